@@ -1,0 +1,99 @@
+"""Starting the window: open the database, sign in (or create the first admin), show the main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import traceback
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from console import APP_NAME, __version__
+from console.errors import ConsoleError
+from console.logs import log_file_path
+
+log = logging.getLogger("ui")
+
+
+def _install_crash_handler() -> None:
+    """An unexpected error shows a dialog naming the log file instead of the window vanishing."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error: %s", "".join(traceback.format_exception(kind, exc, tb)))
+        QMessageBox.critical(
+            None, APP_NAME,
+            f"Something went wrong ({kind.__name__}). Your saved work is safe.\n\n"
+            f"The details are in the log file:\n{log_file_path()}",
+        )
+
+    sys.excepthook = hook
+
+
+def _probe_startup(login: QDialog) -> None:
+    """bench/startup.py: print when the login window is up and responsive, then close it."""
+    from PySide6.QtCore import QTimer
+
+    def ready() -> None:
+        sys.stdout.write(f"{time.time()}\n")
+        sys.stdout.flush()
+        login.reject()
+
+    QTimer.singleShot(0, ready)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from console.cli.common import database_url
+    from console.services import accounts
+    from console.services.context import Actor
+    from console.store.db import open_database
+    from console.ui.login import ChangePasswordDialog, FirstAdminDialog, LoginDialog
+    from console.ui.main_window import MainWindow
+    from console.ui.pages.base import UiContext
+    from console.ui.runner import Runner
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    _install_crash_handler()
+    try:
+        db = open_database(database_url(args))
+        if args.demo:
+            from console.services import demo
+
+            summary = demo.load(db, None) if not accounts.has_users(db) else None
+            if summary is not None:
+                log.info("demo data loaded into a new database")
+    except ConsoleError as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    runner = Runner()
+    actor: list[Actor] = []
+    if not accounts.has_users(db):
+        first = FirstAdminDialog(db, runner)
+        first.created.connect(actor.append)
+        if first.exec() != QDialog.DialogCode.Accepted:
+            return 0
+    else:
+        login = LoginDialog(db, runner)
+        if args.user:
+            login.user_edit.setText(args.user)
+            login.password_edit.setFocus()
+        login.signed_in.connect(actor.append)
+        if os.environ.get("CONSOLE_STARTUP_PROBE"):
+            _probe_startup(login)
+        if login.exec() != QDialog.DialogCode.Accepted:
+            return 0
+    if accounts.must_change_password(db, actor[0]):
+        change = ChangePasswordDialog(db, runner, actor[0], required=True)
+        if change.exec() != QDialog.DialogCode.Accepted:
+            return 0
+    window = MainWindow(UiContext(db, runner, actor[0]))
+    window.show()
+    code = app.exec()
+    runner.wait()
+    db.dispose()
+    return int(code)

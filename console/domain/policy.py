@@ -1,0 +1,595 @@
+"""The policy pack: a privacy statement as data (categories, sources, purposes, recipients, ...).
+
+Packs are JSON files validated strictly; every mistake is reported with the exact field path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import hashlib
+import json
+import os
+import re
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
+
+from console.errors import ConsoleError
+from console.paths import data_path
+
+FORMAT_VERSION = 1
+DEFAULT_PACK_FILE = "clientpay-2019-07-02.json"
+
+LegalBasis = Literal[
+    "consent",
+    "contract",
+    "legal_obligation",
+    "vital_interests",
+    "public_task",
+    "legitimate_interests",
+]
+RecipientKind = Literal[
+    "affiliate", "processor", "acquirer", "law_enforcement", "legal_process", "rights_defence"
+]
+CookieConsent = Literal["not_required", "implied", "opt_in"]
+
+# Identifier kinds of the column-mapping contract (DESIGN.md); a category may name the one it holds.
+IDENTIFIER_KINDS = frozenset(
+    {
+        "email",
+        "phone",
+        "name",
+        "postal_address",
+        "ip",
+        "cookie_id",
+        "device_id",
+        "customer_id",
+        "account_id",
+        "order_id",
+    }
+)
+
+_ID_RE = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")
+# date.fromisoformat alone would also take "20190702" and week dates; packs spell dates one way.
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class PolicyError(ConsoleError):
+    """A policy pack that cannot be used; the message names the file and the field path."""
+
+    def __init__(self, origin: str, path: str, reason: str) -> None:
+        super().__init__(f"{origin}: {path}: {reason}" if path else f"{origin}: {reason}")
+        self.origin = origin
+        self.path = path
+        self.reason = reason
+
+
+def _ref(target: str) -> dict[str, str]:
+    # Field metadata: the values must be ids of another collection in the same pack.
+    return {"ref": target}
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    contact: str
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    label: str
+    group: str = field(metadata=_ref("category_group"))
+    description: str
+    sensitive: bool
+    examples: tuple[str, ...] = ()
+    identifier_kind: str | None = None
+    retention: str | None = None
+    retention_days: int | None = None
+    retention_basis: str | None = None
+    statement_ref: str | None = None
+
+    def _problems(self) -> Iterator[tuple[str, str]]:
+        kind = self.identifier_kind
+        if kind is not None and kind not in IDENTIFIER_KINDS and not kind.startswith("other:"):
+            yield "identifier_kind", f'unknown identifier kind "{kind}"'
+        if self.retention_days is not None:
+            if self.retention_days <= 0:
+                yield "retention_days", "must be a positive number of days"
+            if self.retention is None:
+                yield "retention", "required when retention_days is set"
+        has_retention = self.retention is not None or self.retention_days is not None
+        if has_retention and self.retention_basis is None:
+            yield "retention_basis", "required when a retention period is set"
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    id: str
+    label: str
+    description: str
+    categories: tuple[str, ...] = field(metadata=_ref("category"))
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Purpose:
+    id: str
+    label: str
+    description: str
+    legal_basis: tuple[LegalBasis, ...]
+    legal_basis_note: str
+    categories: tuple[str, ...] = field(metadata=_ref("category"))
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class DisclosureGround:
+    id: str
+    label: str
+    description: str
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: str
+    label: str
+    kind: RecipientKind
+    description: str
+    disclosure_grounds: tuple[str, ...] = field(metadata=_ref("disclosure_ground"))
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class CookiePolicy:
+    durations: tuple[Term, ...]
+    parties: tuple[Term, ...]
+    consent: str
+    honours_dnt: bool
+    dnt: str
+    blocking: str
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class CookieClass:
+    id: str
+    label: str
+    description: str
+    durations: tuple[str, ...] = field(metadata=_ref("cookie_duration"))
+    parties: tuple[str, ...] = field(metadata=_ref("cookie_party"))
+    consent: CookieConsent
+    consent_text: str
+    categories: tuple[str, ...] = field(metadata=_ref("category"))
+    purposes: tuple[str, ...] = field(metadata=_ref("purpose"))
+    providers: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = field(default=(), metadata=_ref("recipient"))
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class WebBeacons:
+    description: str
+    used_in: tuple[str, ...]
+    collects: tuple[str, ...]
+    how_to_disable: str
+    categories: tuple[str, ...] = field(metadata=_ref("category"))
+    purposes: tuple[str, ...] = field(metadata=_ref("purpose"))
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Right:
+    id: str
+    label: str
+    description: str
+    how: str
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class DataSubjectCategory:
+    id: str
+    label: str
+    description: str
+    source_kinds: tuple[str, ...] = field(default=(), metadata=_ref("source_kind"))
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Transfer:
+    id: str
+    label: str
+    description: str
+    destination: str
+    safeguard: str
+    basis: str
+    recipients: tuple[str, ...] = field(metadata=_ref("recipient"))
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class SecurityMeasure:
+    id: str
+    label: str
+    description: str
+    basis: str
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Commitment:
+    id: str
+    text: str
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class PolicyPack:
+    format_version: int
+    pack_id: str
+    version: str
+    effective_date: date
+    title: str
+    organisation: Organisation
+    contact: str
+    category_groups: tuple[Term, ...]
+    categories: tuple[Category, ...]
+    source_kinds: tuple[SourceKind, ...]
+    purposes: tuple[Purpose, ...]
+    disclosure_grounds: tuple[DisclosureGround, ...]
+    recipients: tuple[Recipient, ...]
+    cookie_policy: CookiePolicy
+    cookie_classes: tuple[CookieClass, ...]
+    rights: tuple[Right, ...]
+    data_subject_categories: tuple[DataSubjectCategory, ...]
+    web_beacons: WebBeacons | None = None
+    transfers: tuple[Transfer, ...] = ()
+    security_measures: tuple[SecurityMeasure, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    source_document: str | None = None
+
+    def _problems(self) -> Iterator[tuple[str, str]]:
+        if self.format_version != FORMAT_VERSION:
+            yield (
+                "format_version",
+                f"unsupported format version {self.format_version} "
+                f"(this console reads {FORMAT_VERSION})",
+            )
+
+    # Lookups are by id; an unknown id is a known error because ids come from files people write.
+    def category(self, category_id: str) -> Category:
+        return cast(Category, self._get("category", category_id))
+
+    def category_group(self, group_id: str) -> Term:
+        return cast(Term, self._get("category group", group_id))
+
+    def source_kind(self, kind_id: str) -> SourceKind:
+        return cast(SourceKind, self._get("source kind", kind_id))
+
+    def purpose(self, purpose_id: str) -> Purpose:
+        return cast(Purpose, self._get("purpose", purpose_id))
+
+    def disclosure_ground(self, ground_id: str) -> DisclosureGround:
+        return cast(DisclosureGround, self._get("disclosure ground", ground_id))
+
+    def recipient(self, recipient_id: str) -> Recipient:
+        return cast(Recipient, self._get("recipient", recipient_id))
+
+    def cookie_class(self, class_id: str) -> CookieClass:
+        return cast(CookieClass, self._get("cookie class", class_id))
+
+    def right(self, right_id: str) -> Right:
+        return cast(Right, self._get("right", right_id))
+
+    def data_subject_category(self, subject_id: str) -> DataSubjectCategory:
+        return cast(DataSubjectCategory, self._get("data subject category", subject_id))
+
+    def transfer(self, transfer_id: str) -> Transfer:
+        return cast(Transfer, self._get("transfer", transfer_id))
+
+    def security_measure(self, measure_id: str) -> SecurityMeasure:
+        return cast(SecurityMeasure, self._get("security measure", measure_id))
+
+    def purposes_for(self, category_id: str) -> tuple[Purpose, ...]:
+        """The purposes that use a category (for the record of processing and access packages)."""
+        self.category(category_id)
+        return tuple(p for p in self.purposes if category_id in p.categories)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, optional ones too, so the form is the same however the file was written."""
+        return cast(dict[str, Any], _to_plain(self))
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
+
+    def canonical_json(self) -> bytes:
+        return json.dumps(
+            self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+
+    def digest(self) -> str:
+        """sha256 (hex) of the canonical JSON: equal for packs with the same content."""
+        return hashlib.sha256(self.canonical_json()).hexdigest()
+
+    @functools.cached_property
+    def _index(self) -> dict[str, dict[str, object]]:
+        # Built once: lookups run per imported row, so no linear scans.
+        collections: dict[str, tuple[Any, ...]] = {
+            "category": self.categories,
+            "category group": self.category_groups,
+            "source kind": self.source_kinds,
+            "purpose": self.purposes,
+            "disclosure ground": self.disclosure_grounds,
+            "recipient": self.recipients,
+            "cookie class": self.cookie_classes,
+            "right": self.rights,
+            "data subject category": self.data_subject_categories,
+            "transfer": self.transfers,
+            "security measure": self.security_measures,
+        }
+        return {what: {item.id: item for item in items} for what, items in collections.items()}
+
+    def _get(self, what: str, wanted: str) -> object:
+        found = self._index[what].get(wanted)
+        if found is None:
+            raise PolicyError(self.pack_id, "", f'unknown {what} id "{wanted}"')
+        return found
+
+
+def parse_pack(obj: object, *, origin: str) -> PolicyPack:
+    """Validate a decoded JSON value as a pack; `origin` (the file name) starts each message."""
+    try:
+        pack = _build(PolicyPack, obj, "")
+        _check_refs(pack, _ref_targets(pack), "")
+    except _Invalid as exc:
+        raise PolicyError(origin, exc.path, exc.reason) from None
+    return pack
+
+
+def load_pack(path: str | os.PathLike[str]) -> PolicyPack:
+    path = Path(path)
+    origin = path.name
+    try:
+        # utf-8-sig: packs written in Windows editors often start with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise PolicyError(origin, "", f"cannot read the file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(origin, "", "not UTF-8 text") from None
+    try:
+        obj = json.loads(text, object_pairs_hook=_Object.from_pairs, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        reason = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise PolicyError(origin, "", reason) from None
+    except _Invalid as exc:
+        raise PolicyError(origin, "", exc.reason) from None
+    return parse_pack(obj, origin=origin)
+
+
+def default_pack_path() -> Path:
+    return data_path("policy", DEFAULT_PACK_FILE)
+
+
+@functools.cache
+def load_default_pack() -> PolicyPack:
+    return load_pack(default_pack_path())
+
+
+def pack_in_force(packs: Iterable[PolicyPack], on: date) -> PolicyPack | None:
+    """The pack with the latest effective date on or before `on` (the version a response cites)."""
+    candidates = [p for p in packs if p.effective_date <= on]
+    return max(candidates, key=lambda p: p.effective_date, default=None)
+
+
+# --- validation machinery -------------------------------------------------------------------
+
+
+class _Invalid(Exception):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+class _Object(dict[str, Any]):
+    """A JSON object that remembers repeated keys, which json.loads would silently collapse."""
+
+    duplicate_keys: tuple[str, ...] = ()
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _Object:
+        obj = cls(pairs)
+        if len(obj) != len(pairs):
+            keys = [key for key, _ in pairs]
+            obj.duplicate_keys = tuple(key for key in obj if keys.count(key) > 1)
+        return obj
+
+
+def _no_constant(name: str) -> None:
+    raise _Invalid("", f"not valid JSON: {name} is not a number")
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _json_type(value: object) -> str:
+    for kind, name in ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string")):
+        if isinstance(value, kind):
+            return name
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        (
+            f.name,
+            hints[f.name],
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+        )
+        for f in dataclasses.fields(cls)
+    )
+
+
+_T = TypeVar("_T")
+
+
+def _build(cls: type[_T], obj: object, path: str) -> _T:
+    if not isinstance(obj, dict):
+        raise _Invalid(path, f"expected an object, got {_json_type(obj)}")
+    duplicates = getattr(obj, "duplicate_keys", ())
+    if duplicates:
+        raise _Invalid(_join(path, duplicates[0]), "appears more than once in the same object")
+    fields = _fields(cast(type, cls))
+    names = [name for name, _, _ in fields]
+    for key in obj:
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            raise _Invalid(_join(path, key), f"unknown field{hint}")
+    values: dict[str, Any] = {}
+    for name, tp, required in fields:
+        where = _join(path, name)
+        if name not in obj:
+            if required:
+                raise _Invalid(where, "required field is missing")
+            continue
+        value = _convert(tp, obj[name], where)
+        if required and value == ():
+            raise _Invalid(where, "must not be empty")
+        if name in ("id", "pack_id") and not _ID_RE.fullmatch(value):
+            raise _Invalid(
+                where, f'"{value}" is not a valid id (lower-case letters, digits, ".", "_", "-")'
+            )
+        values[name] = value
+    built = cls(**values)
+    for name, reason in getattr(built, "_problems", lambda: ())():
+        raise _Invalid(_join(path, name), reason)
+    return built
+
+
+def _convert(tp: Any, value: object, path: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = (arg for arg in typing.get_args(tp) if arg is not type(None))
+        return _convert(inner, value, path)
+    if origin is Literal:
+        choices = typing.get_args(tp)
+        if not isinstance(value, str) or value not in choices:
+            shown = f'"{value}"' if isinstance(value, str) else _json_type(value)
+            raise _Invalid(path, f"{shown} is not one of: {', '.join(choices)}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise _Invalid(path, f"expected an array, got {_json_type(value)}")
+        item_type = typing.get_args(tp)[0]
+        items = tuple(_convert(item_type, v, f"{path}[{i}]") for i, v in enumerate(value))
+        _check_unique(items, path)
+        return items
+    if dataclasses.is_dataclass(tp):
+        return _build(cast(type[Any], tp), value, path)
+    if tp is str:
+        if not isinstance(value, str):
+            raise _Invalid(path, f"expected a string, got {_json_type(value)}")
+        if not value.strip():
+            raise _Invalid(path, "must not be blank")
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise _Invalid(path, f"expected true or false, got {_json_type(value)}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Invalid(path, f"expected an integer, got {_json_type(value)}")
+        return value
+    if tp is date:
+        if not isinstance(value, str):
+            raise _Invalid(path, f"expected a date string, got {_json_type(value)}")
+        try:
+            if not _DATE_RE.fullmatch(value):
+                raise ValueError
+            return date.fromisoformat(value)
+        except ValueError:
+            raise _Invalid(path, f'"{value}" is not a date in the form YYYY-MM-DD') from None
+    raise TypeError(f"policy pack field type {tp!r} has no JSON form")  # a bug in this module
+
+
+def _check_unique(items: tuple[Any, ...], path: str) -> None:
+    seen: set[object] = set()
+    for i, item in enumerate(items):
+        key = getattr(item, "id", item)
+        if key in seen:
+            where = f"{path}[{i}].id" if hasattr(item, "id") else f"{path}[{i}]"
+            raise _Invalid(where, f'duplicate id "{key}"' if hasattr(item, "id") else "repeated")
+        seen.add(key)
+
+
+def _ref_targets(pack: PolicyPack) -> dict[str, frozenset[str]]:
+    def ids(items: Iterable[Any]) -> frozenset[str]:
+        return frozenset(item.id for item in items)
+
+    return {
+        "category": ids(pack.categories),
+        "category_group": ids(pack.category_groups),
+        "source_kind": ids(pack.source_kinds),
+        "purpose": ids(pack.purposes),
+        "disclosure_ground": ids(pack.disclosure_grounds),
+        "recipient": ids(pack.recipients),
+        "cookie_duration": ids(pack.cookie_policy.durations),
+        "cookie_party": ids(pack.cookie_policy.parties),
+    }
+
+
+def _check_refs(value: object, targets: dict[str, frozenset[str]], path: str) -> None:
+    if isinstance(value, tuple):
+        for i, item in enumerate(value):
+            _check_refs(item, targets, f"{path}[{i}]")
+        return
+    if not dataclasses.is_dataclass(value):
+        return
+    for f in dataclasses.fields(value):
+        where = _join(path, f.name)
+        current = getattr(value, f.name)
+        target = f.metadata.get("ref")
+        if target is None:
+            _check_refs(current, targets, where)
+            continue
+        wanted = current if isinstance(current, tuple) else (current,)
+        for i, ref in enumerate(wanted):
+            if ref not in targets[target]:
+                at = f"{where}[{i}]" if isinstance(current, tuple) else where
+                raise _Invalid(at, f'unknown {target.replace("_", " ")} id "{ref}"')
+
+
+def _to_plain(value: object) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        return [_to_plain(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

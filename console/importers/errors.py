@@ -1,0 +1,46 @@
+"""Known errors and per-row problems of an import; messages name file, row and column only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.errors import ValidationError
+
+
+def location(file: str, row: int | None = None, column: str | None = None) -> str:
+    """``customers.csv, row 12, column "Email"`` — the prefix every import message starts with."""
+    parts = [file]
+    if row is not None:
+        parts.append(f"row {row}")
+    if column is not None:
+        parts.append(f'column "{column}"')
+    return ", ".join(parts)
+
+
+class ImportFileError(ValidationError):
+    """The file as a whole cannot be imported (wrong type, too big, unreadable, bad mapping)."""
+
+    def __init__(
+        self, file: str, reason: str, *, row: int | None = None, column: str | None = None
+    ) -> None:
+        super().__init__(f"{location(file, row, column)}: {reason}")
+        self.file = file
+        self.row = row
+        self.column = column
+        self.reason = reason
+
+
+class MappingError(ValidationError):
+    """A column mapping file or object that does not follow the mapping format."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One rejected row: the import goes on, and the caller counts and lists these."""
+
+    row: int
+    column: str | None
+    reason: str
+
+    def message(self, file: str) -> str:
+        return f"{location(file, self.row, self.column)}: {self.reason}"

@@ -1,0 +1,147 @@
+"""JSON lines reading: one object per line, nested objects flattened to dotted column names.
+
+Two passes over the file: the first collects every key (so a key first seen on the last line is
+still a column), the second yields rows. Memory stays flat whatever the file size.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from console.importers.errors import ImportFileError, RowProblem
+from console.importers.table import Limits, RowItem, TableReader, unique_headers
+
+MAX_DEPTH = 32
+
+
+class _RowError(Exception):
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def flatten(obj: dict[str, Any], max_depth: int = MAX_DEPTH) -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` → ``{"a.b": 1}``; raises _RowError past ``max_depth`` or on a clash."""
+    out: dict[str, Any] = {}
+    _flatten_into(obj, "", 1, max_depth, out)
+    return out
+
+
+def _flatten_into(
+    obj: dict[str, Any], prefix: str, depth: int, max_depth: int, out: dict[str, Any]
+) -> None:
+    for key, value in obj.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if type(value) is dict and value:
+            if depth >= max_depth:
+                raise _RowError(name, f"objects are nested more than {max_depth} deep.")
+            _flatten_into(value, name, depth + 1, max_depth, out)
+            continue
+        if name in out:
+            raise _RowError(name, "two keys give this column name once nested keys are joined.")
+        out[name] = value
+
+
+def value_text(value: Any) -> str | None:
+    """A JSON value as text: strings as they are, numbers and booleans as JSON writes them."""
+    kind = type(value)
+    if kind is str:
+        return value or None
+    if value is None:
+        return None
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int or kind is float:
+        return repr(value)
+    # Arrays (and empty objects) stay JSON, so nothing is lost and the text is still searchable.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _parse_line(raw: bytes) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _RowError(None, "the line has bytes that are not valid UTF-8.") from exc
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _RowError(None, f"the line is not valid JSON (at character {exc.pos + 1}).") from exc
+    except RecursionError as exc:
+        raise _RowError(None, "the line is nested too deeply.") from exc
+    if type(obj) is not dict:
+        raise _RowError(None, "the line is not a JSON object.")
+    return flatten(obj)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if raw.strip():
+                yield number, raw
+
+
+class JsonLinesReader(TableReader):
+    file_format = "jsonl"
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        keys: dict[str, None] = {}
+        for _, raw in _lines(path):
+            try:
+                flat = _parse_line(raw)
+            except _RowError:
+                continue  # reported, with its line number, by the second pass
+            for key in flat:
+                if key not in keys:
+                    keys[key] = None
+                    if len(keys) > limits.max_columns:
+                        raise ImportFileError(
+                            path.name,
+                            f"the objects have more than {limits.max_columns} distinct keys.",
+                        )
+        if not keys:
+            raise ImportFileError(path.name, "has no JSON object with any key.")
+        self._keys = list(keys)
+        headers, notes = unique_headers(list(self._keys))
+        super().__init__(path, headers, notes, limits)
+
+    def __iter__(self) -> Iterator[RowItem]:
+        return self._rows()
+
+    def _rows(self) -> Iterator[RowItem]:
+        index = {key: position for position, key in enumerate(self._keys)}
+        header_of = dict(zip(self._keys, self.headers, strict=True))
+        width = len(self._keys)
+        max_chars = self.limits.max_cell_chars
+        for number, raw in _lines(self.path):
+            try:
+                flat = _parse_line(raw)
+            except _RowError as exc:
+                column = header_of.get(exc.column, exc.column) if exc.column else None
+                yield RowProblem(number, column, exc.reason)
+                continue
+            values: list[str | None] = [None] * width
+            problem = None
+            for key, value in flat.items():
+                position = index.get(key)
+                if position is None:  # the file changed between the passes
+                    problem = RowProblem(
+                        number, key, "the key was not in the file when it was opened."
+                    )
+                    break
+                text = value_text(value)
+                if text is not None and len(text) > max_chars:
+                    problem = RowProblem(
+                        number, header_of[key], f"the value is longer than {max_chars} characters."
+                    )
+                    break
+                values[position] = text
+            if problem is not None:
+                yield problem
+            elif any(values):
+                yield number, values

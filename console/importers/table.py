@@ -1,0 +1,90 @@
+"""The row stream every file reader produces, its limits, and header clean-up shared by readers."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from console.importers.errors import RowProblem
+
+Values = list[str | None]
+# A data row as (row number, one value per header), or a rejected row.
+RowItem = tuple[int, Values] | RowProblem
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What a file may be, so a hostile or broken export cannot exhaust memory or time."""
+
+    max_bytes: int = 2 * 1024**3
+    max_columns: int = 1000
+    # Excel's own limit for a cell; longer cells in CSV/JSON are rejected rows.
+    max_cell_chars: int = 32_767
+    # Excel's own row limit; a sheet whose dimension claims more is refused before it is read.
+    max_rows: int = 1_048_576
+
+
+class TableReader(abc.ABC):
+    """Headers of a table file and a single pass over its rows (iterate once)."""
+
+    file_format: str = ""
+
+    def __init__(self, path: Path, headers: list[str], notes: list[str], limits: Limits) -> None:
+        self.path = path
+        self.headers = headers
+        # Things the user should know that do not reject a row (renamed headers, extra sheets).
+        self.notes = notes
+        self.limits = limits
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @abc.abstractmethod
+    def __iter__(self) -> Iterator[RowItem]: ...
+
+    def close(self) -> None:  # noqa: B027 - most readers hold nothing open between calls
+        """Release the file."""
+
+    def __enter__(self) -> TableReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def unique_headers(raw: list[str | None]) -> tuple[list[str], list[str]]:
+    """Headers made unique ("Email", "Email (2)") and named where empty ("Column 3"), with notes."""
+    headers: list[str] = []
+    notes: list[str] = []
+    taken: set[str] = set()
+    for position, value in enumerate(raw, start=1):
+        text = (value or "").replace("\ufeff", "").strip()
+        if not text:
+            name = _free(f"Column {position}", taken)
+            notes.append(f'Column {position} has no header; it is called "{name}".')
+        elif text in taken:
+            name = _free(text, taken, start=2)
+            notes.append(f'Column {position} repeats the header "{text}"; it is called "{name}".')
+        else:
+            name = text
+        taken.add(name)
+        headers.append(name)
+    return headers, notes
+
+
+def _free(base: str, taken: set[str], start: int = 1) -> str:
+    if start == 1 and base not in taken:
+        return base
+    n = max(start, 2)
+    while f"{base} ({n})" in taken:
+        n += 1
+    return f"{base} ({n})"

@@ -1,0 +1,150 @@
+"""The audit trail as a user sees it: browse, count, verify against anchors, show the chain head."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from console.domain.auditchain import Anchor, VerifyResult, verify_chain
+from console.domain.permissions import Permission
+from console.services.context import Actor
+from console.store import audit_log
+from console.store.db import Database
+from console.store.models import AuditEvent
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str = "",
+    object_id: str | int = "",
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Append an event inside the caller's transaction; returns its sequence number."""
+    return audit_log.append(
+        session, actor=actor.name, action=action, object_type=object_type,
+        object_id=object_id, details=details,
+    ).seq
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    since: datetime | None = None  # inclusive, aware
+    until: datetime | None = None  # exclusive, aware
+    actor: str | None = None
+    action_prefix: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+
+
+@dataclass(frozen=True)
+class EventRow:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    details: dict[str, Any]
+    hash: str
+
+
+def _filtered(stmt: Select[Any], f: EventFilter) -> Select[Any]:
+    if f.since is not None:
+        stmt = stmt.where(AuditEvent.at >= _iso(f.since))
+    if f.until is not None:
+        stmt = stmt.where(AuditEvent.at < _iso(f.until))
+    if f.actor:
+        stmt = stmt.where(AuditEvent.actor == f.actor)
+    if f.action_prefix:
+        stmt = stmt.where(AuditEvent.action.startswith(f.action_prefix, autoescape=True))
+    if f.object_type:
+        stmt = stmt.where(AuditEvent.object_type == f.object_type)
+    if f.object_id:
+        stmt = stmt.where(AuditEvent.object_id == f.object_id)
+    return stmt
+
+
+def _iso(when: datetime) -> str:
+    from datetime import UTC
+
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def event_seqs(db: Database, actor: Actor, f: EventFilter = EventFilter()) -> list[int]:
+    """Sequence numbers of matching events, newest first: the lazy table holds these, not rows."""
+    actor.require(Permission.VIEW_AUDIT)
+    with db.read() as s:
+        stmt = _filtered(select(AuditEvent.seq), f).order_by(AuditEvent.seq.desc())
+        return list(s.execute(stmt).scalars())
+
+
+def events_by_seq(db: Database, actor: Actor, seqs: list[int]) -> list[EventRow]:
+    actor.require(Permission.VIEW_AUDIT)
+    if not seqs:
+        return []
+    with db.read() as s:
+        rows = s.execute(select(AuditEvent).where(AuditEvent.seq.in_(seqs))).scalars().all()
+        by_seq = {r.seq: _row(r) for r in rows}
+    return [by_seq[q] for q in seqs if q in by_seq]
+
+
+def list_events(
+    db: Database, actor: Actor, f: EventFilter = EventFilter(), *, limit: int | None = None
+) -> list[EventRow]:
+    """Matching events oldest first (for reports and the CLI)."""
+    actor.require(Permission.VIEW_AUDIT)
+    with db.read() as s:
+        stmt = _filtered(select(AuditEvent), f).order_by(AuditEvent.seq)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [_row(r) for r in s.execute(stmt).scalars()]
+
+
+def _row(r: AuditEvent) -> EventRow:
+    return EventRow(
+        r.seq, r.at, r.actor, r.action, r.object_type, r.object_id, json.loads(r.details), r.hash
+    )
+
+
+def actors(db: Database, actor: Actor) -> list[str]:
+    actor.require(Permission.VIEW_AUDIT)
+    with db.read() as s:
+        return list(s.execute(select(AuditEvent.actor).distinct().order_by(AuditEvent.actor)).scalars())
+
+
+def count(db: Database, actor: Actor) -> int:
+    actor.require(Permission.VIEW_AUDIT)
+    with db.read() as s:
+        return int(s.execute(select(func.count()).select_from(AuditEvent)).scalar_one())
+
+
+def head(db: Database, actor: Actor) -> Anchor | None:
+    """The newest event's SEQ:HASH: write it down (reports print it) to pin the chain."""
+    actor.require(Permission.VIEW_AUDIT)
+    with db.read() as s:
+        return audit_log.head(s)
+
+
+def verify(db: Database, actor: Actor, *, anchors: tuple[Anchor, ...] = ()) -> VerifyResult:
+    """Verify the whole chain (and any anchors), then record that it was verified and the outcome."""
+    actor.require(Permission.VERIFY_AUDIT)
+    with db.read() as s:
+        result = verify_chain(audit_log.stream(s), anchors=anchors)
+    with db.transaction() as s:
+        record(
+            s, actor, "audit.verify", "audit_trail", "",
+            {
+                "ok": result.ok,
+                "events_checked": result.events_checked,
+                "broken_seq": result.broken_seq,
+                "anchors": [str(a) for a in anchors],
+            },
+        )
+    return result

@@ -1,0 +1,68 @@
+"""Policy packs in the database: load a pack as a new version, and find the version in force."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console.domain.permissions import Permission
+from console.domain.policy import PolicyPack, load_default_pack, parse_pack
+from console.errors import NotFound
+from console.services.audit import record
+from console.services.context import Actor
+from console.store.db import Database
+from console.store.models import PolicyPackVersion
+
+
+def install_pack(db: Database, actor: Actor, pack: PolicyPack) -> int:
+    """Store a pack version (idempotent for the same content); returns its row id."""
+    actor.require(Permission.MANAGE_POLICY)
+    with db.transaction() as s:
+        return _install(s, actor, pack)
+
+
+def _install(s: Session, actor: Actor, pack: PolicyPack) -> int:
+    existing = s.execute(
+        select(PolicyPackVersion).where(
+            PolicyPackVersion.pack_id == pack.pack_id, PolicyPackVersion.version == pack.version
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing.id
+    row = PolicyPackVersion(
+        pack_id=pack.pack_id, version=pack.version, effective_date=pack.effective_date.isoformat(),
+        digest=pack.digest(), content=pack.to_json(indent=None),
+        loaded_at=datetime.now(UTC), loaded_by=actor.id,
+    )
+    s.add(row)
+    s.flush()
+    record(s, actor, "policy.install", "policy_pack", row.id,
+           {"pack_id": pack.pack_id, "version": pack.version,
+            "effective_date": pack.effective_date.isoformat(), "digest": row.digest})
+    return row.id
+
+
+def ensure_default_pack(db: Database, actor: Actor) -> int:
+    """Install the bundled ClientPay pack if this version of it is not in the database yet."""
+    with db.transaction() as s:
+        return _install(s, actor, load_default_pack())
+
+
+def pack_in_force(db: Database, actor: Actor, on: date | None = None) -> PolicyPack:
+    """The pack whose effective date is the latest on or before `on` (today by default)."""
+    actor.require(Permission.VIEW_POLICY)
+    day = (on or datetime.now(UTC).date()).isoformat()
+    with db.read() as s:
+        row = s.execute(
+            select(PolicyPackVersion)
+            .where(PolicyPackVersion.effective_date <= day)
+            .order_by(PolicyPackVersion.effective_date.desc(), PolicyPackVersion.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"No policy pack is in force on {day}: load one first.")
+        return parse_pack(json.loads(row.content), origin=f"database pack {row.pack_id} {row.version}")
+

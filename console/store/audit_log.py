@@ -1,0 +1,91 @@
+"""Appending to and reading the hash-chained audit trail; the one place that serialises appends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from console.domain.auditchain import (
+    GENESIS_HASH,
+    Anchor,
+    ChainEvent,
+    canonical_details,
+    event_hash,
+)
+from console.store.models import AuditEvent
+
+# Any constant works; it only has to be the same for every writer of one database.
+_PG_AUDIT_LOCK_KEY = 0x50_0C_A0_D1
+
+
+def _lock_chain(session: Session) -> None:
+    """Make concurrent appenders queue, so two events never claim the same place in the chain."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK_KEY})
+    # SQLite: write transactions begin IMMEDIATE (console.store.db), which already serialises them.
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    object_type: str = "",
+    object_id: str | int = "",
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction: it commits or rolls back with the change."""
+    _lock_chain(session)
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    when = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="microseconds")
+    body = canonical_details(details)
+    ev = AuditEvent(
+        seq=seq,
+        at=when,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        details=body,
+        prev_hash=prev,
+        hash=event_hash(
+            seq=seq, at=when, actor=actor, action=action, object_type=object_type,
+            object_id=str(object_id), details=body, prev_hash=prev,
+        ),
+    )
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+def head(session: Session) -> Anchor | None:
+    row = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return Anchor(row[0], row[1]) if row else None
+
+
+def stream(session: Session, *, batch: int = 5000) -> Iterator[ChainEvent]:
+    """Every event in sequence order, fetched in batches so verifying millions stays flat."""
+    last_seq = 0
+    while True:
+        rows = session.execute(
+            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        ).scalars().all()
+        if not rows:
+            return
+        for r in rows:
+            yield ChainEvent(
+                r.seq, r.at, r.actor, r.action, r.object_type, r.object_id, r.details,
+                r.prev_hash, r.hash,
+            )
+        last_seq = rows[-1].seq
+        session.expunge_all()

@@ -1,0 +1,218 @@
+"""The main window: navigation, pages, status bar, idle lock, and remembered geometry."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from pathlib import Path
+from typing import ClassVar
+
+import platformdirs
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+)
+
+from console import APP_NAME, __version__
+from console.paths import APP_AUTHOR, APP_DIR_NAME
+from console.ui.dialogs import Ask
+from console.ui.pages import PAGES
+from console.ui.pages.base import Page, UiContext
+
+log = logging.getLogger("ui")
+DEFAULT_IDLE_MINUTES = 15
+
+
+def settings() -> QSettings:
+    """Per-user window settings in an INI file (CONSOLE_SETTINGS_DIR overrides, for tests)."""
+    folder = Path(os.environ.get("CONSOLE_SETTINGS_DIR")
+                  or platformdirs.user_config_dir(APP_DIR_NAME, APP_AUTHOR))
+    folder.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat)
+
+
+class _IdleWatcher(QObject):
+    """Restarts the idle timer on any keyboard or mouse activity anywhere in the application."""
+
+    _ACTIVITY: ClassVar[set[QEvent.Type]] = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                 QEvent.Type.Wheel}
+
+    def __init__(self, timer: QTimer) -> None:
+        super().__init__()
+        self.timer = timer
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self._ACTIVITY and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    locked = Signal()
+    unlocked = Signal()
+
+    def __init__(self, ctx: UiContext, *, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(f"{APP_NAME} — {ctx.actor.name}")
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName("Pages")
+        self.stack = QStackedWidget()
+        self.pages: list[Page] = []
+        for spec in PAGES:
+            module_name, class_name = spec.split(":")
+            cls = getattr(importlib.import_module(module_name), class_name)
+            page: Page = cls(ctx)
+            page.status_message.connect(self._show_status)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            self.nav.addItem(page.title)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([170, 1000])
+        self.setCentralWidget(self.splitter)
+        self.nav.currentRowChanged.connect(self._show_page)
+
+        self.db_label = QLabel(ctx.db.describe())
+        self.db_label.setObjectName("database")
+        self.user_label = QLabel(f"Signed in as {ctx.actor.name} ({ctx.actor.role.label})")
+        self.user_label.setObjectName("user")
+        self.statusBar().addPermanentWidget(self.db_label)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._build_menus()
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self.lock)
+        self.set_idle_minutes(idle_minutes)
+        self._watcher = _IdleWatcher(self.idle_timer)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._watcher)
+        ctx.runner.error.connect(self._job_error)
+        self._restore_state()
+        self.nav.setCurrentRow(0)
+
+    # -- navigation ---------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.lock_action = QAction("&Lock", self, shortcut=QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        file_menu.addAction(self.lock_action)
+        pw = QAction("Change &password…", self)
+        pw.triggered.connect(self.change_password)
+        file_menu.addAction(pw)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        go = self.menuBar().addMenu("&Go")
+        for i, page in enumerate(self.pages):
+            act = QAction(page.title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
+            go.addAction(act)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About", self)
+        about.triggered.connect(
+            lambda: Ask.info(self, APP_NAME, f"{APP_NAME} {__version__}\n{self.ctx.db.describe()}")
+        )
+        help_menu.addAction(about)
+
+    def page(self, title: str) -> Page:
+        return next(p for p in self.pages if p.title == title)
+
+    def show_page(self, title: str) -> Page:
+        page = self.page(title)
+        self.nav.setCurrentRow(self.pages.index(page))
+        return page
+
+    def _show_page(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        self.pages[row].refresh()
+
+    def _show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _job_error(self, exc: BaseException) -> None:
+        Ask.error(self, APP_NAME, str(exc))
+
+    # -- idle lock ----------------------------------------------------------------------------
+    def set_idle_minutes(self, minutes: float) -> None:
+        if minutes <= 0:
+            self.idle_timer.stop()
+            return
+        self.idle_timer.setInterval(int(minutes * 60_000))
+        self.idle_timer.start()
+
+    def lock(self) -> None:
+        """Hide everything until the same user signs in again."""
+        from console.ui.login import LoginDialog
+
+        if getattr(self, "_lock_dialog", None) is not None:
+            return
+        self.idle_timer.stop()
+        self.splitter.hide()
+        self.menuBar().setEnabled(False)
+        dlg = LoginDialog(self.ctx.db, self.ctx.runner, self, locked_user=self.ctx.actor.name)
+        dlg.setObjectName("lock_dialog")
+        dlg.signed_in.connect(lambda _a: self._unlock())
+        dlg.rejected.connect(self.close)
+        self._lock_dialog: LoginDialog | None = dlg
+        self.locked.emit()
+        dlg.open()
+
+    def _unlock(self) -> None:
+        self._lock_dialog = None
+        self.splitter.show()
+        self.menuBar().setEnabled(True)
+        self.idle_timer.start()
+        self.unlocked.emit()
+
+    @property
+    def is_locked(self) -> bool:
+        return getattr(self, "_lock_dialog", None) is not None
+
+    def change_password(self) -> None:
+        from console.ui.login import ChangePasswordDialog
+
+        ChangePasswordDialog(self.ctx.db, self.ctx.runner, self.ctx.actor, self).open()
+
+    # -- remembered state ---------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        s = settings()
+        geometry = s.value("main/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        split = s.value("main/splitter")
+        if isinstance(split, QByteArray | bytes):
+            self.splitter.restoreState(split)
+
+    def save_state(self) -> None:
+        s = settings()
+        s.setValue("main/geometry", self.saveGeometry())
+        s.setValue("main/splitter", self.splitter.saveState())
+        s.sync()
+
+    def closeEvent(self, event: object) -> None:
+        self.save_state()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._watcher)
+        self.idle_timer.stop()
+        super().closeEvent(event)  # type: ignore[arg-type]
+
+

@@ -1,0 +1,96 @@
+"""Policy page: the policy pack in force — categories, sources, purposes, recipients, cookies, rights."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+)
+
+from console.domain.policy import PolicyPack
+from console.services import policy
+from console.ui.pages.base import Page, UiContext, heading
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)
+    table.verticalHeader().hide()
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            item = QTableWidgetItem(value)
+            item.setToolTip(value)
+            table.setItem(r, c, item)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    table.resizeColumnsToContents()
+    for c in range(len(headers) - 1):
+        table.setColumnWidth(c, min(table.columnWidth(c), 320))
+    return table
+
+
+class PolicyPage(Page):
+    title = "Policy"
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__(ctx)
+        layout = QVBoxLayout(self)
+        self.title_label = heading("Policy pack")
+        layout.addWidget(self.title_label)
+        self.meta_label = QLabel("")
+        self.meta_label.setWordWrap(True)
+        layout.addWidget(self.meta_label)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+        self.pack: PolicyPack | None = None
+
+    def refresh(self) -> None:
+        self.ctx.runner.submit(lambda: policy.pack_in_force(self.ctx.db, self.ctx.actor), self._show)
+
+    def _show(self, pack: PolicyPack) -> None:
+        self.pack = pack
+        self.title_label.setText(pack.title)
+        self.meta_label.setText(
+            f"{pack.organisation.name} · pack {pack.pack_id} version {pack.version} · "
+            f"in force since {pack.effective_date.isoformat()} · digest {pack.digest()[:16]}…"
+        )
+        current = self.tabs.currentIndex()
+        self.tabs.clear()
+        groups = {g.id: g.label for g in pack.category_groups}
+        self.tabs.addTab(_table(
+            ("Category", "Group", "Description", "Retention"),
+            [(c.label, groups.get(c.group, c.group), c.description, c.retention or "—")
+             for c in pack.categories]), "Data &categories")
+        self.tabs.addTab(_table(
+            ("Source kind", "Description", "Categories"),
+            [(s.label, s.description, ", ".join(pack.category(c).label for c in s.categories))
+             for s in pack.source_kinds]), "&Sources")
+        self.tabs.addTab(_table(
+            ("Purpose", "Description", "Legal basis", "Categories"),
+            [(p.label, p.description, p.legal_basis_note,
+              ", ".join(pack.category(c).label for c in p.categories)) for p in pack.purposes]),
+            "&Purposes")
+        self.tabs.addTab(_table(
+            ("Recipient", "Kind", "Description", "Grounds"),
+            [(r.label, str(r.kind), r.description,
+              ", ".join(pack.disclosure_ground(g).label for g in r.disclosure_grounds))
+             for r in pack.recipients]), "&Recipients")
+        self.tabs.addTab(_table(
+            ("Cookie class", "Duration", "Party", "Consent", "Providers", "Description"),
+            [(c.label, ", ".join(c.durations), ", ".join(c.parties), c.consent_text,
+              ", ".join(c.providers), c.description) for c in pack.cookie_classes]), "C&ookies")
+        self.tabs.addTab(_table(
+            ("Right", "Description", "How"),
+            [(r.label, r.description, r.how) for r in pack.rights]), "Ri&ghts")
+        self.tabs.setCurrentIndex(max(current, 0))

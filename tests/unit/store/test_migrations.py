@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from console.store import migrate
+from console.store.db import open_database
+from console.store.migrate import MigrationError
+from console.store.schema import metadata
+
+
+def test_the_migrations_build_exactly_the_models_schema(any_url: str) -> None:
+    db = open_database(any_url)
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    db.dispose()
+    assert diff == []
+
+
+def test_a_sqlite_database_gets_wal_foreign_keys_and_a_busy_timeout(sqlite_url: str) -> None:
+    db = open_database(sqlite_url)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+    db.dispose()
+
+
+def test_reopening_an_up_to_date_database_changes_nothing(sqlite_url: str) -> None:
+    open_database(sqlite_url).dispose()
+    db = open_database(sqlite_url)
+    assert db.open_report.upgraded_from is None and db.open_report.backup_path is None
+    db.dispose()
+
+
+def test_a_database_from_a_newer_build_is_refused_clearly(sqlite_url: str) -> None:
+    db = open_database(sqlite_url)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    db.dispose()
+    with pytest.raises(MigrationError, match="newer version of the console"):
+        open_database(sqlite_url)
+
+
+def test_every_migration_head_is_applied(sqlite_url: str) -> None:
+    db = open_database(sqlite_url)
+    assert migrate.current_revisions(db) == migrate.script_heads()
+    db.dispose()
+
+
+def test_the_heads_this_build_expects_match_the_migration_scripts() -> None:
+    from console.store.schema_version import HEADS
+
+    assert migrate.script_heads() == set(HEADS)

@@ -1,0 +1,135 @@
+"""Driving the real window offscreen: sign-in, navigation, accounts, audit verification."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+
+from console.domain.permissions import Role
+from console.services import accounts, policy
+from console.services.context import Actor
+from console.store.db import Database
+from console.ui.dialogs import Ask
+from console.ui.login import LoginDialog
+from console.ui.main_window import MainWindow
+from console.ui.pages.admin_page import AddUserDialog
+from console.ui.pages.base import UiContext
+from console.ui.runner import Runner
+from tests.fixtures import PASSWORD
+
+
+@pytest.fixture
+def runner(qtbot) -> Iterator[Runner]:
+    r = Runner()
+    yield r
+    r.wait()
+
+
+@pytest.fixture
+def window(qtbot, db: Database, admin: Actor, runner: Runner) -> MainWindow:
+    policy.ensure_default_pack(db, admin)
+    win = MainWindow(UiContext(db, runner, admin))
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_signing_in_with_the_right_password_emits_the_user(qtbot, db, admin, runner) -> None:
+    dlg = LoginDialog(db, runner)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.user_edit, "admin")
+    qtbot.keyClicks(dlg.password_edit, PASSWORD)
+    with qtbot.waitSignal(dlg.signed_in, timeout=10_000) as blocker:
+        qtbot.keyClick(dlg.password_edit, Qt.Key.Key_Return)
+    assert blocker.args[0].name == "admin"
+
+
+def test_a_wrong_password_shows_a_message_and_stays_open(qtbot, db, admin, runner) -> None:
+    dlg = LoginDialog(db, runner)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.user_edit.setText("admin")
+    dlg.password_edit.setText("not my password")
+    with qtbot.waitSignal(dlg.failed, timeout=10_000):
+        qtbot.keyClick(dlg.password_edit, Qt.Key.Key_Return)
+    assert "Wrong user name or password" in dlg.error_label.text()
+    assert dlg.isVisible() and dlg.password_edit.text() == ""
+
+
+def test_navigation_reaches_every_page_by_keyboard(qtbot, window: MainWindow) -> None:
+    titles = [p.title for p in window.pages]
+    assert titles[-3:] == ["Audit", "Policy", "Admin"]
+    for i, title in enumerate(titles):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + i), Qt.KeyboardModifier.ControlModifier)
+        assert window.stack.currentWidget().title == title
+    assert "SQLite" in window.db_label.text() and "admin" in window.user_label.text()
+
+
+def test_the_policy_page_shows_the_statements_categories(qtbot, window: MainWindow) -> None:
+    page = window.show_page("Policy")
+    qtbot.waitUntil(lambda: page.pack is not None, timeout=10_000)
+    tabs = [page.tabs.tabText(i).replace("&", "") for i in range(page.tabs.count())]
+    assert tabs[:4] == ["Data categories", "Sources", "Purposes", "Recipients"]
+    categories = page.tabs.widget(0)
+    labels = {categories.item(r, 0).text() for r in range(categories.rowCount())}
+    assert any("mail" in label.lower() for label in labels)
+
+
+def test_adding_a_user_shows_the_one_time_password(qtbot, window: MainWindow, db, admin,
+                                                   monkeypatch) -> None:
+    page = window.show_page("Admin")
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=10_000)
+    monkeypatch.setattr(AddUserDialog, "ask",
+                        classmethod(lambda cls, parent: ("olivia", "Olivia O", "privacy_officer")))
+    shown: list[str] = []
+    monkeypatch.setattr(Ask, "info", staticmethod(lambda parent, title, text: shown.append(text)))
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=10_000)
+    assert "One-time password" in shown[0]
+    otp = shown[0].strip().splitlines()[-1]
+    assert accounts.authenticate(db, "olivia", otp).role is Role.PRIVACY_OFFICER
+
+
+def test_verify_reports_an_intact_chain_then_a_tampered_one(qtbot, window: MainWindow,
+                                                           db: Database) -> None:
+    page = window.show_page("Audit")
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
+    qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.last_result is not None, timeout=10_000)
+    assert "intact" in page.result_label.text()
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1"))
+    page.last_result = None
+    qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.last_result is not None, timeout=10_000)
+    assert "broken at event 1" in page.result_label.text()
+
+
+def test_the_audit_table_model_is_a_well_behaved_model(qtbot, qtmodeltester, window) -> None:
+    page = window.show_page("Audit")
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
+    qtmodeltester.check(page.model)
+
+
+def test_the_window_locks_and_only_the_same_user_unlocks_it(qtbot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.locked):
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.is_locked and not window.centralWidget().isVisible()
+    dlg = window._lock_dialog
+    assert dlg is not None and dlg.user_edit.text() == "admin" and dlg.user_edit.isReadOnly()
+    dlg.password_edit.setText(PASSWORD)
+    with qtbot.waitSignal(window.unlocked, timeout=10_000):
+        qtbot.keyClick(dlg.password_edit, Qt.Key.Key_Return)
+    assert window.centralWidget().isVisible()
+
+
+def test_the_window_locks_itself_after_the_idle_time(qtbot, window: MainWindow) -> None:
+    window.set_idle_minutes(0.001)  # 60 ms
+    with qtbot.waitSignal(window.locked, timeout=5_000):
+        pass
+    assert window.is_locked
