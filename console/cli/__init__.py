@@ -11,14 +11,14 @@ import sys
 from collections.abc import Sequence
 
 from console import APP_NAME, __version__
-from console.cli import foundation
+from console.cli import foundation, reports
 from console.cli.common import EXIT_USAGE, EXIT_USER_ERROR, UsageError
 from console.errors import ConsoleError
 
 log = logging.getLogger("cli")
 
 # Each area registers its commands here; the order is the order of `--help`.
-_AREAS = [foundation]
+_AREAS = [foundation, reports]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,6 +106,15 @@ def list_events(
         if limit is not None:
             stmt = stmt.limit(limit)
         return [_row(r) for r in s.execute(stmt).scalars()]
+
+
+def iter_events(db: Database, actor: Actor, f: EventFilter = EventFilter()) -> Iterator[EventRow]:
+    """Matching events oldest first, streamed: memory stays flat for reports of any length."""
+    actor.require(Permission.VIEW_AUDIT)
+    with db.read() as s:
+        stmt = _filtered(select(AuditEvent), f).order_by(AuditEvent.seq)
+        for r in s.execute(stmt.execution_options(yield_per=2000)).scalars():
+            yield _row(r)
 
 
 def _row(r: AuditEvent) -> EventRow:

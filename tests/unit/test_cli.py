@@ -97,3 +97,30 @@ def test_demo_creates_accounts_that_can_sign_in(cli) -> None:
     code, out, err = cli("demo", "--json")
     assert code == 0, err
     assert set(json.loads(out)["accounts_created"]) == {"admin", "officer", "legal", "auditor"}
+
+
+def test_report_writes_a_file_that_report_verify_accepts_until_it_changes(cli, tmp_path) -> None:
+    cli("init", "--admin", "ada")
+    out = tmp_path / "ropa.xlsx"
+    code, stdout, err = cli("--user", "ada", "report", "ropa", "--format", "xlsx", "--out",
+                            str(out), "--json")
+    assert code == 0, err
+    assert json.loads(stdout)["sha256"]
+    code, stdout, _ = cli("--user", "ada", "report", "verify", str(out))
+    assert code == 0 and "Unchanged" in stdout
+    out.write_bytes(out.read_bytes() + b"x")
+    code, stdout, _ = cli("--user", "ada", "report", "verify", str(out))
+    assert code == 1
+
+
+def test_report_without_format_is_a_usage_error(cli, tmp_path) -> None:
+    cli("init", "--admin", "ada")
+    code, _, err = cli("--user", "ada", "report", "ropa", "--out", str(tmp_path / "x.pdf"))
+    assert code == 2 and "--format" in err
+
+
+def test_report_with_a_bad_date_is_one_clear_line(cli, tmp_path) -> None:
+    cli("init", "--admin", "ada")
+    code, _, err = cli("--user", "ada", "report", "audit-trail", "--format", "pdf", "--out",
+                       str(tmp_path / "x.pdf"), "--from", "31/01/2026")
+    assert code == 1 and "--from must be a date" in err and err.count("\n") == 1

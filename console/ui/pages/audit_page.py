@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from console.domain.auditchain import VerifyResult
 from console.services import audit
+from console.services.reports import ReportParams
+from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -145,6 +147,15 @@ class AuditPage(Page):
         self.verify_button = QPushButton("&Verify chain")
         self.verify_button.setObjectName("verify")
         bottom.addWidget(self.verify_button)
+        self.export_button = QPushButton("E&xport…")
+        self.export_button.setToolTip("Export the events shown as a PDF or XLSX report")
+        bottom.addWidget(self.export_button)
+        self.format_box = QComboBox()
+        self.format_box.addItem("PDF", "pdf")
+        self.format_box.addItem("XLSX", "xlsx")
+        bottom.addWidget(self.format_box)
+        self.exporter = ExportRunner(ctx, self)
+        self.export_button.clicked.connect(self.export)
         layout.addLayout(bottom)
 
         self.apply_button.clicked.connect(self.refresh)
@@ -191,6 +202,15 @@ class AuditPage(Page):
         self.head_label.setText(
             f"Chain head (write it down to pin the trail): {head}" if head else "The trail is empty."
         )
+
+    def export(self) -> None:
+        """The audit-trail report with the filters shown on the page."""
+        params = ReportParams(
+            since=_as_date(self.since_edit.date()), until=_as_date(self.until_edit.date()),
+            actor_name=self.actor_box.currentData() or None,
+            action=self.action_edit.text().strip() or None,
+        )
+        self.exporter.start("audit-trail", str(self.format_box.currentData()), params)
 
     def verify(self) -> None:
         self.verify_button.setEnabled(False)

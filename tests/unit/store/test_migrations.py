@@ -38,7 +38,8 @@ def test_reopening_an_up_to_date_database_changes_nothing(sqlite_url: str) -> No
 def test_a_database_from_a_newer_build_is_refused_clearly(sqlite_url: str) -> None:
     db = open_database(sqlite_url)
     with db.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('9999_future')"))
     db.dispose()
     with pytest.raises(MigrationError, match="newer version of the console"):
         open_database(sqlite_url)

@@ -1,0 +1,211 @@
+"""The report catalogue: build a report as the acting user, export it, record it, verify it later.
+
+Each area registers its reports (name, title, parameters, builder) in a module listed in
+REPORT_MODULES; this module does what every report shares: permission, identity, audit, verify.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import select
+
+from console import __version__
+from console.domain.permissions import Permission
+from console.errors import ConsoleError, NotFound, ValidationError
+from console.reports import Document, ExportResult, ReportMeta, Section, export, verify_file
+from console.services import audit
+from console.services.context import Actor
+from console.store import audit_log
+from console.store.db import Database
+from console.store.models import AuditEvent, Setting
+
+Format = Literal["pdf", "xlsx"]
+DEFAULT_CLASSIFICATION = "Confidential — contains personal data"
+
+# Modules that register reports when imported; areas add theirs here.
+REPORT_MODULES = ["console.services.reports_foundation"]
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """What a user can ask of a report; each report says which of these it takes."""
+
+    since: date | None = None
+    until: date | None = None
+    actor_name: str | None = None
+    action: str | None = None
+    query: str | None = None
+    object_id: int | None = None
+
+    def shown(self) -> dict[str, str]:
+        """The parameters as printed on the report and kept in the manifest and audit event."""
+        out = {}
+        if self.since:
+            out["From"] = self.since.isoformat()
+        if self.until:
+            out["To"] = self.until.isoformat()
+        if self.actor_name:
+            out["User"] = self.actor_name
+        if self.action:
+            out["Action"] = self.action
+        if self.query:
+            out["Query"] = self.query
+        if self.object_id is not None:
+            out["Id"] = str(self.object_id)
+        return out or {"Scope": "everything"}
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    db: Database
+    actor: Actor
+    params: ReportParams
+
+
+Builder = Callable[[BuildContext], list[Section]]
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    title: str
+    description: str
+    builder: Builder
+    personal_data: bool = False  # exports of personal data need their own permission
+    takes: tuple[str, ...] = ()  # which ReportParams fields apply: since, until, actor_name, ...
+    requires: tuple[str, ...] = ()  # params that must be given (e.g. object_id for a case file)
+    permission: Permission = Permission.EXPORT_REPORTS
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, ReportSpec] = {}
+
+
+def register(spec: ReportSpec) -> ReportSpec:
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def catalogue() -> list[ReportSpec]:
+    for module in REPORT_MODULES:
+        importlib.import_module(module)
+    return sorted(_REGISTRY.values(), key=lambda s: s.name)
+
+
+def spec(name: str) -> ReportSpec:
+    known = {s.name: s for s in catalogue()}
+    if name not in known:
+        raise NotFound(f"No report named '{name}'. Reports: {', '.join(sorted(known))}.")
+    return known[name]
+
+
+def organisation_identity(db: Database) -> tuple[str, str]:
+    """(organisation name, classification mark) printed on every report."""
+    from console.domain.policy import load_default_pack
+
+    with db.read() as s:
+        settings = {k: v for k, v in s.execute(select(Setting.key, Setting.value))}
+    org = settings.get("organisation") or load_default_pack().organisation.name
+    return org, settings.get("classification") or DEFAULT_CLASSIFICATION
+
+
+def run_report(
+    db: Database,
+    actor: Actor,
+    name: str,
+    fmt: Format,
+    out: Path,
+    params: ReportParams = ReportParams(),
+    *,
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Build and export one report; the export is recorded with the file's SHA-256."""
+    report = spec(name)
+    actor.require(report.permission)
+    if report.personal_data:
+        actor.require(Permission.EXPORT_PERSONAL_DATA)
+    for needed in report.requires:
+        if getattr(params, needed) is None:
+            raise ValidationError(f"The report '{name}' needs --{needed.replace('_', '-')}.")
+    if fmt not in ("pdf", "xlsx"):
+        raise ValidationError(f"Unknown format '{fmt}': use pdf or xlsx.")
+    org, classification = organisation_identity(db)
+    with db.read() as s:
+        head = audit_log.head(s)
+    meta = ReportMeta(
+        organisation=org, report_name=name, title=report.title, parameters=params.shown(),
+        generated_by=actor.name, generated_at=datetime.now(UTC), app_version=__version__,
+        classification=classification, chain_head=(head.seq, head.hash) if head else None,
+    )
+    document = Document(meta, report.builder(BuildContext(db, actor, params)))
+    result = export(document, out, fmt, progress=progress, cancelled=cancelled)
+    with db.transaction() as s:
+        audit.record(s, actor, "report.export", "report", name, {
+            "format": fmt, "file": result.path.name, "sha256": result.sha256,
+            "parameters": params.shown(), "row_counts": result.row_counts,
+            "chain_head": meta.chain_head_text, "personal_data": report.personal_data,
+        })
+    return result
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    ok: bool
+    reason: str
+    sha256: str | None
+    audit_seq: int | None
+
+
+def verify_report(db: Database, actor: Actor, path: Path) -> ReportCheck:
+    """A file is genuine when it matches its manifest AND an export event recorded its hash."""
+    actor.require(Permission.VERIFY_AUDIT)
+    check = verify_file(path)
+    seq = None
+    if check.sha256 is not None:
+        seq = _export_event_for(db, check.sha256)
+    if check.ok and seq is None:
+        result = ReportCheck(False, "The file matches its manifest, but no export with this "
+                             "SHA-256 is in the audit trail: it was not made by this console "
+                             "(or by another database).", check.sha256, None)
+    elif check.ok:
+        result = ReportCheck(True, f"Unchanged since export (audit event {seq}).", check.sha256, seq)
+    else:
+        result = ReportCheck(False, check.reason, check.sha256, seq)
+    with db.transaction() as s:
+        audit.record(s, actor, "report.verify", "report_file", path.name,
+                     {"ok": result.ok, "sha256": check.sha256, "audit_seq": seq})
+    return result
+
+
+def _export_event_for(db: Database, sha256: str) -> int | None:
+    with db.read() as s:
+        rows = s.execute(
+            select(AuditEvent.seq, AuditEvent.details)
+            .where(AuditEvent.action == "report.export")
+            .where(AuditEvent.details.contains(sha256))
+        ).all()
+    for seq, details in rows:
+        if json.loads(details).get("sha256") == sha256:
+            return int(seq)
+    return None
+
+
+class ReportParamsError(ConsoleError):
+    """A report parameter cannot be understood."""
+
+
+def parse_day(text: str | None, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ReportParamsError(f"{what} must be a date like 2026-01-31, not '{text}'.") from None
