@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from console.cli.common import (
     EXIT_OK,
@@ -47,6 +48,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h = asub.add_parser("head", help="print the chain head as SEQ:HASH")
     add_json_flag(h)
     h.set_defaults(handler=cmd_audit_head)
+
+    p = sub.add_parser("policy", help="policy packs: load a new version, list versions")
+    psub = p.add_subparsers(dest="policy_command", required=True, metavar="COMMAND")
+    load = psub.add_parser("load", help="validate a policy pack file and store it as a version")
+    load.add_argument("file", type=Path)
+    add_json_flag(load)
+    load.set_defaults(handler=cmd_policy_load)
+    versions = psub.add_parser("list", help="the pack versions and their effective dates")
+    add_json_flag(versions)
+    versions.set_defaults(handler=cmd_policy_list)
 
     p = sub.add_parser("demo", help="load demo accounts, policy pack and demo data")
     add_json_flag(p)
@@ -130,6 +141,34 @@ def cmd_audit_head(args: argparse.Namespace) -> int:
     try:
         head = audit.head(db, sign_in(db, args))
         emit(args, {"head": str(head) if head else None}, str(head) if head else "(empty trail)")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_policy_load(args: argparse.Namespace) -> int:
+    from console.services import policy
+
+    db = open_db(args)
+    try:
+        pack = policy.load_pack_file(db, sign_in(db, args), args.file)
+        emit(args, {"pack_id": pack.pack_id, "version": pack.version,
+                    "effective_date": pack.effective_date.isoformat(), "digest": pack.digest()},
+             f"Policy pack {pack.pack_id} version {pack.version} stored; in force from "
+             f"{pack.effective_date.isoformat()}.")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_policy_list(args: argparse.Namespace) -> int:
+    from console.services import policy
+
+    db = open_db(args)
+    try:
+        versions = policy.list_versions(db, sign_in(db, args))
+        emit(args, versions, lambda: "\n".join(
+            f"{v.effective_date}  {v.pack_id} {v.version}  {v.digest[:16]}" for v in versions))
         return EXIT_OK
     finally:
         db.dispose()

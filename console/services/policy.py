@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.domain.permissions import Permission
-from console.domain.policy import PolicyPack, load_default_pack, parse_pack
+from console.domain.policy import PolicyPack, load_default_pack, load_pack, parse_pack
 from console.errors import NotFound
 from console.services.audit import record
 from console.services.context import Actor
@@ -43,6 +45,33 @@ def _install(s: Session, actor: Actor, pack: PolicyPack) -> int:
            {"pack_id": pack.pack_id, "version": pack.version,
             "effective_date": pack.effective_date.isoformat(), "digest": row.digest})
     return row.id
+
+
+def load_pack_file(db: Database, actor: Actor, path: Path) -> PolicyPack:
+    """Validate a pack file (errors name the exact field) and store it as a new version."""
+    pack = load_pack(path)
+    install_pack(db, actor, pack)
+    return pack
+
+
+@dataclass(frozen=True)
+class PackVersion:
+    id: int
+    pack_id: str
+    version: str
+    effective_date: str
+    digest: str
+    loaded_at: datetime
+
+
+def list_versions(db: Database, actor: Actor) -> list[PackVersion]:
+    actor.require(Permission.VIEW_POLICY)
+    with db.read() as s:
+        rows = s.execute(
+            select(PolicyPackVersion).order_by(PolicyPackVersion.effective_date, PolicyPackVersion.id)
+        ).scalars()
+        return [PackVersion(r.id, r.pack_id, r.version, r.effective_date, r.digest, r.loaded_at)
+                for r in rows]
 
 
 def ensure_default_pack(db: Database, actor: Actor) -> int:

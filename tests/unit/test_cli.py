@@ -124,3 +124,13 @@ def test_report_with_a_bad_date_is_one_clear_line(cli, tmp_path) -> None:
     code, _, err = cli("--user", "ada", "report", "audit-trail", "--format", "pdf", "--out",
                        str(tmp_path / "x.pdf"), "--from", "31/01/2026")
     assert code == 1 and "--from must be a date" in err and err.count("\n") == 1
+
+
+def test_policy_load_reports_a_bad_field_on_one_line(cli, tmp_path) -> None:
+    cli("init", "--admin", "ada")
+    bad = tmp_path / "pack.json"
+    bad.write_text('{"format_version": 1}', "utf-8")
+    code, _, err = cli("--user", "ada", "policy", "load", str(bad))
+    assert code == 1 and "pack.json" in err and err.count("\n") == 1
+    code, out, _ = cli("--user", "ada", "policy", "list", "--json")
+    assert code == 0 and [v["version"] for v in json.loads(out)] == ["2019-07-02.1"]
