@@ -133,3 +133,18 @@ def test_the_window_locks_itself_after_the_idle_time(qtbot, window: MainWindow) 
     with qtbot.waitSignal(window.locked, timeout=5_000):
         pass
     assert window.is_locked
+
+
+def test_window_geometry_and_splitter_are_remembered(qtbot, db, admin, runner) -> None:
+    first = MainWindow(UiContext(db, runner, admin))
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 500)  # inside the 800x600 offscreen screen, which restore clamps to
+    first.splitter.setSizes([250, 450])
+    size_at_close = first.size()
+    first.close()
+    second = MainWindow(UiContext(db, runner, admin))
+    qtbot.addWidget(second)
+    second.show()
+    assert second.size() == size_at_close
+    assert second.splitter.sizes()[0] == first.splitter.sizes()[0]
