@@ -12,7 +12,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from console import APP_NAME, __version__
+from console import APP_NAME, __version__, config
 from console.errors import ConsoleError
 from console.logs import log_file_path
 
@@ -60,7 +60,9 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationVersion(__version__)
     _install_crash_handler()
     try:
-        db = open_database(database_url(args))
+        db = open_database(database_url(args), daily_backups=int(config.load()["backup_keep"]))
+        for warning in db.open_report.warnings:
+            QMessageBox.warning(None, APP_NAME, warning)
         if args.demo:
             from console.services import demo
 
@@ -91,7 +93,8 @@ def run_gui(args: argparse.Namespace) -> int:
         change = ChangePasswordDialog(db, runner, actor[0], required=True)
         if change.exec() != QDialog.DialogCode.Accepted:
             return 0
-    window = MainWindow(UiContext(db, runner, actor[0]))
+    window = MainWindow(UiContext(db, runner, actor[0]),
+                        idle_minutes=int(config.load()["idle_lock_minutes"]))
     window.show()
     code = app.exec()
     runner.wait()

@@ -10,15 +10,16 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from console import APP_NAME, __version__
-from console.cli import foundation, reports
+from console import APP_NAME
+from console.buildinfo import version_text
+from console.cli import foundation, legal, ops, records, reports, requests
 from console.cli.common import EXIT_USAGE, EXIT_USER_ERROR, UsageError
 from console.errors import ConsoleError
 
 log = logging.getLogger("cli")
 
 # Each area registers its commands here; the order is the order of `--help`.
-_AREAS = [foundation, reports]
+_AREAS = [foundation, records, requests, legal, reports, ops]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="privacy-console",
         description=f"{APP_NAME}: with no command it starts the window.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version_text()}")
     parser.add_argument("--db", metavar="URL",
                         help="database URL (else CONSOLE_DB_URL, else the SQLite file in your data folder)")
     parser.add_argument("--user", metavar="NAME",

@@ -14,7 +14,6 @@ from enum import Enum
 from typing import Any
 
 from console.errors import ConsoleError
-from console.paths import default_database_url
 from console.services.context import Actor
 from console.store.db import Database, open_database
 
@@ -28,20 +27,30 @@ class UsageError(ConsoleError):
 
 
 def database_url(args: argparse.Namespace) -> str:
-    return str(args.db or os.environ.get("CONSOLE_DB_URL") or default_database_url())
+    """--db, else CONSOLE_DB_URL, else settings/site config (a locked site URL beats them all)."""
+    from console import config
+
+    return str(config.load({"database_url": getattr(args, "db", None)})["database_url"])
 
 
 def open_db(args: argparse.Namespace) -> Database:
-    return open_database(database_url(args))
+    from console import config
+
+    db = open_database(database_url(args), daily_backups=int(config.load()["backup_keep"]))
+    for warning in db.open_report.warnings:
+        sys.stderr.write(f"privacy-console: warning: {warning}\n")
+    return db
 
 
 def password_from_env_or_prompt(prompt: str) -> str:
+    from console.logs import remember_secret
+
     env = os.environ.get("CONSOLE_PASSWORD")
     if env is not None:
-        return env
+        return remember_secret(env)
     if not sys.stdin or not sys.stdin.isatty():
         raise ConsoleError("No password: set CONSOLE_PASSWORD or run the command in a terminal.")
-    return getpass.getpass(prompt)
+    return remember_secret(getpass.getpass(prompt))
 
 
 def sign_in(db: Database, args: argparse.Namespace) -> Actor:

@@ -262,7 +262,7 @@ def _nanp_fast_path(compact: str, region: str) -> str | None:
         return None
     if compact[0] == "+":
         national = compact[2:]
-        if compact[1] != "1" or len(national) != 10 or not national.isdigit():
+        if compact[1:2] != "1" or len(national) != 10 or not national.isdigit():
             return None
     elif region in _NANP_REGIONS and compact.isdigit():
         if len(compact) == 10:

@@ -43,6 +43,7 @@ class DsrStatus(_Status):
 class LegalStatus(_Status):
     RECEIVED = "received"
     UNDER_REVIEW = "under_review"
+    PRESERVING = "preserving"
     DECIDED = "decided"
     PRODUCING = "producing"
     PRODUCED = "produced"
@@ -59,6 +60,7 @@ _LABELS: Mapping[_Status, str] = {
     DsrStatus.WITHDRAWN: "Withdrawn",
     LegalStatus.RECEIVED: "Received",
     LegalStatus.UNDER_REVIEW: "Under legal review",
+    LegalStatus.PRESERVING: "Preserving",
     LegalStatus.DECIDED: "Decided",
     LegalStatus.PRODUCING: "Producing",
     LegalStatus.PRODUCED: "Produced",
@@ -81,10 +83,12 @@ DSR_TRANSITIONS: Mapping[DsrStatus, frozenset[DsrStatus]] = {
     _D.WITHDRAWN: frozenset({_D.IN_PROGRESS}),
 }
 
-# Legal holds (preservation) will add their own states here; the lead owns that part.
+# A preservation request only freezes data: it waits in 'preserving' until legal process follows
+# (back to review) or the hold ends (closed). Holds themselves can sit on a request in any state.
 LEGAL_TRANSITIONS: Mapping[LegalStatus, frozenset[LegalStatus]] = {
-    _L.RECEIVED: frozenset({_L.UNDER_REVIEW}),
-    _L.UNDER_REVIEW: frozenset({_L.DECIDED}),
+    _L.RECEIVED: frozenset({_L.UNDER_REVIEW, _L.PRESERVING}),
+    _L.UNDER_REVIEW: frozenset({_L.DECIDED, _L.PRESERVING}),
+    _L.PRESERVING: frozenset({_L.UNDER_REVIEW, _L.CLOSED}),
     _L.DECIDED: frozenset({_L.PRODUCING, _L.CLOSED}),
     _L.PRODUCING: frozenset({_L.PRODUCED}),
     _L.PRODUCED: frozenset(),
@@ -117,6 +121,8 @@ _LEGAL_HINTS: Mapping[tuple[LegalStatus, LegalStatus], str] = {
     (_L.UNDER_REVIEW, _L.CLOSED): "record the decision first, even a refusal",
     (_L.DECIDED, _L.PRODUCED): "start the production first",
     (_L.PRODUCING, _L.CLOSED): "finish the production first",
+    (_L.PRESERVING, _L.DECIDED): "put it under legal review first, when legal process follows",
+    (_L.PRESERVING, _L.PRODUCING): "preserved data is disclosed only after review and a decision",
 }
 
 _VERBS: Mapping[_Status, str] = {
@@ -129,6 +135,7 @@ _VERBS: Mapping[_Status, str] = {
     _L.PRODUCING: "go into production",
     _L.PRODUCED: "be marked produced",
     _L.CLOSED: "be closed",
+    _L.PRESERVING: "be held for preservation only",
 }
 
 S = TypeVar("S", bound=_Status)

@@ -140,6 +140,10 @@ class JsonLinesReader(TableReader):
                         number, header_of[key], f"the value is longer than {max_chars} characters."
                     )
                     break
+                if text is not None and "\x00" in text:
+                    # As in CSV: a NUL is never data, and PostgreSQL text cannot hold one.
+                    problem = RowProblem(number, header_of[key], "the value contains a NUL byte.")
+                    break
                 values[position] = text
             if problem is not None:
                 yield problem

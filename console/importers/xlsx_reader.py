@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,8 +74,15 @@ def inspect_zip(path: Path, limits: Limits) -> None:
                 )
         for entry in entries:
             if entry.filename.endswith((".xml", ".rels", ".vml")):
-                with archive.open(entry) as part:
-                    head = part.read(_XML_HEAD_BYTES)
+                try:
+                    with archive.open(entry) as part:
+                        head = part.read(_XML_HEAD_BYTES)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                    # A part that does not match its own header (CRC, sizes): a damaged or
+                    # doctored archive, refused here rather than escaping as a crash.
+                    raise ImportFileError(
+                        name, "is not a valid XLSX workbook (a part inside is damaged)."
+                    ) from exc
                 # A DTD is how entity-expansion and external-entity attacks start; Office never
                 # writes one. defusedxml would refuse it too; this gives a clear message first.
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
@@ -149,13 +157,22 @@ class XlsxReader(TableReader):
         headers, header_notes = unique_headers(raw_headers)
         super().__init__(path, headers, notes + header_notes, limits)
 
+    def _is_console_report(self) -> bool:
+        description = self._workbook.properties.description or ""
+        return "Privacy Ops Console" in description
+
     def _open_sheet(self, limits: Limits) -> list[str]:
         sheets = self._workbook.worksheets
         if not sheets:
             raise ImportFileError(self._name, "has no worksheets.")
         sheet = sheets[0]
-        self.sheet_title: str = sheet.title
         notes = []
+        if len(sheets) > 1 and sheet.title == "About" and self._is_console_report():
+            # Reports made by the console open with an About sheet; the data comes after it.
+            notes.append('The "About" sheet of a console report is skipped.')
+            sheets = sheets[1:]
+            sheet = sheets[0]
+        self.sheet_title: str = sheet.title
         if len(sheets) > 1:
             notes.append(
                 f'Only the first sheet, "{sheet.title}", is read; the workbook has '

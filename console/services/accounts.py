@@ -18,6 +18,7 @@ from console.services.audit import record
 from console.services.context import Actor
 from console.store.db import Database
 from console.store.models import User
+from console.store.versioning import check_version, flush_or_conflict
 
 # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -92,7 +93,11 @@ def authenticate(db: Database, name: str, password: str, *, now: datetime | None
     moment = _now(now)
     failure: AuthError | None = None
     with db.transaction() as s:
-        user = s.execute(select(User).where(User.name == name.strip())).scalar_one_or_none()
+        # FOR UPDATE: two desks signing in as one user queue here instead of one failing with
+        # a stale version when both record the sign-in (PostgreSQL; SQLite writers queue anyway).
+        user = s.execute(
+            select(User).where(User.name == name.strip()).with_for_update()
+        ).scalar_one_or_none()
         if user is None:
             # Same cost as a real check, so timing does not reveal which names exist.
             _hasher.hash(password or "x")
@@ -198,27 +203,36 @@ def _active_admins(s: Session) -> int:
     ).scalar_one())
 
 
-def change_role(db: Database, actor: Actor, user_id: int, role: Role | str) -> UserInfo:
+def change_role(
+    db: Database, actor: Actor, user_id: int, role: Role | str, *,
+    expected_version: int | None = None,
+) -> UserInfo:
+    """expected_version: the version the user saw (team mode: a stale save is a ConflictError)."""
     actor.require(Permission.MANAGE_USERS)
     role = parse_role(role) if isinstance(role, str) else role
     with db.transaction() as s:
         user = _get(s, user_id)
+        check_version(s, user, expected_version, object_type="user", what=f"The account '{user.name}'")
         before = user.role
         if before == role.value:
             return _info(user)
         if before == Role.ADMIN.value and user.active and _active_admins(s) <= 1:
             raise ValidationError(f"'{user.name}' is the last admin and cannot be demoted.")
         user.role = role.value
-        s.flush()
+        flush_or_conflict(s, object_type="user", object_id=user.id, what=f"The account '{user.name}'")
         record(s, actor, "user.role_change", "user", user.id,
                {"name": user.name, "before": before, "after": role.value})
         return _info(user)
 
 
-def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> UserInfo:
+def set_active(
+    db: Database, actor: Actor, user_id: int, active: bool, *,
+    expected_version: int | None = None,
+) -> UserInfo:
     actor.require(Permission.MANAGE_USERS)
     with db.transaction() as s:
         user = _get(s, user_id)
+        check_version(s, user, expected_version, object_type="user", what=f"The account '{user.name}'")
         if user.active == active:
             return _info(user)
         if not active and user.role == Role.ADMIN.value and _active_admins(s) <= 1:
@@ -226,7 +240,7 @@ def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> UserIn
         if not active and user.id == actor.id:
             raise ValidationError("You cannot disable your own account.")
         user.active = active
-        s.flush()
+        flush_or_conflict(s, object_type="user", object_id=user.id, what=f"The account '{user.name}'")
         record(s, actor, "user.enable" if active else "user.disable", "user", user.id,
                {"name": user.name})
         return _info(user)

@@ -118,9 +118,12 @@ def iter_events(db: Database, actor: Actor, f: EventFilter = EventFilter()) -> I
 
 
 def _row(r: AuditEvent) -> EventRow:
-    return EventRow(
-        r.seq, r.at, r.actor, r.action, r.object_type, r.object_id, json.loads(r.details), r.hash
-    )
+    try:
+        details = json.loads(r.details)
+    except ValueError:
+        # A damaged event is still shown (verify names it); its text is kept as found.
+        details = {"unreadable_details": r.details}
+    return EventRow(r.seq, r.at, r.actor, r.action, r.object_type, r.object_id, details, r.hash)
 
 
 def actors(db: Database, actor: Actor) -> list[str]:

@@ -24,7 +24,11 @@ DEMO_USERS = [
     ("auditor", Role.AUDITOR, "Aud Itor"),
 ]
 # Areas add their sample data by naming a module with `load_demo(db, actors) -> dict`.
-DEMO_AREAS: list[str] = []
+DEMO_AREAS: list[str] = [
+    "console.services.demo_records",
+    "console.services.demo_requests",
+    "console.services.demo_legal",
+]
 
 
 @dataclass

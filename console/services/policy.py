@@ -76,6 +76,7 @@ def list_versions(db: Database, actor: Actor) -> list[PackVersion]:
 
 def ensure_default_pack(db: Database, actor: Actor) -> int:
     """Install the bundled ClientPay pack if this version of it is not in the database yet."""
+    actor.require(Permission.MANAGE_POLICY)
     with db.transaction() as s:
         return _install(s, actor, load_default_pack())
 

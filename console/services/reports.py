@@ -30,7 +30,12 @@ Format = Literal["pdf", "xlsx"]
 DEFAULT_CLASSIFICATION = "Confidential — contains personal data"
 
 # Modules that register reports when imported; areas add theirs here.
-REPORT_MODULES = ["console.services.reports_foundation"]
+REPORT_MODULES = [
+    "console.services.reports_foundation",
+    "console.services.requests_reports",
+    "console.services.reports_legal",
+    "console.services.reports_records",
+]
 
 
 @dataclass(frozen=True)
@@ -107,13 +112,26 @@ def spec(name: str) -> ReportSpec:
 
 
 def organisation_identity(db: Database) -> tuple[str, str]:
-    """(organisation name, classification mark) printed on every report."""
+    """(organisation name, classification mark) printed on every report.
+
+    The site configuration wins when it sets them (admins preset or lock them there); otherwise
+    the team's settings in the database; otherwise the policy pack's organisation.
+    """
+    from console import config
     from console.domain.policy import load_default_pack
 
+    cfg = {e.key: e for e in config.load().explain()}
     with db.read() as s:
         settings = {k: v for k, v in s.execute(select(Setting.key, Setting.value))}
-    org = settings.get("organisation") or load_default_pack().organisation.name
-    return org, settings.get("classification") or DEFAULT_CLASSIFICATION
+
+    def pick(key: str, fallback: str) -> str:
+        entry = cfg.get(key)
+        if entry is not None and entry.source is not config.Source.BUILT_IN and entry.value:
+            return str(entry.value)
+        return settings.get(key) or fallback
+
+    return (pick("organisation", load_default_pack().organisation.name),
+            pick("classification", DEFAULT_CLASSIFICATION))
 
 
 def run_report(

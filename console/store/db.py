@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.errors import ConsoleError
-from console.store import migrate
+from console.store import backup, integrity, migrate
 
 log = logging.getLogger("db")
 
@@ -32,6 +32,7 @@ class DatabaseError(ConsoleError):
 class OpenReport:
     upgraded_from: tuple[str, ...] | None
     backup_path: Path | None
+    warnings: tuple[str, ...] = ()  # shown to the user (e.g. a SQLite file on a network share)
 
 
 class Database:
@@ -102,6 +103,9 @@ def _make_engine(url: str, dialect: str, echo: bool) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
+            # SQL parameters are personal data (and password hashes): keep them out of error
+            # messages, which reach the log file.
+            hide_parameters=True,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
 
@@ -109,6 +113,9 @@ def _make_engine(url: str, dialect: str, echo: bool) -> Engine:
         def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
             # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
             dbapi_conn.isolation_level = None
+            # A damaged byte inside a text value must not make every read of that row crash:
+            # decode what is there, so verify can name the damaged event and pages still open.
+            dbapi_conn.text_factory = _decode_text
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
@@ -124,14 +131,29 @@ def _make_engine(url: str, dialect: str, echo: bool) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
 
-def open_database(url: str, *, upgrade: bool = True, backup_dir: Path | None = None) -> Database:
-    """Open (creating if needed) and migrate a database; refuse one newer than this build."""
+def _decode_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def open_database(
+    url: str, *, upgrade: bool = True, backup_dir: Path | None = None, daily_backups: int = 0
+) -> Database:
+    """Open (creating if needed) and migrate a database; refuse one newer than this build.
+
+    A SQLite file is quick-checked first and refused if damaged; daily_backups > 0 keeps that
+    many daily backups beside it (console.store.backup.daily_backup).
+    """
     db = Database(url)
     if db.sqlite_path is not None:
         db.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            integrity.check_on_open(db.sqlite_path)
+        except Exception:
+            db.dispose()
+            raise
     try:
         with db.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
@@ -143,8 +165,22 @@ def open_database(url: str, *, upgrade: bool = True, backup_dir: Path | None = N
     except Exception:
         db.dispose()
         raise
+    if db.sqlite_path is not None:
+        report = _after_sqlite_open(db.sqlite_path, report, daily_backups)
     db.open_report = report
     return db
+
+
+def _after_sqlite_open(path: Path, report: OpenReport, daily_backups: int) -> OpenReport:
+    warning = integrity.network_share_warning(path)
+    if warning:
+        log.warning("the SQLite database is on a network share")
+    try:
+        backup.daily_backup(path, daily_backups)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("daily backup failed: %s", exc)
+    warnings = (*report.warnings, warning) if warning else report.warnings
+    return OpenReport(report.upgraded_from, report.backup_path, warnings)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -112,6 +112,9 @@ class MainWindow(QMainWindow):
         pw = QAction("Change &password…", self)
         pw.triggered.connect(self.change_password)
         file_menu.addAction(pw)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
@@ -188,6 +191,13 @@ class MainWindow(QMainWindow):
         from console.ui.login import ChangePasswordDialog
 
         ChangePasswordDialog(self.ctx.db, self.ctx.runner, self.ctx.actor, self).open()
+
+    def open_settings(self) -> None:
+        from console.ui.settings_dialog import SettingsDialog
+
+        dlg = SettingsDialog(self)
+        dlg.saved.connect(lambda cfg: self.set_idle_minutes(int(cfg["idle_lock_minutes"])))
+        dlg.open()
 
     # -- remembered state ---------------------------------------------------------------------
     def _restore_state(self) -> None:

@@ -237,3 +237,8 @@ def test_north_american_fast_path_agrees_with_phonenumbers(digits: str) -> None:
         assert fast == slow
     else:
         assert not possible or ids._is_placeholder_number(slow)
+
+
+@pytest.mark.parametrize("raw", ["+", "+ ", "(+)", "+-"])
+def test_a_lone_plus_sign_is_not_a_phone_number(raw: str) -> None:
+    assert ids.normalise("phone", raw) is None

@@ -139,3 +139,16 @@ def test_a_report_that_needs_an_id_says_so(seeded: Database, admin: Actor, tmp_p
                                         requires=("object_id",)))
     with pytest.raises(ValidationError, match="--object-id"):
         reports.run_report(seeded, admin, "test-needs-id", "pdf", tmp_path / "p.pdf")
+
+
+def test_the_site_configuration_sets_organisation_and_classification(
+    seeded: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text('organisation = "ClientPay Europe Ltd"\nclassification = "STRENG VERTRAULICH"\n',
+                    "utf-8")
+    monkeypatch.setenv("CONSOLE_CONFIG", str(site))
+    out = tmp_path / "cookies.pdf"
+    reports.run_report(seeded, admin, "cookie-register", "pdf", out)
+    text = _pdf_text(out)
+    assert "ClientPay Europe Ltd" in text and "STRENG VERTRAULICH" in text

@@ -1,0 +1,475 @@
+"""Commands of legal requests: legal new|list|show|assign|check|decide|hold|release|produce."""
+
+from __future__ import annotations
+
+import argparse
+import mimetypes
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from console.cli.common import EXIT_OK, UsageError, add_json_flag, emit, open_db, sign_in
+from console.domain.legal import IDENTIFIER_KINDS, Decision, ProcessType
+from console.domain.workflow import LegalStatus
+from console.errors import ValidationError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("legal", help="legal and law-enforcement requests")
+    lsub = p.add_subparsers(dest="legal_command", required=True, metavar="COMMAND")
+
+    n = lsub.add_parser("new", help="log a legal request")
+    n.add_argument("--type", required=True, choices=[t.value for t in ProcessType])
+    n.add_argument("--agency", required=True)
+    n.add_argument("--country", required=True, help="two-letter ISO code")
+    n.add_argument("--officer", default="")
+    n.add_argument("--contact", default="")
+    n.add_argument("--jurisdiction", default="")
+    n.add_argument("--case", default="", help="case or docket number")
+    n.add_argument("--served", metavar="YYYY-MM-DD")
+    n.add_argument("--received", metavar="WHEN", help="date or ISO date-time (default: now)")
+    due = n.add_mutually_exclusive_group()
+    due.add_argument("--due", metavar="WHEN", help="response deadline, date or ISO date-time")
+    due.add_argument("--hours", type=int, help="response deadline in hours after receipt")
+    for kind in ("email", "phone", "customer_id", "cookie_id"):
+        n.add_argument(f"--{kind.replace('_', '-')}", dest=kind, action="append", default=[])
+    n.add_argument(
+        "--ip",
+        action="append",
+        default=[],
+        metavar="IP[@FROM/TO]",
+        help="an IP address, optionally with the ISO time range it was seen in",
+    )
+    n.add_argument("--id", dest="other_ids", action="append", default=[], metavar="KIND=VALUE")
+    n.add_argument("--category", action="append", default=[], help="policy category id sought")
+    n.add_argument("--from", dest="data_from", metavar="YYYY-MM-DD")
+    n.add_argument("--to", dest="data_to", metavar="YYYY-MM-DD")
+    n.add_argument("--description", default="")
+    n.add_argument("--ndo", action="store_true", help="a non-disclosure order accompanies it")
+    n.add_argument("--ndo-until", metavar="YYYY-MM-DD")
+    n.add_argument("--document", type=Path, help="the served document (stored with its SHA-256)")
+    add_json_flag(n)
+    n.set_defaults(handler=cmd_new)
+
+    ls = lsub.add_parser("list", help="list legal requests, soonest deadline first")
+    ls.add_argument("--type", choices=[t.value for t in ProcessType])
+    ls.add_argument("--status", choices=[s.value for s in LegalStatus])
+    ls.add_argument("--country")
+    ls.add_argument("--open", action="store_true", help="only requests not yet finished")
+    add_json_flag(ls)
+    ls.set_defaults(handler=cmd_list)
+
+    sh = lsub.add_parser("show", help="one request in full, with holds, disclosures and timeline")
+    sh.add_argument("id")
+    add_json_flag(sh)
+    sh.set_defaults(handler=cmd_show)
+
+    a = lsub.add_parser("assign", help="assign counsel (puts the request under review)")
+    a.add_argument("id")
+    a.add_argument("--counsel", required=True, metavar="USER")
+    add_json_flag(a)
+    a.set_defaults(handler=cmd_assign)
+
+    c = lsub.add_parser("check", help="tick legal-sufficiency checklist items")
+    c.add_argument("id")
+    c.add_argument("items", nargs="*", metavar="ITEM", help="item keys (see `legal show`)")
+    c.add_argument("--all", action="store_true", help="tick every item")
+    c.add_argument("--uncheck", action="store_true")
+    c.add_argument("--note", default="")
+    add_json_flag(c)
+    c.set_defaults(handler=cmd_check)
+
+    d = lsub.add_parser("decide", help="record the decision (legal reviewers only)")
+    d.add_argument("id")
+    d.add_argument("--decision", required=True, choices=[x.value for x in Decision])
+    d.add_argument("--reason", required=True)
+    d.add_argument(
+        "--emergency",
+        metavar="JUSTIFICATION",
+        help="emergency fast path: decide at once, recording why it is an emergency",
+    )
+    add_json_flag(d)
+    d.set_defaults(handler=cmd_decide)
+
+    h = lsub.add_parser("hold", help="place, renew or list preservation holds")
+    h.add_argument("id", nargs="?", help="the request to place a hold for")
+    h.add_argument("--days", type=int, default=90)
+    h.add_argument("--renew", metavar="HOLD", help="renew this hold (LH-N) by --days")
+    h.add_argument("--expiring", type=int, metavar="DAYS", help="list holds ending within DAYS")
+    add_json_flag(h)
+    h.set_defaults(handler=cmd_hold)
+
+    r = lsub.add_parser("release", help="release a hold")
+    r.add_argument("hold", help="LH-N")
+    r.add_argument("--reason", required=True)
+    add_json_flag(r)
+    r.set_defaults(handler=cmd_release)
+
+    pr = lsub.add_parser("produce", help="produce records as a numbered production")
+    pr.add_argument("id")
+    pr.add_argument("--out", required=True, type=Path, help="folder for the production")
+    pr.add_argument(
+        "--record", dest="records", type=int, action="append", default=[], metavar="RECORD_ID"
+    )
+    pr.add_argument(
+        "--all", action="store_true", help="every record the request's identifiers reach"
+    )
+    pr.add_argument("--method", default="Secure file transfer")
+    pr.add_argument("--recipient")
+    pr.add_argument("--certifier")
+    add_json_flag(pr)
+    pr.set_defaults(handler=cmd_produce)
+
+
+def _ref(text: str, prefix: str) -> int:
+    cleaned = text.strip().upper().removeprefix(f"{prefix}-")
+    if not cleaned.isdigit():
+        raise UsageError(f"Not a reference: '{text}' (write {prefix}-N or N).")
+    return int(cleaned)
+
+
+def _when(text: str | None, what: str, *, end_of_day: bool = False) -> datetime | None:
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, time.max if end_of_day else time.min, UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            f"The {what} '{text}' is not a date (YYYY-MM-DD) or ISO time."
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _day(text: str | None, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"The {what} '{text}' is not a date (YYYY-MM-DD).") from None
+
+
+def _identifiers(args: argparse.Namespace) -> list[Any]:
+    from console.services.legal import IdentifierSpec
+
+    out = []
+    for kind in ("email", "phone", "customer_id", "cookie_id"):
+        out += [IdentifierSpec(kind, v) for v in getattr(args, kind)]
+    for text in args.ip:
+        address, _, span = text.partition("@")
+        start, _, end = span.partition("/")
+        out.append(
+            IdentifierSpec(
+                "ip", address, _when(start, "IP time range start"), _when(end, "IP time range end")
+            )
+        )
+    for text in args.other_ids:
+        kind, sep, value = text.partition("=")
+        if not sep or kind not in IDENTIFIER_KINDS:
+            raise UsageError(
+                f"--id takes KIND=VALUE with KIND one of {', '.join(IDENTIFIER_KINDS)}."
+            )
+        out.append(IdentifierSpec(kind, value))
+    return out
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from console.services import legal
+
+    document = None
+    if args.document is not None:
+        try:
+            content = args.document.read_bytes()
+        except OSError as exc:
+            raise ValidationError(f"Cannot read {args.document.name}: {exc.strerror}") from None
+        media = mimetypes.guess_type(args.document.name)[0] or "application/octet-stream"
+        document = (args.document.name, content, media)
+    intake = legal.LegalIntake(
+        process_type=args.type,
+        agency=args.agency,
+        country=args.country,
+        officer=args.officer,
+        contact=args.contact,
+        jurisdiction=args.jurisdiction,
+        case_number=args.case,
+        served_on=_day(args.served, "served date"),
+        received_at=_when(args.received, "received time") or datetime.now(UTC),
+        due_at=_when(args.due, "deadline", end_of_day=True),
+        deadline_hours=args.hours,
+        identifiers=_identifiers(args),
+        categories=args.category,
+        data_from=_day(args.data_from, "--from date"),
+        data_to=_day(args.data_to, "--to date"),
+        description=args.description,
+        ndo=args.ndo,
+        ndo_until=_day(args.ndo_until, "NDO expiry"),
+    )
+    db = open_db(args)
+    try:
+        detail = legal.create_request(db, sign_in(db, args), intake, document=document)
+        emit(
+            args,
+            _detail_json(detail),
+            lambda: (
+                f"{detail.summary.ref} logged; response due "
+                f"{detail.summary.due_at:%Y-%m-%d %H:%M} UTC."
+            ),
+        )
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def _summary_json(s: Any) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "ref": s.ref,
+        "type": s.process_type.value,
+        "status": s.status.value,
+        "agency": s.agency,
+        "country": s.country,
+        "case_number": s.case_number,
+        "received_at": s.received_at,
+        "due_at": s.due_at,
+        "overdue": s.overdue,
+        "decision": s.decision,
+        "ndo": s.ndo,
+        "active_holds": s.active_holds,
+        "counsel": s.assigned_to,
+        "version": s.version,
+    }
+
+
+def _detail_json(d: Any) -> dict[str, Any]:
+    out = _summary_json(d.summary)
+    out.update(
+        {
+            "officer": d.officer,
+            "contact": d.contact,
+            "jurisdiction": d.jurisdiction,
+            "served_on": d.served_on,
+            "identifiers": d.identifiers,
+            "categories": d.categories,
+            "data_from": d.data_from,
+            "data_to": d.data_to,
+            "description": d.description,
+            "decision_reasons": d.decision_reasons,
+            "decided_by": d.decided_by,
+            "decided_at": d.decided_at,
+            "emergency_justification": d.emergency_justification,
+            "ndo_until": d.ndo_until,
+            "notice_decision": d.notice_decision,
+            "notice_delay_until": d.notice_delay_until,
+            "notice_given_at": d.notice_given_at,
+            "documents": d.documents,
+            "checklist": d.checklist,
+        }
+    )
+    return out
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from console.services import legal_read
+    from console.services.legal import LegalFilter
+
+    db = open_db(args)
+    try:
+        rows = legal_read.list_requests(
+            db,
+            sign_in(db, args),
+            LegalFilter(
+                process_type=args.type,
+                status=args.status,
+                country=args.country,
+                open_only=args.open,
+            ),
+        )
+        emit(
+            args,
+            [_summary_json(r) for r in rows],
+            lambda: (
+                "\n".join(
+                    f"{r.ref:7} {r.process_type.value:17} {r.status.value:13} {r.country} "
+                    f"due {r.due_at:%Y-%m-%d %H:%M}{' OVERDUE' if r.overdue else ''}  {r.agency}"
+                    for r in rows
+                )
+                or "No legal requests."
+            ),
+        )
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from console.services import legal, legal_disclosures, legal_holds, legal_review
+
+    db = open_db(args)
+    try:
+        actor = sign_in(db, args)
+        request_id = _ref(args.id, "LR")
+        detail = legal.get(db, actor, request_id)
+        holds = legal_holds.holds_for(db, actor, request_id)
+        disclosures = legal_disclosures.disclosure_log(db, actor, request_id=request_id)
+        events = legal_review.timeline(db, actor, request_id)
+        data = _detail_json(detail)
+        data.update({"holds": holds, "disclosures": disclosures, "timeline": events})
+
+        def text() -> str:
+            s = detail.summary
+            lines = [
+                f"{s.ref}  {s.process_type.label}  [{s.status.label}]",
+                f"Agency: {s.agency}  Country: {s.country}  Case: {s.case_number or '—'}",
+                f"Due: {s.due_at:%Y-%m-%d %H:%M} UTC  Decision: {s.decision or '—'}",
+                "Checklist: "
+                + ", ".join(f"{c.key}={'yes' if c.checked else 'no'}" for c in detail.checklist),
+            ]
+            lines += [
+                f"Hold {h.ref}: until {h.until} ({'active' if h.active else 'released'}, "
+                f"{h.record_count} records)"
+                for h in holds
+            ]
+            lines += [f"Disclosed {x.disclosed_at:%Y-%m-%d}: {x.what}" for x in disclosures]
+            lines += [f"{e.at:%Y-%m-%d %H:%M} {e.actor}: {e.text}" for e in events]
+            return "\n".join(lines)
+
+        emit(args, data, text)
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    from console.services import legal_review
+
+    db = open_db(args)
+    try:
+        detail = legal_review.assign(db, sign_in(db, args), _ref(args.id, "LR"), args.counsel)
+        emit(args, _detail_json(detail), f"{detail.summary.ref}: counsel {args.counsel}.")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from console.domain.legal import CHECKLIST
+    from console.services import legal_review
+
+    keys = [k for k, _ in CHECKLIST] if args.all else args.items
+    if not keys:
+        raise UsageError("Name checklist items, or give --all.")
+    db = open_db(args)
+    try:
+        actor = sign_in(db, args)
+        detail = None
+        for key in keys:
+            detail = legal_review.set_checklist(
+                db, actor, _ref(args.id, "LR"), key, not args.uncheck, args.note
+            )
+        assert detail is not None
+        emit(args, _detail_json(detail), f"{detail.summary.ref}: checklist updated.")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from console.services import legal_review
+
+    db = open_db(args)
+    try:
+        actor = sign_in(db, args)
+        request_id = _ref(args.id, "LR")
+        if args.emergency:
+            detail = legal_review.emergency_decide(
+                db, actor, request_id, args.decision, args.emergency, args.reason
+            )
+        else:
+            detail = legal_review.decide(db, actor, request_id, args.decision, args.reason)
+        emit(args, _detail_json(detail), f"{detail.summary.ref}: decided '{args.decision}'.")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_hold(args: argparse.Namespace) -> int:
+    from console.services import legal_holds
+
+    db = open_db(args)
+    try:
+        actor = sign_in(db, args)
+        if args.expiring is not None:
+            holds = legal_holds.holds_expiring(db, actor, args.expiring)
+            emit(
+                args,
+                holds,
+                lambda: (
+                    "\n".join(
+                        f"{h.ref} ({h.request_ref}) ends {h.until}: {h.record_count} records"
+                        for h in holds
+                    )
+                    or "No hold ends in that time."
+                ),
+            )
+            return EXIT_OK
+        if args.renew:
+            hold = legal_holds.renew_hold(db, actor, _ref(args.renew, "LH"), days=args.days)
+        elif args.id:
+            hold = legal_holds.place_hold(db, actor, _ref(args.id, "LR"), days=args.days)
+        else:
+            raise UsageError("Name the request to hold, or give --renew HOLD or --expiring DAYS.")
+        emit(args, hold, f"{hold.ref}: {hold.record_count} records held until {hold.until}.")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from console.services import legal_holds
+
+    db = open_db(args)
+    try:
+        hold = legal_holds.release_hold(db, sign_in(db, args), _ref(args.hold, "LH"), args.reason)
+        emit(args, hold, f"{hold.ref} released ({hold.record_count} records).")
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_produce(args: argparse.Namespace) -> int:
+    from console.services import legal_production
+
+    if bool(args.records) == bool(args.all):
+        raise UsageError("Give --record RECORD_ID (repeatable) or --all.")
+    db = open_db(args)
+    try:
+        actor = sign_in(db, args)
+        request_id = _ref(args.id, "LR")
+        ids = args.records or legal_production.candidate_record_ids(db, actor, request_id)
+        result = legal_production.produce(
+            db,
+            actor,
+            request_id,
+            ids,
+            args.out,
+            method=args.method,
+            recipient=args.recipient,
+            certifier=args.certifier,
+        )
+        data = {
+            **vars(result),
+            "folder": str(result.folder),
+            "manifest_path": str(result.manifest_path),
+        }
+        emit(
+            args,
+            data,
+            f"Produced {result.first}–{result.last} ({result.record_count} "
+            f"records) in {result.folder}",
+        )
+        return EXIT_OK
+    finally:
+        db.dispose()

@@ -1,0 +1,261 @@
+"""`dsr` commands: log, list, show and move data-subject requests along; change their clock."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from console.cli.common import EXIT_OK, UsageError, add_json_flag, emit, open_db, sign_in
+from console.services import requests as dsr
+from console.services.requests_read import RequestView
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: '{text}'") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("dsr", help="data-subject requests")
+    dsub = p.add_subparsers(dest="dsr_command", required=True, metavar="COMMAND")
+
+    n = dsub.add_parser("new", help="log a request; prints its due date(s)")
+    n.add_argument("--type", required=True, choices=list(dsr.REQUEST_TYPES), dest="rtype")
+    n.add_argument("--law", required=True, choices=list(dsr.LAWS))
+    n.add_argument("--received", required=True, type=_day, metavar="YYYY-MM-DD")
+    n.add_argument("--email", action="append", default=[], metavar="E")
+    n.add_argument("--phone", action="append", default=[], metavar="P")
+    n.add_argument("--customer-id", action="append", default=[], metavar="ID")
+    n.add_argument("--name", default="")
+    n.add_argument("--address", default="")
+    n.add_argument("--channel", default="email", choices=list(dsr.CHANNELS))
+    n.add_argument("--country", default=None, metavar="CC", help="for GDPR: holiday calendar")
+    n.add_argument("--notes", default="")
+    add_json_flag(n)
+    n.set_defaults(handler=cmd_new)
+
+    ls = dsub.add_parser("list", help="list requests, soonest due first")
+    ls.add_argument("--status", action="append", default=[])
+    ls.add_argument("--type", action="append", default=[], dest="rtype")
+    ls.add_argument("--law", action="append", default=[])
+    ls.add_argument("--open", action="store_true", help="only open requests")
+    ls.add_argument("--overdue", action="store_true", help="only overdue requests")
+    ls.add_argument("--limit", type=int, default=100)
+    add_json_flag(ls)
+    ls.set_defaults(handler=cmd_list)
+
+    sh = dsub.add_parser("show", help="one request with its clock, tasks, records and history")
+    sh.add_argument("id", type=int)
+    add_json_flag(sh)
+    sh.set_defaults(handler=cmd_show)
+
+    a = dsub.add_parser("advance", help="move a request to another status")
+    a.add_argument("id", type=int)
+    a.add_argument("--to", required=True, metavar="STATUS")
+    a.add_argument("--note", default="")
+    _common_change(a, cmd_advance)
+
+    v = dsub.add_parser("verify", help="record how the identity was verified (starts the work)")
+    v.add_argument("id", type=int)
+    v.add_argument("--method", required=True)
+    v.add_argument("--evidence", default="")
+    _common_change(v, cmd_verify)
+
+    e = dsub.add_parser("extend", help="extend the deadline as the law allows")
+    e.add_argument("id", type=int)
+    e.add_argument("--reason", required=True)
+    e.add_argument("--told", required=True, type=_day, metavar="YYYY-MM-DD",
+                   help="the date the requester was told")  # fmt: skip
+    e.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
+    _common_change(e, cmd_extend)
+
+    pa = dsub.add_parser("pause", help="stop the clock (where the law allows it)")
+    pa.add_argument("id", type=int)
+    pa.add_argument("--reason", required=True, help="e.g. identity-verification, clarification")
+    pa.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
+    _common_change(pa, cmd_pause)
+
+    r = dsub.add_parser("resume", help="restart a paused clock")
+    r.add_argument("id", type=int)
+    r.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
+    _common_change(r, cmd_resume)
+
+    c = dsub.add_parser("close", help="complete, deny (with a reason) or withdraw a request")
+    c.add_argument("id", type=int)
+    c.add_argument("--outcome", required=True, choices=["completed", "denied", "withdrawn"])
+    c.add_argument("--reason", choices=list(dsr.DENIAL_REASONS), default=None)
+    c.add_argument("--text", default="")
+    _common_change(c, cmd_close)
+
+    f = dsub.add_parser("find", help="run the subject search and attach the records found")
+    f.add_argument("id", type=int)
+    _common_change(f, cmd_find)
+
+    fu = dsub.add_parser("fulfil", help="carry out the request (files go to --out)")
+    fu.add_argument("id", type=int)
+    fu.add_argument("--out", type=Path, default=Path("."))
+    _common_change(fu, cmd_fulfil)
+
+
+def _common_change(p: argparse.ArgumentParser, handler: Any) -> None:
+    p.add_argument("--version", type=int, default=None, dest="expected_version",
+                   help="refuse if the request changed since this version")  # fmt: skip
+    add_json_flag(p)
+    p.set_defaults(handler=handler)
+
+
+def _text(v: RequestView) -> str:
+    today = dt.date.today()
+    left = v.days_left(today)
+    lines = [
+        f"Request {v.id}: {dsr.REQUEST_TYPES[v.request_type]} under {dsr.LAWS[v.law]}, "
+        f"{v.status_label.lower()} (version {v.version})",
+        f"  received {v.received_on}, due {v.due_on}"
+        + (f" ({left} days left)" if left is not None else "")
+        + (f", acknowledge by {v.acknowledge_by}" if v.acknowledge_by else "")
+        + (f", paused since {v.paused_since}" if v.paused_since else ""),
+    ]
+    if v.duplicates:
+        lines.append(f"  possible duplicate of: {', '.join(map(str, v.duplicates))}")
+    return "\n".join(lines)
+
+
+def _show(args: argparse.Namespace, v: RequestView, full: bool = False) -> int:
+    data: dict[str, Any] = v.summary()
+    data["version"] = v.version
+    if full:
+        data.update({
+            "channel": v.channel, "requester": v.requester_name, "identifiers": v.identifiers,
+            "clock": v.clock, "tasks": v.tasks, "records": v.records, "outcome": v.outcome,
+            "denial_reason": v.denial_reason, "citations": v.citations,
+            "history": [{"at": e.at, "user": e.actor, "action": e.action} for e in v.timeline],
+            "ndo_flags": v.ndo_flags,
+        })  # fmt: skip
+    emit(args, data, lambda: _text(v))
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    intake = dsr.Intake(
+        request_type=args.rtype, law=args.law, received_on=args.received,
+        emails=tuple(args.email), phones=tuple(args.phone), customer_ids=tuple(args.customer_id),
+        name=args.name, address=args.address, channel=args.channel, country=args.country,
+        notes=args.notes,
+    )  # fmt: skip
+    db = open_db(args)
+    try:
+        return _show(args, dsr.create_request(db, sign_in(db, args), intake))
+    finally:
+        db.dispose()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from console.services import requests_metrics as m
+
+    today = dt.date.today()
+    f = m.RequestFilter(statuses=tuple(args.status), types=tuple(args.rtype),
+                        laws=tuple(args.law), open_only=args.open,
+                        overdue_on=today if args.overdue else None)  # fmt: skip
+    db = open_db(args)
+    try:
+        actor = sign_in(db, args)
+        ids = m.request_ids(db, actor, f)
+        rows = m.request_rows(db, actor, ids[: max(args.limit, 0)])
+        data = {"total": len(ids), "requests": [
+            {"id": r.id, "type": r.request_type, "law": r.law, "status": r.status,
+             "received": r.received_on, "due_date": r.due_on, "days_left": r.days_left(today),
+             "overdue": r.overdue(today), "assignee": r.assignee} for r in rows]}  # fmt: skip
+        emit(args, data, lambda: "\n".join(
+            f"{r.id:>7} {r.request_type:18} {r.law:8} {r.status:22} due {r.due_on}"
+            + (" OVERDUE" if r.overdue(today) else "") for r in rows
+        ) + f"\n{len(ids)} request(s)")  # fmt: skip
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def _change(args: argparse.Namespace, fn: Any) -> int:
+    db = open_db(args)
+    try:
+        return _show(args, fn(db, sign_in(db, args)))
+    finally:
+        db.dispose()
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    try:
+        return _show(args, dsr.get_request(db, sign_in(db, args), args.id), full=True)
+    finally:
+        db.dispose()
+
+
+def cmd_advance(args: argparse.Namespace) -> int:
+    return _change(args, lambda db, a: dsr.advance(
+        db, a, args.id, args.to, note=args.note, expected_version=args.expected_version))  # fmt: skip
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    return _change(args, lambda db, a: dsr.verify_identity(
+        db, a, args.id, args.method, args.evidence, expected_version=args.expected_version))  # fmt: skip
+
+
+def cmd_extend(args: argparse.Namespace) -> int:
+    on = args.on or dt.date.today()
+    return _change(args, lambda db, a: dsr.extend(
+        db, a, args.id, on, args.reason, args.told, expected_version=args.expected_version))  # fmt: skip
+
+
+def cmd_pause(args: argparse.Namespace) -> int:
+    on = args.on or dt.date.today()
+    return _change(args, lambda db, a: dsr.pause(
+        db, a, args.id, on, args.reason, expected_version=args.expected_version))  # fmt: skip
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    on = args.on or dt.date.today()
+    return _change(args, lambda db, a: dsr.resume(
+        db, a, args.id, on, expected_version=args.expected_version))  # fmt: skip
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    if args.outcome == "denied":
+        if not args.reason:
+            raise UsageError("A denial needs --reason (" + ", ".join(dsr.DENIAL_REASONS) + ").")
+        return _change(args, lambda db, a: dsr.deny(
+            db, a, args.id, args.reason, args.text, expected_version=args.expected_version))  # fmt: skip
+    return _change(args, lambda db, a: dsr.advance(
+        db, a, args.id, args.outcome, note=args.text, expected_version=args.expected_version))  # fmt: skip
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    from console.services import requests_fulfil as work
+
+    db = open_db(args)
+    try:
+        r = work.find_records(db, sign_in(db, args), args.id,
+                              expected_version=args.expected_version)  # fmt: skip
+        emit(args, r, f"{r.found} record(s) found ({r.strong} strong, {r.possible} possible), "
+             f"{r.newly_attached} newly attached.")  # fmt: skip
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_fulfil(args: argparse.Namespace) -> int:
+    from console.services import requests_fulfil as work
+
+    db = open_db(args)
+    try:
+        r = work.fulfil(db, sign_in(db, args), args.id, args.out,
+                        expected_version=args.expected_version)  # fmt: skip
+        emit(args, {"id": r.request_id, **r.summary(), "paths": [str(p) for p in r.files]},
+             lambda: "\n".join([f"Request {r.request_id} fulfilled ({r.kind}).",
+                                *(f"  {p}" for p in r.files)]))  # fmt: skip
+        return EXIT_OK
+    finally:
+        db.dispose()

@@ -1,0 +1,693 @@
+"""Importing a source's export: preview, a bulk import in one transaction per file, batches, undo.
+
+A batch row is written first ("running") in its own short transaction; the rows, identifiers,
+search index and the batch's final state are then written in one transaction, so a failed,
+cancelled or killed import leaves no rows behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from console.domain.permissions import Permission
+from console.errors import ConsoleError, NotFound, ValidationError
+from console.importers.errors import RowProblem
+from console.importers.mapping import Mapping, propose, validate
+from console.importers.pipeline import ParsedRow, parse
+from console.importers.readers import open_table
+from console.services import sources
+from console.services.audit import record
+from console.services.context import Actor
+from console.store import search_backend
+from console.store.db import Database
+from console.store.records_models import (
+    ImportBatch,
+    Record,
+    RecordHold,
+    RecordIdentifier,
+    Source,
+    identifier_key,
+)
+from console.store.search_backend import search_text
+
+log = logging.getLogger("import")
+
+CHUNK_ROWS = 5_000
+MAX_LISTED_REJECTS = 10_000
+_HOST = socket.gethostname()[:255]
+
+
+class ImportCancelled(ConsoleError):
+    """The user cancelled the import; nothing of it was kept."""
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    headers: list[str]
+    sample_rows: list[list[str | None]]
+    mapping: Mapping
+    proposed: bool
+    notes: list[str]
+    file_format: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch_id: int
+    status: str  # completed, failed, cancelled
+    rows_read: int
+    rows_imported: int
+    rows_duplicate: int
+    rows_suppressed: int
+    rows_rejected: int
+    rejected: list[RowProblem]
+    message: str
+    file_name: str = ""
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    id: int
+    source: str
+    file_name: str
+    file_sha256: str
+    status: str  # running, interrupted, completed, failed, cancelled, undone
+    started_at: datetime
+    finished_at: datetime | None
+    rows_imported: int
+    rows_rejected: int
+    rows_suppressed: int
+    by: str
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1024 * 1024):
+                digest.update(block)
+    except OSError as exc:
+        raise ValidationError(f"{path.name}: the file cannot be read ({exc.strerror}).") from exc
+    return digest.hexdigest()
+
+
+def preview(
+    db: Database, actor: Actor, path: str | Path, source_name: str, *, rows: int = 20
+) -> ImportPreview:
+    """Headers, the first rows and the mapping to use: the source's saved one, else a proposal."""
+    actor.require(Permission.IMPORT_RECORDS)
+    info = sources.get_source(db, actor, source_name)
+    with open_table(path) as reader:
+        sample: list[list[str | None]] = []
+        for item in reader:
+            if not isinstance(item, RowProblem):
+                sample.append(item[1])
+                if len(sample) >= max(rows, 200):
+                    break
+        headers, notes, fmt = reader.headers, list(reader.notes), reader.file_format
+    mapping, proposed = _saved_or_proposed(info, headers, sample, notes, Path(path).name)
+    return ImportPreview(headers, sample[:rows], mapping, proposed, notes, fmt)
+
+
+def _saved_or_proposed(
+    info: sources.SourceInfo,
+    headers: list[str],
+    sample: list[list[str | None]],
+    notes: list[str],
+    file_name: str,
+) -> tuple[Mapping, bool]:
+    if info.mapping is not None:
+        saved = Mapping.from_json(info.mapping, source_name=info.name)
+        try:
+            validate(saved, headers, file_name=file_name)
+        except ValidationError:
+            notes.append(
+                "The source's saved mapping does not fit this file's columns; "
+                "a new mapping was proposed."
+            )
+        else:
+            return saved, False
+    return propose(headers, sample, default_region=info.default_region), True
+
+
+def _proposal_for(path: Path, info: sources.SourceInfo) -> Mapping:
+    with open_table(path) as reader:
+        sample: list[list[str | None]] = []
+        for item in reader:
+            if not isinstance(item, RowProblem):
+                sample.append(item[1])
+                if len(sample) >= 500:
+                    break
+        headers = reader.headers
+    notes: list[str] = []
+    return _saved_or_proposed(info, headers, sample, notes, path.name)[0]
+
+
+def run_import(
+    db: Database,
+    actor: Actor,
+    path: str | Path,
+    source_name: str,
+    mapping: Mapping | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    save_mapping: bool = True,
+) -> ImportResult:
+    """Import one file into a source. Known problems come back as a failed result, not raised."""
+    actor.require(Permission.IMPORT_RECORDS)
+    path = Path(path)
+    info = sources.get_source(db, actor, source_name)
+    digest = file_sha256(path)
+    with db.read() as s:
+        earlier = s.execute(
+            select(ImportBatch.id, ImportBatch.rows_read).where(
+                ImportBatch.source_id == info.id,
+                ImportBatch.file_sha256 == digest,
+                ImportBatch.status == "completed",
+            )
+        ).first()
+    if earlier is not None:
+        with db.transaction() as s:
+            record(
+                s,
+                actor,
+                "records.import_repeat",
+                "import_batch",
+                earlier[0],
+                {"source": info.name, "file_sha256": digest},
+            )
+        return ImportResult(
+            earlier[0],
+            "completed",
+            earlier[1],
+            0,
+            earlier[1],
+            0,
+            0,
+            [],
+            f"{path.name} was already imported into {info.name} (batch {earlier[0]}); "
+            "nothing was added.",
+            path.name,
+        )
+    if mapping is None:
+        mapping = _proposal_for(path, info)
+    with db.transaction() as s:
+        batch = ImportBatch(
+            source_id=info.id,
+            file_name=path.name[:400],
+            file_sha256=digest,
+            file_format="",
+            status="running",
+            started_at=datetime.now(UTC),
+            rows_read=0,
+            rows_imported=0,
+            rows_duplicate=0,
+            rows_suppressed=0,
+            rows_rejected=0,
+            message="",
+            mapping=json.dumps(mapping.to_json(), ensure_ascii=False),
+            by_user=actor.name,
+            host=_HOST,
+            pid=os.getpid(),
+        )
+        s.add(batch)
+        s.flush()
+        batch_id = batch.id
+    try:
+        return _import_rows(
+            db, actor, path, info, mapping, batch_id, progress, cancelled, save_mapping
+        )
+    except ImportCancelled as exc:
+        return _finish_unsuccessful(db, actor, batch_id, info, "cancelled", exc.message, path)
+    except ConsoleError as exc:
+        return _finish_unsuccessful(db, actor, batch_id, info, "failed", exc.message, path)
+    except Exception:
+        log.exception("import batch %s failed", batch_id)
+        _finish_unsuccessful(db, actor, batch_id, info, "failed", "unexpected error", path)
+        raise
+
+
+def _finish_unsuccessful(
+    db: Database,
+    actor: Actor,
+    batch_id: int,
+    info: sources.SourceInfo,
+    status: str,
+    message: str,
+    path: Path,
+) -> ImportResult:
+    with db.transaction() as s:
+        s.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(status=status, message=message, finished_at=datetime.now(UTC))
+        )
+        record(
+            s, actor, f"records.import_{status}", "import_batch", batch_id, {"source": info.name}
+        )
+    return ImportResult(batch_id, status, 0, 0, 0, 0, 0, [], message, path.name)
+
+
+@dataclass
+class _Counts:
+    read: int = 0
+    imported: int = 0
+    duplicate: int = 0
+    suppressed: int = 0
+    rejected: int = 0
+    existing: int = 0  # already in the source: counted by the writer thread only
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def _dedupe_key(text: str) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+def _import_rows(
+    db: Database,
+    actor: Actor,
+    path: Path,
+    info: sources.SourceInfo,
+    mapping: Mapping,
+    batch_id: int,
+    progress: Callable[[int], None] | None,
+    cancelled: Callable[[], bool] | None,
+    save_mapping: bool,
+) -> ImportResult:
+    from console.services.suppression import suppressed_digests
+
+    counts = _Counts()
+    with db.transaction() as s:
+        backend = search_backend.backend(s)
+        backend.lock_batch(batch_id)
+        backend.prepare_bulk()
+        job = _Job(
+            path,
+            mapping,
+            info.default_region,
+            info.id,
+            batch_id,
+            suppressed_digests(s),
+            CHUNK_ROWS,
+        )
+        had_records = (
+            s.execute(select(Record.id).where(Record.source_id == info.id).limit(1)).first()
+            is not None
+        )
+        produced = _produce_elsewhere(job) if _use_worker(path) else _produce(job)
+        tally: _Counts | None = None
+        file_format = ""
+        try:
+            for item in produced:
+                if item[0] == "chunk":
+                    _write_chunk(s, backend, info.id, item[1], had_records, counts)
+                    if cancelled is not None and cancelled():
+                        raise ImportCancelled("The import was cancelled; nothing was kept.")
+                    if progress is not None:
+                        progress(item[2])
+                else:
+                    tally, file_format = item[1], item[2]
+        finally:
+            close = getattr(produced, "close", None)
+            if close is not None:
+                close()
+        assert tally is not None
+        counts.read, counts.suppressed, counts.rejected = (
+            tally.read,
+            tally.suppressed,
+            tally.rejected,
+        )
+        counts.problems = tally.problems
+        counts.duplicate = tally.duplicate + counts.existing
+        backend.finish_bulk()
+        if cancelled is not None and cancelled():
+            raise ImportCancelled("The import was cancelled; nothing was kept.")
+        message = _summary(path.name, counts)
+        s.execute(
+            update(ImportBatch)
+            .where(ImportBatch.id == batch_id)
+            .values(
+                status="completed",
+                finished_at=datetime.now(UTC),
+                file_format=file_format,
+                rows_read=counts.read,
+                rows_imported=counts.imported,
+                rows_duplicate=counts.duplicate,
+                rows_suppressed=counts.suppressed,
+                rows_rejected=counts.rejected,
+                message=message,
+            )
+        )
+        if save_mapping:
+            sources.store_mapping(s, actor, info.id, mapping)
+        record(
+            s,
+            actor,
+            "records.import",
+            "import_batch",
+            batch_id,
+            {
+                "source": info.name,
+                "file_sha256": file_sha256_of_batch(s, batch_id),
+                "rows_read": counts.read,
+                "rows_imported": counts.imported,
+                "rows_duplicate": counts.duplicate,
+                "rows_suppressed": counts.suppressed,
+                "rows_rejected": counts.rejected,
+            },
+        )
+    search_backend.Backend.after_bulk(db.engine)
+    if progress is not None:
+        progress(counts.read)
+    log.info("import batch %s: %s rows imported", batch_id, counts.imported)
+    return ImportResult(
+        batch_id,
+        "completed",
+        counts.read,
+        counts.imported,
+        counts.duplicate,
+        counts.suppressed,
+        counts.rejected,
+        counts.problems,
+        message,
+        path.name,
+    )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What parsing a file into record rows needs: picklable, for a worker process."""
+
+    path: Path
+    mapping: Mapping
+    default_region: str
+    source_id: int
+    batch_id: int
+    suppressed: list[tuple[str, str]]  # (kind, digest)
+    chunk_rows: int = 0  # 0: CHUNK_ROWS
+
+
+# ("chunk", rows, rows read so far) ... then ("done", counts of the file, file format)
+_Item = tuple[Any, ...]
+
+
+def _produce(job: _Job) -> Iterator[_Item]:
+    """Parse the file into chunks of record rows (ids still to be given), then the counts."""
+    from console.services.suppression import digest_of
+
+    counts = _Counts()
+    dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    seen: set[int] = set()
+    suppress_kinds = {kind for kind, _ in job.suppressed}
+    suppressed_set = {d for _, d in job.suppressed}
+    source_id, batch_id = job.source_id, job.batch_id
+    chunk_rows = job.chunk_rows or CHUNK_ROWS
+    with parse(job.path, job.mapping, default_region=job.default_region) as table:
+        key_index = [table.headers.index(c) for c in job.mapping.record_key]
+        last_categories: dict[str, str] | None = None
+        last_categories_json = "{}"
+        chunk: list[tuple[Any, ...]] = []
+        for item in table:
+            if not isinstance(item, ParsedRow):
+                counts.rejected += 1
+                if len(counts.problems) < MAX_LISTED_REJECTS:
+                    counts.problems.append(item)
+                continue
+            counts.read += 1
+            number, values, found, collected_at, categories = item
+            if suppress_kinds and any(
+                i.kind in suppress_kinds and digest_of(i.kind, i.value) in suppressed_set
+                for i in found
+            ):
+                counts.suppressed += 1
+                continue
+            values_json = dumps(values)
+            row_values = list(values.values())
+            if key_index:
+                key = _dedupe_key(dumps([row_values[i] for i in key_index]))
+            else:
+                key = _dedupe_key(values_json)
+            if key in seen:
+                counts.duplicate += 1
+                continue
+            seen.add(key)
+            if categories is not last_categories:
+                last_categories = categories
+                last_categories_json = dumps(categories)
+            chunk.append(
+                (
+                    None,
+                    source_id,
+                    batch_id,
+                    number,
+                    collected_at,
+                    key,
+                    values_json,
+                    last_categories_json,
+                    dumps([(i.kind, i.value, i.column) for i in found]),
+                    search_text(row_values),
+                    "",
+                    [(i.column, i.kind, i.value, identifier_key(i.kind, i.value)) for i in found],
+                )
+            )
+            if len(chunk) >= chunk_rows:
+                yield ("chunk", chunk, counts.read)
+                chunk = []
+        if chunk:
+            yield ("chunk", chunk, counts.read)
+        file_format = table.file_format
+    yield ("done", counts, file_format)
+
+
+# Files at least this big are parsed in a worker process while this one writes (2 cores: ~2x).
+WORKER_MIN_BYTES = 4 * 1024 * 1024
+
+
+def _use_worker(path: Path) -> bool:
+    if getattr(sys, "frozen", False):
+        return False  # a frozen build cannot start a plain Python worker
+    try:
+        return path.stat().st_size >= WORKER_MIN_BYTES
+    except OSError:
+        return False
+
+
+def _worker_main(job: _Job, out: Any) -> None:
+    """In the worker process: send every item of _produce, or the error that stopped it."""
+    try:
+        for item in _produce(job):
+            out.send(item)
+    except ConsoleError as exc:
+        out.send(("error", "known", exc.message))
+    except Exception as exc:  # reported to the parent, which raises it
+        out.send(("error", "bug", f"{type(exc).__name__}: {exc}"))
+    finally:
+        out.close()
+
+
+class _WorkerItems(Iterator[_Item]):
+    """_produce's items, computed in a worker process (spawned: safe beside Qt's threads)."""
+
+    def __init__(self, job: _Job) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_worker_main, args=(job, send), daemon=True)
+        self._process.start()
+        send.close()
+        self._done = False
+
+    def __iter__(self) -> Iterator[_Item]:
+        return self
+
+    def __next__(self) -> _Item:
+        if self._done:
+            raise StopIteration
+        try:
+            item: _Item = self._recv.recv()
+        except EOFError:
+            self.close()
+            raise RuntimeError("the import worker process ended without a result") from None
+        if item[0] == "error":
+            self.close()
+            if item[1] == "known":
+                raise ValidationError(item[2])
+            raise RuntimeError(f"import worker: {item[2]}")
+        if item[0] == "done":
+            self._done = True
+        return item
+
+    def close(self) -> None:
+        self._done = True
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._recv.close()
+
+
+def _produce_elsewhere(job: _Job) -> _WorkerItems:
+    return _WorkerItems(job)
+
+
+def file_sha256_of_batch(s: Any, batch_id: int) -> str:
+    return str(
+        s.execute(select(ImportBatch.file_sha256).where(ImportBatch.id == batch_id)).scalar_one()
+    )
+
+
+def _write_chunk(
+    s: Any,
+    backend: search_backend.Backend,
+    source_id: int,
+    chunk: list[tuple[Any, ...]],
+    had_records: bool,
+    counts: _Counts,
+) -> None:
+    if had_records:
+        keys = [row[5] for row in chunk]
+        existing = set(
+            s.execute(
+                select(Record.dedupe_key).where(
+                    Record.source_id == source_id, Record.dedupe_key.in_(keys)
+                )
+            ).scalars()
+        )
+        if existing:
+            kept = [row for row in chunk if row[5] not in existing]
+            counts.existing += len(chunk) - len(kept)
+            chunk = kept
+            if not chunk:
+                return
+    new_ids = backend.allocate_ids(len(chunk))
+    backend.insert_records([(rid, *row[1:-1]) for rid, row in zip(new_ids, chunk, strict=True)])
+    backend.insert_identifiers(
+        [(rid, *ident) for rid, row in zip(new_ids, chunk, strict=True) for ident in row[-1]]
+    )
+    backend.index_range(min(new_ids), max(new_ids))
+    counts.imported += len(chunk)
+
+
+def _summary(file_name: str, c: _Counts) -> str:
+    parts = [f"{c.imported:,} rows imported from {file_name}"]
+    if c.duplicate:
+        parts.append(f"{c.duplicate:,} already present")
+    if c.suppressed:
+        parts.append(f"{c.suppressed:,} skipped (suppressed)")
+    if c.rejected:
+        parts.append(f"{c.rejected:,} rejected")
+    return ", ".join(parts) + "."
+
+
+def list_batches(db: Database, actor: Actor, source_name: str | None = None) -> list[BatchInfo]:
+    actor.require(Permission.VIEW_SOURCES)
+    with db.read() as s:
+        stmt = select(ImportBatch, Source.name).join(Source, Source.id == ImportBatch.source_id)
+        if source_name is not None:
+            stmt = stmt.where(Source.name == source_name)
+        rows = s.execute(stmt.order_by(ImportBatch.id.desc())).all()
+        running = [b.id for b, _ in rows if b.status == "running"]
+        dead = search_backend.backend(s).unlocked_running(running) if running else set()
+        out = []
+        for b, name in rows:
+            status = b.status
+            if status == "running" and _is_gone(b, dead):
+                status = "interrupted"
+            out.append(
+                BatchInfo(
+                    b.id,
+                    name,
+                    b.file_name,
+                    b.file_sha256,
+                    status,
+                    _aware(b.started_at),
+                    _aware(b.finished_at) if b.finished_at else None,
+                    b.rows_imported,
+                    b.rows_rejected,
+                    b.rows_suppressed,
+                    b.by_user,
+                )
+            )
+    return out
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _is_gone(b: ImportBatch, unlocked: set[int] | None) -> bool:
+    if unlocked is not None:
+        return b.id in unlocked
+    if b.host != _HOST:
+        return False  # another machine's import: we cannot tell, so it shows as running
+    try:
+        os.kill(b.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def undo_batch(db: Database, actor: Actor, batch_id: int) -> int:
+    """Remove the records a completed import added (refused while any of them is on hold)."""
+    actor.require(Permission.UNDO_IMPORT)
+    with db.transaction() as s:
+        batch = s.get(ImportBatch, batch_id)
+        if batch is None:
+            raise NotFound(f"No import batch {batch_id}.")
+        if batch.status != "completed":
+            raise ValidationError(
+                f"Import batch {batch_id} is {batch.status}; only a completed import can be undone."
+            )
+        in_batch = select(Record.id).where(Record.batch_id == batch_id, Record.erased_at.is_(None))
+        held = s.execute(
+            select(RecordHold.id)
+            .where(RecordHold.record_id.in_(in_batch), RecordHold.released_at.is_(None))
+            .limit(1)
+        ).first()
+        if held is not None:
+            raise ValidationError(
+                f"Import batch {batch_id} has records under a legal hold; "
+                "release the hold before undoing the import."
+            )
+        search_backend.backend(s).unindex_batch(batch_id)
+        s.execute(delete(RecordIdentifier).where(RecordIdentifier.record_id.in_(in_batch)))
+        s.execute(delete(RecordHold).where(RecordHold.record_id.in_(in_batch)))
+        removed = s.execute(
+            delete(Record).where(Record.batch_id == batch_id, Record.erased_at.is_(None))
+        )
+        count = int(removed.rowcount or 0)  # type: ignore[attr-defined]
+        batch.status = "undone"
+        batch.message = f"Undone: {count:,} rows removed."
+        record(s, actor, "records.import_undo", "import_batch", batch_id, {"rows_removed": count})
+    return count
+
+
+def write_rejected_csv(result: ImportResult, path: str | Path) -> None:
+    """The rejected rows with reasons, for the user to fix and import again."""
+    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["file", "row", "column", "reason"])
+        for p in result.rejected:
+            out.writerow([_cell(result.file_name), p.row, _cell(p.column or ""), _cell(p.reason)])
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet must never run a formula that came from an imported file.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

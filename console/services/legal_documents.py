@@ -1,0 +1,105 @@
+"""The served document: stored in the database with its SHA-256, checked on every read."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from sqlalchemy.orm import Session
+
+from console.domain.permissions import Permission
+from console.errors import NotFound, ValidationError
+from console.services.audit import record
+from console.services.context import Actor
+from console.services.legal import (
+    DocumentInfo,
+    LegalError,
+    _clean,
+    _doc_info,
+    flush_versioned,
+    get_request,
+    now,
+    touch,
+)
+from console.store.db import Database
+from console.store.legal_models import LegalDocument, LegalRequest
+
+log = logging.getLogger("legal")
+
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+
+def attach_document(
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    filename: str,
+    content: bytes,
+    media_type: str = "application/pdf",
+) -> DocumentInfo:
+    actor.require(Permission.MANAGE_LEGAL)
+    with db.transaction() as s:
+        row = get_request(s, request_id)
+        doc = attach(s, actor, row, filename, content, media_type)
+        touch(row, actor)
+        flush_versioned(s, row)
+        return doc
+
+
+def attach(
+    s: Session, actor: Actor, row: LegalRequest, filename: str, content: bytes, media_type: str
+) -> DocumentInfo:
+    name = _clean(filename.replace("\\", "/").rsplit("/", 1)[-1], "file name", 255, required=True)
+    if not content:
+        raise ValidationError(f"The document {name} is empty.")
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise ValidationError(f"The document {name} is larger than 50 MB.")
+    digest = hashlib.sha256(content).hexdigest()
+    doc = LegalDocument(
+        request_id=row.id,
+        filename=name,
+        media_type=media_type or "application/octet-stream",
+        size=len(content),
+        sha256=digest,
+        content=content,
+        uploaded_at=now(),
+        uploaded_by=actor.id,
+    )
+    s.add(doc)
+    s.flush()
+    record(
+        s,
+        actor,
+        "legal.document_attach",
+        "legal_request",
+        row.id,
+        {"document": doc.id, "file": name, "sha256": digest, "size": len(content)},
+    )
+    return _doc_info(doc)
+
+
+def read_document(db: Database, actor: Actor, document_id: int) -> tuple[DocumentInfo, bytes]:
+    """The stored document, checked against the SHA-256 taken when it was attached."""
+    actor.require(Permission.VIEW_LEGAL)
+    with db.transaction() as s:
+        doc = s.get(LegalDocument, document_id)
+        if doc is None:
+            raise NotFound(f"No legal document {document_id}.")
+        content = bytes(doc.content)
+        ok = hashlib.sha256(content).hexdigest() == doc.sha256
+        record(
+            s,
+            actor,
+            "legal.document_view",
+            "legal_request",
+            doc.request_id,
+            {"document": doc.id, "sha256_ok": ok},
+        )
+        info = _doc_info(doc)
+    if not ok:
+        log.error("stored legal document %s fails its SHA-256 check", document_id)
+        raise LegalError(
+            f"The stored document {info.filename} does not match the SHA-256 recorded when it was "
+            "attached: it was changed in the database. Restore it from a backup."
+        )
+    return info, content

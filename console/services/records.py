@@ -1,0 +1,423 @@
+"""Finding records: free-text search, identifier lookup, rows by id, and subject discovery.
+
+Holds, erasure, correction and the suppression list live in console.services.erasure and
+console.services.suppression; they are re-exported here as one entry point for other areas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from console.domain import identifiers as ids
+from console.domain.permissions import Permission
+from console.errors import ValidationError
+from console.services.audit import record
+from console.services.context import Actor
+from console.services.erasure import (
+    ErasureResult,
+    correct_record,
+    erase_records,
+    held_record_ids,
+    place_hold,
+    release_hold,
+)
+from console.services.sources import regions
+from console.services.suppression import (
+    SuppressionRow,
+    add_suppression,
+    is_suppressed,
+    suppression_export,
+)
+from console.store import search_backend
+from console.store.db import Database
+from console.store.records_models import Record, RecordIdentifier, Source, identifier_key
+
+__all__ = [
+    "ErasureResult",
+    "NotFollowed",
+    "RecordRow",
+    "SubjectRecord",
+    "SubjectResult",
+    "SuppressionRow",
+    "add_suppression",
+    "correct_record",
+    "erase_records",
+    "find_subject",
+    "held_record_ids",
+    "is_suppressed",
+    "lookup",
+    "place_hold",
+    "records_by_id",
+    "release_hold",
+    "search_ids",
+    "suppression_export",
+]
+
+DEFAULT_FOLLOW_LIMIT = 50
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    id: int
+    source: str
+    source_id: int
+    batch_id: int | None
+    row_number: int
+    collected_at: datetime | None
+    values: dict[str, str | None]
+    identifiers: list[tuple[str, str]]
+    categories: dict[str, str]
+    held_by: list[str]
+    erased: bool
+
+
+@dataclass(frozen=True)
+class SubjectRecord:
+    record_id: int
+    source: str
+    row: int
+    link: str  # "strong" or "possible"
+    via: list[str]  # "email:ana@example.com"
+    values: dict[str, str | None]
+    categories: dict[str, str]
+
+
+@dataclass(frozen=True)
+class NotFollowed:
+    identifier: str
+    record_count: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class SubjectResult:
+    records: list[SubjectRecord]
+    not_followed: list[NotFollowed]
+    identifiers_followed: list[str]
+
+
+def _query_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _filters(source_ids: Sequence[int] | None, category: str | None) -> list[Any]:
+    where: list[Any] = [Record.erased_at.is_(None)]
+    if source_ids is not None:
+        where.append(Record.source_id.in_(list(source_ids)))
+    if category:
+        where.append(Record.categories_json.contains(f'"{category}"', autoescape=True))
+    return where
+
+
+def _identifier_hits(
+    s: Session, pairs: Iterable[tuple[str, str]], where: list[Any], limit: int
+) -> list[int]:
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in pairs:
+        by_kind.setdefault(kind, set()).add(value)
+    found: set[int] = set()
+    for kind, values in by_kind.items():
+        stmt = select(RecordIdentifier.record_id).where(
+            RecordIdentifier.key.in_(sorted({identifier_key(kind, v) for v in values})),
+            RecordIdentifier.kind == kind,
+            RecordIdentifier.value.in_(sorted(values)),
+        )
+        found.update(
+            s.execute(stmt.order_by(RecordIdentifier.record_id.desc()).limit(limit)).scalars()
+        )
+    if not found:
+        return []
+    if len(where) > 1:
+        kept: set[int] = set()
+        ordered = sorted(found)
+        for start in range(0, len(ordered), _CHUNK):
+            part = ordered[start : start + _CHUNK]
+            kept.update(s.execute(select(Record.id).where(Record.id.in_(part), *where)).scalars())
+        found = kept
+    return sorted(found, reverse=True)[:limit]
+
+
+def _guesses(s: Session, text: str) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for region in regions(s):
+        for pair in ids.guess_query(text, region):
+            if pair not in pairs:
+                pairs.append(pair)
+    return pairs
+
+
+def search_ids(
+    db: Database,
+    actor: Actor,
+    text: str,
+    *,
+    source_ids: Sequence[int] | None = None,
+    category: str | None = None,
+    limit: int = 100_000,
+) -> list[int]:
+    """Record ids for a search box entry: identifier matches first, then text matches, newest first."""
+    actor.require(Permission.SEARCH_RECORDS)
+    query = text.replace("\x00", "").strip()[:1000]  # PostgreSQL text cannot hold NUL
+    words = search_backend.query_tokens(query)
+    where = _filters(source_ids, category)
+    with db.transaction() as s:
+        out: list[int] = []
+        if query:
+            out = _identifier_hits(s, _guesses(s, query), where, limit)
+        if words and len(out) < limit:
+            seen = set(out)
+            more = search_backend.backend(s).text_match(words, where=where, limit=limit)
+            out.extend(i for i in more if i not in seen)
+        out = out[:limit]
+        record(
+            s,
+            actor,
+            "records.search",
+            "records",
+            "",
+            {"query_sha256": _query_digest(query), "results": len(out)},
+        )
+    return out
+
+
+def records_by_id(db: Database, actor: Actor, ids_: Sequence[int]) -> list[RecordRow]:
+    """The rows for ids (in the order given) — what a table shows for the ids on screen."""
+    actor.require(Permission.SEARCH_RECORDS)
+    wanted = list(ids_)
+    if not wanted:
+        return []
+    with db.read() as s:
+        rows = _load(s, wanted)
+    return [rows[i] for i in wanted if i in rows]
+
+
+def _load(s: Session, wanted: list[int]) -> dict[int, RecordRow]:
+    found: dict[int, RecordRow] = {}
+    names = {i: n for i, n in s.execute(select(Source.id, Source.name))}
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start : start + _CHUNK]
+        held = held_record_ids(s, part)
+        for r in s.execute(select(Record).where(Record.id.in_(part))).scalars():
+            collected = r.collected_at
+            if collected is not None and collected.tzinfo is None:
+                collected = collected.replace(tzinfo=UTC)
+            idents = sorted({(k, v) for k, v, _c in json.loads(r.identifiers_json)})
+            found[r.id] = RecordRow(
+                r.id,
+                names.get(r.source_id, ""),
+                r.source_id,
+                r.batch_id,
+                r.row_number,
+                collected,
+                json.loads(r.values_json),
+                idents,
+                json.loads(r.categories_json),
+                held.get(r.id, []),
+                r.erased_at is not None,
+            )
+    return found
+
+
+def _normalised_pairs(s: Session, kind: str, value: str) -> list[tuple[str, str]]:
+    kind = ids.parse_kind(kind)
+    if kind == ids.PHONE:
+        values = {ids.normalise_phone(value, default_region=r) for r in regions(s)}
+    else:
+        values = {ids.normalise(kind, value)}
+    return [(kind, v) for v in sorted(v for v in values if v is not None)]
+
+
+def lookup(db: Database, actor: Actor, kind: str, value: str) -> list[int]:
+    """Records holding an identifier typed in any format (phones read with each source's region)."""
+    actor.require(Permission.SEARCH_RECORDS)
+    with db.transaction() as s:
+        pairs = _normalised_pairs(s, kind, value)
+        out = _identifier_hits(s, pairs, [Record.erased_at.is_(None)], 100_000) if pairs else []
+        record(
+            s,
+            actor,
+            "records.lookup",
+            "records",
+            "",
+            {
+                "kind": ids.parse_kind(kind),
+                "query_sha256": _query_digest(value.strip()),
+                "results": len(out),
+            },
+        )
+    return out
+
+
+def find_subject(
+    db: Database,
+    actor: Actor,
+    identifiers: list[tuple[str, str]],
+    *,
+    follow_limit: int = DEFAULT_FOLLOW_LIMIT,
+) -> SubjectResult:
+    """Everything reachable from the identifiers through shared strong identifiers.
+
+    Weak identifiers (names, addresses, IPs, order ids) of the records found only add "possible"
+    matches and are never followed. A strong identifier found on the way that more than
+    ``follow_limit`` records share is not followed either (the given ones always are).
+    """
+    actor.require(Permission.SEARCH_RECORDS)
+    if not identifiers:
+        raise ValidationError("Give at least one identifier (an email, a phone or KIND=VALUE).")
+    with db.transaction() as s:
+        start: list[tuple[str, str]] = []
+        for kind, value in identifiers:
+            # PostgreSQL text cannot hold NUL, and no stored identifier has one.
+            for pair in _normalised_pairs(s, kind, value.replace("\x00", "")):
+                if pair not in start:
+                    start.append(pair)
+        result = _walk(s, start, follow_limit)
+        record(
+            s,
+            actor,
+            "records.subject_find",
+            "records",
+            "",
+            {
+                "query_sha256": _query_digest(json.dumps(sorted(start))),
+                "identifiers": len(start),
+                "results": len(result.records),
+            },
+        )
+    return result
+
+
+def _records_with(
+    s: Session,
+    pairs: Sequence[tuple[str, str]],
+    cap: int | None,
+    always: Collection[tuple[str, str]] = (),
+) -> tuple[dict[tuple[str, str], list[int]], dict[tuple[str, str], int]]:
+    """Record ids and number of records per identifier, in two queries for all of them.
+
+    The ids of an identifier with more than ``cap`` records (unless in ``always``) are not read:
+    it is only counted, from the narrow index.
+    """
+    by_key = {identifier_key(kind, value): (kind, value) for kind, value in pairs}
+    counts: dict[tuple[str, str], int] = dict.fromkeys(pairs, 0)
+    keys = sorted(by_key)
+    for start in range(0, len(keys), _CHUNK):
+        part = keys[start : start + _CHUNK]
+        for key, n in s.execute(
+            select(RecordIdentifier.key, func.count())
+            .where(RecordIdentifier.key.in_(part))
+            .group_by(RecordIdentifier.key)
+        ):
+            counts[by_key[key]] = int(n)
+    wanted = sorted(
+        key
+        for key, pair in by_key.items()
+        if counts[pair] and (cap is None or counts[pair] <= cap or pair in always)
+    )
+    found: dict[tuple[str, str], set[int]] = {pair: set() for pair in pairs}
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start : start + _CHUNK]
+        for key, kind, value, rid in s.execute(
+            select(
+                RecordIdentifier.key,
+                RecordIdentifier.kind,
+                RecordIdentifier.value,
+                RecordIdentifier.record_id,
+            ).where(RecordIdentifier.key.in_(part))
+        ):
+            pair = by_key[key]
+            if pair == (kind, value):  # a 64-bit key is checked, never trusted
+                found[pair].add(int(rid))
+    return {pair: sorted(ids_) for pair, ids_ in found.items()}, counts
+
+
+def _label(pair: tuple[str, str]) -> str:
+    return f"{pair[0]}:{pair[1]}"
+
+
+def _walk(s: Session, start: list[tuple[str, str]], cap: int) -> SubjectResult:
+    strong_via: dict[int, list[str]] = {}
+    followed: list[tuple[str, str]] = []
+    not_followed: list[NotFollowed] = []
+    seen_pairs: set[tuple[str, str]] = set(start)
+    weak_pairs: list[tuple[str, str]] = [p for p in start if not ids.is_strong(p[0])]
+    frontier = [p for p in start if ids.is_strong(p[0])]
+    given = set(start)
+    while frontier:
+        hits, counts = _records_with(s, frontier, cap, given)
+        new_records: list[int] = []
+        for pair in frontier:
+            records = hits[pair]
+            if counts[pair] > cap and pair not in given:
+                not_followed.append(
+                    NotFollowed(
+                        _label(pair),
+                        counts[pair],
+                        f"shared by more than {cap} records, so it is not taken to mean one person",
+                    )
+                )
+                continue
+            followed.append(pair)
+            for rid in records:
+                if rid not in strong_via:
+                    strong_via[rid] = []
+                    new_records.append(rid)
+                if _label(pair) not in strong_via[rid]:
+                    strong_via[rid].append(_label(pair))
+        frontier = []
+        for _rid, kind, value in _identifiers_of(s, new_records):
+            pair = (kind, value)
+            if pair in seen_pairs:
+                continue
+            seen_pairs.add(pair)
+            (frontier if ids.is_strong(kind) else weak_pairs).append(pair)
+    possible_via: dict[int, list[str]] = {}
+    weak_hits, weak_counts = _records_with(s, weak_pairs, cap)
+    for pair in weak_pairs:
+        records = weak_hits[pair]
+        if weak_counts[pair] > cap:
+            not_followed.append(
+                NotFollowed(
+                    _label(pair),
+                    weak_counts[pair],
+                    f"a weak identifier shared by more than {cap} records; not shown as a match",
+                )
+            )
+            continue
+        for rid in records:
+            if rid not in strong_via:
+                possible_via.setdefault(rid, []).append(_label(pair))
+    rows = _load(s, sorted(set(strong_via) | set(possible_via)))
+    out: list[SubjectRecord] = []
+    for rid, row in rows.items():
+        if row.erased:
+            continue
+        link = "strong" if rid in strong_via else "possible"
+        via = strong_via.get(rid) or possible_via.get(rid, [])
+        out.append(
+            SubjectRecord(rid, row.source, row.row_number, link, via, row.values, row.categories)
+        )
+    out.sort(key=lambda r: (r.link != "strong", r.source, r.row))
+    return SubjectResult(out, not_followed, [_label(p) for p in followed])
+
+
+def _identifiers_of(s: Session, record_ids: list[int]) -> list[tuple[int, str, str]]:
+    out: list[tuple[int, str, str]] = []
+    for start in range(0, len(record_ids), _CHUNK):
+        part = record_ids[start : start + _CHUNK]
+        for rid, text in s.execute(
+            select(Record.id, Record.identifiers_json)
+            .where(Record.id.in_(part))
+            .order_by(Record.id)
+        ):
+            out.extend(sorted({(rid, k, v) for k, v, _c in json.loads(text)}))
+    return out

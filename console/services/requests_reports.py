@@ -1,0 +1,175 @@
+"""Reports of data-subject requests: the DSR register (CCPA §7101), DSR metrics (§7102), a
+request's case file, and the requester's access package (GDPR Art. 15)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from console.reports import Column, KeyValues, Note, Paragraph, Section, Table
+from console.services import reports
+from console.services.context import Actor
+from console.services.reports import BuildContext, ReportParams, ReportSpec, register
+from console.services.requests_metrics import metrics, register_rows
+from console.services.requests_read import DENIAL_REASONS, REQUEST_TYPES, get_request
+from console.store.db import Database
+
+
+def _register_rows(ctx: BuildContext) -> Iterator[Sequence[object]]:
+    p = ctx.params
+    for r in register_rows(ctx.db, ctx.actor, since=p.since, until=p.until):
+        yield (r.id, r.received_on, REQUEST_TYPES.get(r.request_type, r.request_type), r.law,
+               r.channel, r.status, r.due_on, r.responded_on, r.response,
+               DENIAL_REASONS.get(r.denial_reason or "", r.denial_reason or ""))  # fmt: skip
+
+
+def build_dsr_register(ctx: BuildContext) -> list[Section]:
+    return [Section("Requests", [
+        Note("Cal. Code Regs. tit. 11 §7101: date of request, nature of request, manner in which "
+             "it was made, date and nature of the response, and the basis for any denial."),
+        Table("DSR register", [
+            Column("Id", "int", 6), Column("Received", "date", 10), Column("Nature", "text", 16),
+            Column("Law", "text", 8), Column("Manner", "text", 12), Column("Status", "text", 12),
+            Column("Due", "date", 10), Column("Responded", "date", 10),
+            Column("Response", "text", 16), Column("Denial basis", "text", 20),
+        ], _register_rows(ctx)),
+    ])]  # fmt: skip
+
+
+def build_dsr_metrics(ctx: BuildContext) -> list[Section]:
+    p = ctx.params
+    rows = metrics(ctx.db, ctx.actor, since=p.since, until=p.until)
+    reasons = sorted({r for m in rows for r in m.denied_by_reason})
+    return [Section("Metrics by request type", [
+        Note("Cal. Code Regs. tit. 11 §7102: requests received, complied with in whole or in "
+             "part, and denied (by basis), and the mean and median days to respond."),
+        Table("DSR metrics", [
+            Column("Type", "text", 18), Column("Received", "int", 8), Column("Complied", "int", 8),
+            Column("Denied", "int", 8), Column("Pending", "int", 8),
+            Column("Mean days", "float", 8), Column("Median days", "float", 8),
+            *(Column(f"Denied: {DENIAL_REASONS.get(r, r)}", "int", 10) for r in reasons),
+        ], [(REQUEST_TYPES.get(m.request_type, m.request_type), m.received, m.complied, m.denied,
+             m.pending, m.mean_days, m.median_days,
+             *(m.denied_by_reason.get(r, 0) for r in reasons)) for m in rows]),
+    ])]  # fmt: skip
+
+
+def build_case_file(ctx: BuildContext) -> list[Section]:
+    assert ctx.params.object_id is not None  # the catalogue requires it
+    v = get_request(ctx.db, ctx.actor, ctx.params.object_id)
+    return [
+        Section(f"Request {v.id}", [KeyValues([
+            ("Type", REQUEST_TYPES.get(v.request_type, v.request_type)), ("Law", v.law),
+            ("Channel", v.channel), ("Status", v.status_label),
+            ("Requester", v.requester_name or "—"),
+            ("Identifiers", ", ".join(f"{k}: {val}" for k, val in v.identifiers)),
+            ("Received", v.received_on.isoformat()), ("Due", v.due_on.isoformat()),
+            ("Acknowledge by", v.acknowledge_by.isoformat() if v.acknowledge_by else "—"),
+            ("Identity verified", f"{v.identity_method} ({v.identity_evidence}) by "
+             f"{v.identity_verified_by}" if v.identity_method else "not yet"),
+            ("Outcome", v.outcome or "—"),
+            ("Denial", f"{DENIAL_REASONS.get(v.denial_reason, v.denial_reason)}: {v.denial_text}"
+             if v.denial_reason else "—"),
+            ("Policy version cited", v.policy_version or "—"),
+        ]), Paragraph("Deadline rules: " + "; ".join(v.citations))]),
+        Section("Clock ledger", [Table("Clock", [
+            Column("#", "int", 4), Column("Entry", "text", 10), Column("Date", "date", 10),
+            Column("Reason", "text", 30), Column("Requester told", "date", 10),
+            Column("By", "text", 12),
+        ], [(c.position, c.kind, c.at, c.reason, c.requester_told_on, c.recorded_by)
+            for c in v.clock])]),
+        Section("Tasks", [Table("Tasks", [
+            Column("Id", "int", 5), Column("Source", "text", 20), Column("Action", "text", 10),
+            Column("Assignee", "text", 12), Column("Due", "date", 10), Column("Status", "text", 8),
+            Column("Done by", "text", 12),
+        ], [(t.id, t.source, t.action, t.assignee or "", t.due_on, t.status, t.done_by or "")
+            for t in v.tasks])]),
+        Section("Records", [Table("Records", [
+            Column("Record", "int", 8), Column("Source", "text", 20), Column("Row", "int", 6),
+            Column("Link", "text", 8), Column("Via", "text", 24), Column("Outcome", "text", 10),
+            Column("Detail", "text", 30),
+        ], [(r.record_id, r.source, r.row, r.link, ", ".join(r.via), r.outcome or "",
+             r.outcome_detail) for r in v.records])]),
+        Section("History", [Table("History", [
+            Column("Seq", "int", 6), Column("When", "text", 19), Column("User", "text", 12),
+            Column("Action", "text", 20), Column("Details", "text", 40),
+        ], [(e.seq, e.at[:19].replace("T", " "), e.actor, e.action,
+             json.dumps(e.details, ensure_ascii=False)) for e in v.timeline])]),
+    ]  # fmt: skip
+
+
+def access_package_sections(data: dict[str, Any]) -> list[Section]:
+    req, pol = data["request"], data["policy"]
+    record_rows = [(r["source"], r["row"], str(k), "" if val is None else str(val))
+                   for r in data["records"] for k, val in r["values"].items()]  # fmt: skip
+    return [
+        Section("Your request", [KeyValues([
+            ("Reference", req["reference"]), ("Received", req["received"]),
+            ("Controller", f"{data['controller']['name']} ({data['controller']['contact']})"),
+            ("Privacy statement", f"{pol['title']}, version {pol['version']} in force since "
+             f"{pol['effective_date']}"),
+        ])]),
+        Section("The personal data we hold", [Table("Your data", [
+            Column("Source", "text", 18), Column("Row", "int", 6), Column("Field", "text", 18),
+            Column("Value", "text", 40),
+        ], record_rows)]),
+        Section("Categories, purposes and retention", [Table("Categories", [
+            Column("Category", "text", 18), Column("Purposes", "text", 30),
+            Column("Retention", "text", 24), Column("Found in", "text", 18),
+        ], [(c["label"], ", ".join(c["purposes"]), c["retention"], ", ".join(c["found_in"]))
+            for c in data["categories"]])]),
+        Section("Where the data comes from", [Table("Sources", [
+            Column("Source", "text", 20), Column("Description", "text", 50),
+        ], [(s["label"], s["description"]) for s in data["sources"]])]),
+        Section("Who receives it", [Table("Recipients", [
+            Column("Recipient", "text", 20), Column("Description", "text", 50),
+        ], [(r["label"], r["description"]) for r in data["recipients"]])]),
+        Section("Your rights", [Table("Rights", [
+            Column("Right", "text", 20), Column("What it means", "text", 40),
+            Column("How", "text", 30),
+        ], [(r["label"], r["description"], r["how"]) for r in data["rights"]])]),
+    ]  # fmt: skip
+
+
+def build_access_package(ctx: BuildContext) -> list[Section]:
+    from console.services.requests_fulfil import access_package_data
+
+    assert ctx.params.object_id is not None
+    return access_package_sections(access_package_data(ctx.db, ctx.actor, ctx.params.object_id))
+
+
+def export_access_package(
+    db: Database, actor: Actor, request_id: int, data: dict[str, Any], stem: Path
+) -> list[Path]:
+    """The access package as XLSX and PDF, each recorded as an export in the audit trail."""
+    del data  # the report builder reads the same content afresh, inside its own export
+    params = ReportParams(object_id=request_id)
+    out = []
+    for fmt in ("xlsx", "pdf"):
+        path = stem.with_name(f"{stem.name}.{fmt}")
+        out.append(reports.run_report(db, actor, "access-package", fmt, path, params).path)
+    return out
+
+
+register(ReportSpec(
+    "dsr-register", "DSR register (CCPA §7101)",
+    "Every data-subject request received in a period: date, nature, manner, response, denial basis.",
+    build_dsr_register, takes=("since", "until"),
+))  # fmt: skip
+register(ReportSpec(
+    "dsr-metrics", "DSR metrics (CCPA §7102)",
+    "Per request type: received, complied with, denied by basis, mean and median days to respond.",
+    build_dsr_metrics, takes=("since", "until"),
+))  # fmt: skip
+register(ReportSpec(
+    "case-file", "DSR case file",
+    "One request with its clock ledger, tasks, records, decisions and who did what.",
+    build_case_file, personal_data=True, takes=("object_id",), requires=("object_id",),
+))  # fmt: skip
+register(ReportSpec(
+    "access-package", "Access package (GDPR Art. 15)",
+    "The requester's data with purposes, categories, sources, recipients, retention and rights.",
+    build_access_package, personal_data=True, takes=("object_id",), requires=("object_id",),
+))  # fmt: skip

@@ -1,0 +1,435 @@
+"""One legal request: the document, review and decision, holds, NDO and notice, production,
+and the timeline. Every action runs through the background runner; errors show in a label."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.legal import Decision, NoticeDecision, ProcessType
+from console.domain.permissions import Permission
+from console.services import (
+    legal,
+    legal_disclosures,
+    legal_documents,
+    legal_holds,
+    legal_production,
+    legal_review,
+)
+from console.services.legal import LegalDetail
+from console.ui.pages.base import UiContext
+
+
+def _qdate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+class LegalDetailView(QWidget):
+    changed = Signal()  # something was saved: the list should reload
+    loaded = Signal()
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.detail: LegalDetail | None = None
+        layout = QVBoxLayout(self)
+        self.header = QLabel("Choose a request.")
+        self.header.setObjectName("legal_header")
+        self.header.setWordWrap(True)
+        layout.addWidget(self.header)
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("legal_error")
+        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.setWordWrap(True)
+        layout.addWidget(self.error_label)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+        self._build_request_tab()
+        self._build_review_tab()
+        self._build_hold_tab()
+        self._build_notice_tab()
+        self._build_production_tab()
+        self.timeline_list = QListWidget()
+        self.tabs.addTab(self.timeline_list, "&Timeline")
+        self.setEnabled(False)
+
+    # -- building ---------------------------------------------------------------------------
+    def _build_request_tab(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.facts_label = QLabel("")
+        self.facts_label.setWordWrap(True)
+        self.facts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.facts_label)
+        self.documents_list = QListWidget()
+        v.addWidget(self.documents_list)
+        self.check_document_button = QPushButton("Check the document's SHA-256")
+        self.check_document_button.clicked.connect(self.check_document)
+        self.document_label = QLabel("")
+        v.addWidget(self.check_document_button)
+        v.addWidget(self.document_label)
+        self.tabs.addTab(page, "&Request")
+
+    def _build_review_tab(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        row = QHBoxLayout()
+        self.counsel_label = QLabel("")
+        self.assign_button = QPushButton("Assign &me as counsel")
+        self.assign_button.clicked.connect(self.assign_me)
+        row.addWidget(self.counsel_label, 1)
+        row.addWidget(self.assign_button)
+        v.addLayout(row)
+        v.addWidget(QLabel("Legal-sufficiency checklist"))
+        self.checklist = QListWidget()
+        self.checklist.itemChanged.connect(self._check_changed)
+        v.addWidget(self.checklist)
+        form = QFormLayout()
+        self.decision_box = QComboBox()
+        for d in Decision:
+            self.decision_box.addItem(d.label, d.value)
+        self.reasons_edit = QPlainTextEdit()
+        self.reasons_edit.setMaximumHeight(70)
+        self.justification_edit = QLineEdit()
+        self.justification_edit.setPlaceholderText("Emergency: why is there a danger to life?")
+        form.addRow("Decision", self.decision_box)
+        form.addRow("Reasons", self.reasons_edit)
+        form.addRow("Emergency", self.justification_edit)
+        v.addLayout(form)
+        row = QHBoxLayout()
+        self.decide_button = QPushButton("&Decide")
+        self.decide_button.clicked.connect(self.decide)
+        self.emergency_button = QPushButton("Emergency &fast path")
+        self.emergency_button.clicked.connect(self.emergency_decide)
+        row.addWidget(self.decide_button)
+        row.addWidget(self.emergency_button)
+        v.addLayout(row)
+        self.tabs.addTab(page, "Re&view")
+
+    def _build_hold_tab(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.holds_list = QListWidget()
+        v.addWidget(self.holds_list)
+        row = QHBoxLayout()
+        self.hold_days = QSpinBox()
+        self.hold_days.setRange(1, 3650)
+        self.hold_days.setValue(90)
+        self.hold_days.setSuffix(" days")
+        self.place_hold_button = QPushButton("&Place hold")
+        self.place_hold_button.clicked.connect(self.place_hold)
+        self.renew_button = QPushButton("Re&new selected")
+        self.renew_button.clicked.connect(self.renew_hold)
+        for w in (self.hold_days, self.place_hold_button, self.renew_button):
+            row.addWidget(w)
+        v.addLayout(row)
+        row = QHBoxLayout()
+        self.release_reason = QLineEdit()
+        self.release_reason.setPlaceholderText("Why release the selected hold?")
+        self.release_button = QPushButton("Re&lease selected")
+        self.release_button.clicked.connect(self.release_hold)
+        row.addWidget(self.release_reason, 1)
+        row.addWidget(self.release_button)
+        v.addLayout(row)
+        self.tabs.addTab(page, "&Hold")
+
+    def _build_notice_tab(self) -> None:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.ndo_check = QCheckBox("Non-disclosure order in force")
+        self.ndo_expiry_check = QCheckBox("Expires on")
+        self.ndo_until = QDateEdit(QDate.currentDate().addYears(1))
+        self.ndo_until.setDisplayFormat("yyyy-MM-dd")
+        self.notice_box = QComboBox()
+        self.notice_box.addItem("(not decided)", None)
+        for n in NoticeDecision:
+            self.notice_box.addItem(n.label, n.value)
+        self.delay_until = QDateEdit(QDate.currentDate().addYears(1))
+        self.delay_until.setDisplayFormat("yyyy-MM-dd")
+        self.save_notice_button = QPushButton("&Save NDO and notice")
+        self.save_notice_button.clicked.connect(self.save_notice)
+        self.notice_given_button = QPushButton("User was notified &now")
+        self.notice_given_button.clicked.connect(self.notice_given)
+        self.notice_label = QLabel("")
+        form.addRow(self.ndo_check)
+        form.addRow(self.ndo_expiry_check, self.ndo_until)
+        form.addRow("Notice to the user", self.notice_box)
+        form.addRow("Delay until", self.delay_until)
+        form.addRow(self.save_notice_button, self.notice_given_button)
+        form.addRow(self.notice_label)
+        self.tabs.addTab(page, "&NDO && notice")
+
+    def _build_production_tab(self) -> None:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.addWidget(QLabel("Records the request's identifiers reach (tick those to produce):"))
+        self.candidates = QListWidget()
+        v.addWidget(self.candidates, 1)
+        row = QHBoxLayout()
+        self.method_edit = QLineEdit("Secure file transfer")
+        self.produce_button = QPushButton("&Produce…")
+        self.produce_button.clicked.connect(self.produce)
+        row.addWidget(QLabel("Delivered by"))
+        row.addWidget(self.method_edit, 1)
+        row.addWidget(self.produce_button)
+        v.addLayout(row)
+        self.production_label = QLabel("")
+        self.production_label.setObjectName("production_result")
+        self.production_label.setWordWrap(True)
+        v.addWidget(self.production_label)
+        v.addWidget(QLabel("Disclosure log"))
+        self.disclosures_list = QListWidget()
+        v.addWidget(self.disclosures_list, 1)
+        self.tabs.addTab(page, "Pro&duction")
+
+    # -- loading ----------------------------------------------------------------------------
+    def _run(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        self.error_label.setText("")
+        self.ctx.runner.submit(fn, done, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error_label.setText(str(exc))
+
+    def load(self, request_id: int) -> None:
+        db, actor = self.ctx.db, self.ctx.actor
+
+        def fetch() -> tuple[Any, ...]:
+            detail = legal.get(db, actor, request_id)
+            holds = legal_holds.holds_for(db, actor, request_id)
+            log = legal_disclosures.disclosure_log(db, actor, request_id=request_id)
+            events = legal_review.timeline(db, actor, request_id)
+            candidates: list[Any] = []
+            if actor.can(Permission.PRODUCE_LEGAL) and detail.identifiers:
+                candidates = legal_production.candidates(db, actor, request_id)
+            return detail, holds, log, events, candidates
+
+        self._run(fetch, self._show)
+
+    def reload(self, _result: object = None) -> None:
+        if self.detail is not None:
+            self.load(self.detail.id)
+        self.changed.emit()
+
+    def _show(self, result: tuple[Any, ...]) -> None:
+        detail, holds, log, events, candidates = result
+        self.detail = detail
+        s = detail.summary
+        self.setEnabled(True)
+        self.header.setText(
+            f"<b>{s.ref}</b> — {s.process_type.label} — {s.status.label} — "
+            f"due {s.due_at:%Y-%m-%d %H:%M} UTC" + (" — <b>NDO</b>" if s.ndo else "")
+        )
+        ids = ", ".join(f"{i.kind}: {i.value}" for i in detail.identifiers) or "(none)"
+        self.facts_label.setText(
+            f"Agency: {s.agency} ({detail.officer or 'no officer named'})\n"
+            f"Country / jurisdiction: {s.country} {detail.jurisdiction}\n"
+            f"Case: {s.case_number or '—'}\nIdentifiers: {ids}\n"
+            f"Categories sought: {', '.join(detail.categories) or '—'}\n"
+            f"Decision: {s.decision or '—'} {detail.decision_reasons}"
+        )
+        self.documents_list.clear()
+        for d in detail.documents:
+            item = QListWidgetItem(f"{d.filename} — {d.size:,} bytes — SHA-256 {d.sha256[:16]}…")
+            item.setData(Qt.ItemDataRole.UserRole, d.id)
+            self.documents_list.addItem(item)
+        self.counsel_label.setText(f"Counsel: {s.assigned_to or '(none)'}")
+        self.checklist.blockSignals(True)
+        self.checklist.clear()
+        for c in detail.checklist:
+            item = QListWidgetItem(c.label)
+            item.setData(Qt.ItemDataRole.UserRole, c.key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if c.checked else Qt.CheckState.Unchecked)
+            self.checklist.addItem(item)
+        self.checklist.blockSignals(False)
+        self.emergency_button.setEnabled(s.process_type is ProcessType.EMERGENCY)
+        self.holds_list.clear()
+        for h in holds:
+            state = "active" if h.active else f"released by {h.released_by}"
+            item = QListWidgetItem(f"{h.ref}: {h.record_count} records until {h.until} ({state})")
+            item.setData(Qt.ItemDataRole.UserRole, h.id)
+            self.holds_list.addItem(item)
+        self.ndo_check.setChecked(s.ndo)
+        self.ndo_expiry_check.setChecked(detail.ndo_until is not None)
+        if detail.ndo_until:
+            self.ndo_until.setDate(
+                QDate(detail.ndo_until.year, detail.ndo_until.month, detail.ndo_until.day)
+            )
+        self.notice_box.setCurrentIndex(max(self.notice_box.findData(detail.notice_decision), 0))
+        given = detail.notice_given_at
+        self.notice_label.setText(f"Notice given {given:%Y-%m-%d %H:%M}" if given else "")
+        self.candidates.clear()
+        for r in candidates:
+            item = QListWidgetItem(f"{r.source}, row {r.row} ({r.link})")
+            item.setData(Qt.ItemDataRole.UserRole, r.record_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.candidates.addItem(item)
+        self.disclosures_list.clear()
+        for x in log:
+            self.disclosures_list.addItem(
+                f"{x.disclosed_at:%Y-%m-%d} to {x.recipient} by {x.method}: {x.what}"
+            )
+        self.timeline_list.clear()
+        for e in events:
+            self.timeline_list.addItem(f"{e.at:%Y-%m-%d %H:%M} {e.actor}: {e.text}")
+        self.loaded.emit()
+
+    # -- actions ----------------------------------------------------------------------------
+    def _request_id(self) -> int:
+        assert self.detail is not None
+        return self.detail.id
+
+    def check_document(self) -> None:
+        item = self.documents_list.currentItem() or self.documents_list.item(0)
+        if item is None:
+            return
+        doc_id = int(item.data(Qt.ItemDataRole.UserRole))
+        self._run(
+            lambda: legal_documents.read_document(self.ctx.db, self.ctx.actor, doc_id),
+            lambda r: self.document_label.setText(
+                f"{r[0].filename}: SHA-256 verified ({r[0].sha256})"
+            ),
+        )
+
+    def assign_me(self) -> None:
+        rid = self._request_id()
+        self._run(
+            lambda: legal_review.assign(self.ctx.db, self.ctx.actor, rid, self.ctx.actor.name),
+            self.reload,
+        )
+
+    def _check_changed(self, item: QListWidgetItem) -> None:
+        rid, key = self._request_id(), str(item.data(Qt.ItemDataRole.UserRole))
+        checked = item.checkState() == Qt.CheckState.Checked
+        self._run(
+            lambda: legal_review.set_checklist(self.ctx.db, self.ctx.actor, rid, key, checked),
+            lambda _r: None,
+        )
+
+    def decide(self) -> None:
+        rid, version = self._request_id(), self.detail.version if self.detail else None
+        choice, reasons = str(self.decision_box.currentData()), self.reasons_edit.toPlainText()
+        self._run(
+            lambda: legal_review.decide(
+                self.ctx.db, self.ctx.actor, rid, choice, reasons, expected_version=version
+            ),
+            self.reload,
+        )
+
+    def emergency_decide(self) -> None:
+        rid = self._request_id()
+        choice, why = str(self.decision_box.currentData()), self.justification_edit.text()
+        reasons = self.reasons_edit.toPlainText()
+        self._run(
+            lambda: legal_review.emergency_decide(
+                self.ctx.db, self.ctx.actor, rid, choice, why, reasons
+            ),
+            self.reload,
+        )
+
+    def _selected_hold(self) -> int | None:
+        item = self.holds_list.currentItem()
+        return int(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def place_hold(self) -> None:
+        rid, days = self._request_id(), self.hold_days.value()
+        self._run(
+            lambda: legal_holds.place_hold(self.ctx.db, self.ctx.actor, rid, days=days), self.reload
+        )
+
+    def renew_hold(self) -> None:
+        hold, days = self._selected_hold(), self.hold_days.value()
+        if hold is not None:
+            self._run(
+                lambda: legal_holds.renew_hold(self.ctx.db, self.ctx.actor, hold, days=days),
+                self.reload,
+            )
+
+    def release_hold(self) -> None:
+        hold, reason = self._selected_hold(), self.release_reason.text()
+        if hold is not None:
+            self._run(
+                lambda: legal_holds.release_hold(self.ctx.db, self.ctx.actor, hold, reason),
+                self.reload,
+            )
+
+    def save_notice(self) -> None:
+        rid = self._request_id()
+        ndo = self.ndo_check.isChecked()
+        until = _qdate(self.ndo_until.date()) if ndo and self.ndo_expiry_check.isChecked() else None
+        notice = self.notice_box.currentData()
+        delay = _qdate(self.delay_until.date()) if notice == "delay_until" else None
+        self._run(
+            lambda: legal_review.set_notice(
+                self.ctx.db,
+                self.ctx.actor,
+                rid,
+                ndo=ndo,
+                ndo_until=until,
+                notice=notice,
+                delay_until=delay,
+            ),
+            self.reload,
+        )
+
+    def notice_given(self) -> None:
+        rid = self._request_id()
+        self._run(
+            lambda: legal_review.record_notice_given(self.ctx.db, self.ctx.actor, rid), self.reload
+        )
+
+    @classmethod
+    def ask_folder(cls, parent: QWidget | None) -> str:
+        """Where to write the production (tests replace it)."""
+        return QFileDialog.getExistingDirectory(parent, "Folder for the production")
+
+    def produce(self) -> None:
+        ids = [
+            int(self.candidates.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.candidates.count())
+            if self.candidates.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        if not ids:
+            self.error_label.setText("Tick at least one record to produce.")
+            return
+        folder = self.ask_folder(self)
+        if not folder:
+            return
+        rid, method = self._request_id(), self.method_edit.text()
+
+        def done(result: legal_production.ProductionResult) -> None:
+            self.production_label.setText(
+                f"Produced {result.first}–{result.last} ({result.record_count} records) in "
+                f"{result.folder}"
+            )
+            self.reload()
+
+        self._run(
+            lambda: legal_production.produce(
+                self.ctx.db, self.ctx.actor, rid, ids, Path(folder), method=method
+            ),
+            done,
+        )

@@ -1,0 +1,170 @@
+"""Legal page: the register (soonest deadline first, filters by type, status and country), the
+selected request's detail, and the intake of new requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.legal import ProcessType
+from console.domain.permissions import Permission
+from console.domain.workflow import LegalStatus
+from console.services import legal, legal_holds, legal_read
+from console.services.legal import LegalFilter
+from console.ui.pages.base import Page, UiContext, heading
+from console.ui.pages.legal_detail import LegalDetailView
+from console.ui.pages.legal_intake_dialog import LegalIntakeDialog
+from console.ui.pages.legal_models import LegalTableModel
+
+REMIND_DAYS = 14
+
+
+class LegalPage(Page):
+    title = "Legal"
+    list_loaded = Signal()
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__(ctx)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Legal and law-enforcement requests"))
+        self.reminder_label = QLabel("")
+        self.reminder_label.setObjectName("hold_reminders")
+        self.reminder_label.setStyleSheet("color: #8a4b00")
+        layout.addWidget(self.reminder_label)
+        filters = QHBoxLayout()
+        self.type_box = QComboBox()
+        self.type_box.setAccessibleName("Filter by process type")
+        self.type_box.addItem("All types", None)
+        for p in ProcessType:
+            self.type_box.addItem(p.label, p.value)
+        self.status_box = QComboBox()
+        self.status_box.setAccessibleName("Filter by status")
+        self.status_box.addItem("All statuses", None)
+        for st in LegalStatus:
+            self.status_box.addItem(st.label, st.value)
+        self.country_box = QComboBox()
+        self.country_box.setAccessibleName("Filter by country")
+        self.country_box.addItem("All countries", None)
+        self.new_button = QPushButton("&New request…")
+        self.new_button.setEnabled(ctx.actor.can(Permission.MANAGE_LEGAL))
+        for label, w in (
+            ("Type", self.type_box),
+            ("Status", self.status_box),
+            ("Country", self.country_box),
+        ):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(w)
+        filters.addStretch(1)
+        filters.addWidget(self.new_button)
+        layout.addLayout(filters)
+
+        self.model = LegalTableModel(ctx)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.detail = LegalDetailView(ctx)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.table)
+        self.count_label = QLabel("")
+        lv.addWidget(self.count_label)
+        split.addWidget(left)
+        split.addWidget(self.detail)
+        split.setSizes([600, 500])
+        layout.addWidget(split, 1)
+        self.error_label = QLabel("")
+        self.error_label.setStyleSheet("color: #b00020")
+        layout.addWidget(self.error_label)
+
+        for box in (self.type_box, self.status_box, self.country_box):
+            box.currentIndexChanged.connect(self.refresh)
+        self.new_button.clicked.connect(self.new_request)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.detail.changed.connect(self.refresh)
+        self._select_after_load: int | None = None
+
+    def _filter(self) -> LegalFilter:
+        return LegalFilter(
+            process_type=self.type_box.currentData(),
+            status=self.status_box.currentData(),
+            country=self.country_box.currentData(),
+        )
+
+    def refresh(self) -> None:
+        f = self._filter()
+        db, actor = self.ctx.db, self.ctx.actor
+        self.ctx.runner.submit(
+            lambda: (
+                legal_read.request_ids(db, actor, f),
+                legal_read.countries(db, actor),
+                legal_holds.holds_expiring(db, actor, REMIND_DAYS),
+            ),
+            self._loaded,
+            self._failed,
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error_label.setText(str(exc))
+
+    def _loaded(self, result: tuple[list[int], list[str], list[Any]]) -> None:
+        ids, countries, expiring = result
+        current = self.country_box.currentData()
+        self.country_box.blockSignals(True)
+        self.country_box.clear()
+        self.country_box.addItem("All countries", None)
+        for c in countries:
+            self.country_box.addItem(c, c)
+        self.country_box.setCurrentIndex(max(self.country_box.findData(current), 0))
+        self.country_box.blockSignals(False)
+        selected = self.detail.detail.id if self.detail.detail else None
+        self.model.set_ids(ids)
+        self.count_label.setText(f"{len(ids)} requests")
+        self.reminder_label.setText(
+            "; ".join(f"Hold {h.ref} ({h.request_ref}) ends {h.until}" for h in expiring)
+        )
+        wanted = self._select_after_load or selected
+        self._select_after_load = None
+        row = self.model.row_of(wanted) if wanted is not None else -1
+        if row >= 0:
+            self.table.selectRow(row)
+        self.list_loaded.emit()
+
+    def _row_changed(self, current: Any, _previous: Any) -> None:
+        request_id = self.model.request_id(current.row())
+        if request_id is not None and (
+            self.detail.detail is None or self.detail.detail.id != request_id
+        ):
+            self.detail.load(request_id)
+
+    def new_request(self) -> None:
+        answer = LegalIntakeDialog.ask(self)
+        if answer is None:
+            return
+        intake, document = answer
+        db, actor = self.ctx.db, self.ctx.actor
+
+        def done(detail: legal.LegalDetail) -> None:
+            self.status_message.emit(f"{detail.summary.ref} logged.")
+            self._select_after_load = detail.id
+            self.refresh()
+
+        self.ctx.runner.submit(
+            lambda: legal.create_request(db, actor, intake, document=document), done, self._failed
+        )

@@ -1,0 +1,295 @@
+"""One request in detail: its clock, timeline, tasks and records, and the actions on it.
+
+Every action runs on the background runner with the version the user saw, so a change someone
+else saved meanwhile comes back as a message naming them instead of being overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.permissions import Permission
+from console.domain.workflow import DsrStatus
+from console.services import requests as dsr
+from console.services import requests_fulfil as work
+from console.services.requests_read import RequestView
+from console.ui.dialogs import Ask
+from console.ui.pages.base import UiContext
+
+
+class DetailAsk:
+    """The questions the detail page asks; tests replace these."""
+
+    @staticmethod
+    def text(parent: QWidget | None, title: str, label: str, default: str = "") -> str | None:
+        value, ok = QInputDialog.getText(parent, title, label, text=default)
+        return value.strip() if ok and value.strip() else None
+
+    @staticmethod
+    def out_dir(parent: QWidget | None) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(parent, "Folder for the response files")
+        return Path(folder) if folder else None
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().hide()
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+def _fill(t: QTableWidget, rows: list[list[Any]]) -> None:
+    t.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            t.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+    t.resizeColumnsToContents()
+
+
+class RequestDetail(QWidget):
+    loaded = Signal(object)  # RequestView
+    changed = Signal(int)  # request id, after any saved change
+    failed = Signal(str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.view: RequestView | None = None
+        layout = QVBoxLayout(self)
+        self.title_label = QLabel("Select a request.")
+        self.title_label.setObjectName("request_title")
+        font = self.title_label.font()
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.clock_label = QLabel("")
+        self.clock_label.setObjectName("clock")
+        self.clock_label.setWordWrap(True)
+        self.flags_label = QLabel("")
+        self.flags_label.setObjectName("flags")
+        self.flags_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.flags_label.setWordWrap(True)
+        for w in (self.title_label, self.clock_label, self.flags_label):
+            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            layout.addWidget(w)
+
+        actions = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, label, slot in (
+            ("advance", "&Advance…", self.advance),
+            ("verify", "&Verify identity…", self.verify_identity),
+            ("pause", "&Pause clock…", self.pause),
+            ("resume", "&Resume clock", self.resume),
+            ("extend", "E&xtend…", self.extend),
+            ("find", "&Find records", self.find_records),
+            ("fulfil", "F&ulfil…", self.fulfil),
+            ("deny", "&Deny…", self.deny),
+        ):
+            b = QPushButton(label)
+            b.setObjectName(key)
+            b.clicked.connect(slot)
+            b.setEnabled(False)
+            self.buttons[key] = b
+            actions.addWidget(b)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+
+        self.tabs = QTabWidget()
+        self.timeline = _table(["When (UTC)", "User", "Action", "Details"])
+        self.clock_table = _table(["#", "Entry", "Date", "Reason", "Requester told", "By"])
+        self.tasks_table = _table(["Id", "Source", "Action", "Assignee", "Due", "Status"])
+        self.records_table = _table(["Record", "Source", "Row", "Link", "Via", "Outcome", "Why"])
+        self.tabs.addTab(self.timeline, "&Timeline")
+        self.tabs.addTab(self.clock_table, "C&lock")
+        self.tabs.addTab(self.tasks_table, "Tas&ks")
+        self.tabs.addTab(self.records_table, "Rec&ords")
+        layout.addWidget(self.tabs, 1)
+
+    # -- loading ------------------------------------------------------------------------------
+    def load(self, request_id: int) -> None:
+        self.ctx.runner.submit(
+            lambda: dsr.get_request(self.ctx.db, self.ctx.actor, request_id),
+            self.show_view,
+            self._failed,
+        )
+
+    def show_view(self, v: RequestView) -> None:
+        self.view = v
+        today = dt.date.today()
+        who = v.requester_name or "(no name given)"
+        self.title_label.setText(
+            f"Request {v.id} — {dsr.REQUEST_TYPES[v.request_type]} under {dsr.LAWS[v.law]} — "
+            f"{v.status_label} — {who}"
+        )
+        left = v.days_left(today)
+        parts = [f"Received {v.received_on}", f"due {v.due_on}"]
+        if left is not None:
+            parts.append(f"{left} days left" if left >= 0 else f"OVERDUE by {-left} days")
+        if v.acknowledge_by:
+            parts.append(f"acknowledge by {v.acknowledge_by}")
+        if v.paused_since:
+            parts.append(f"clock paused since {v.paused_since}")
+        if v.extended:
+            parts.append("extended")
+        if v.policy_version:
+            parts.append(f"policy cited: {v.policy_version}")
+        self.clock_label.setText(", ".join(parts))
+        warnings = [*v.ndo_flags]
+        if v.duplicates:
+            warnings.append("Possible duplicate of request " + ", ".join(map(str, v.duplicates)))
+        held = [r for r in v.records if r.outcome == "held"]
+        if held:
+            warnings.append(f"{len(held)} record(s) not erased: " + "; ".join(
+                f"{r.source} row {r.row}: {r.outcome_detail}" for r in held))  # fmt: skip
+        self.flags_label.setText("\n".join(warnings))
+        _fill(self.timeline, [[e.at[:19].replace("T", " "), e.actor, e.action,
+                               json.dumps(e.details, ensure_ascii=False)] for e in v.timeline])  # fmt: skip
+        _fill(self.clock_table, [[c.position, c.kind, c.at, c.reason, c.requester_told_on,
+                                  c.recorded_by] for c in v.clock])  # fmt: skip
+        _fill(self.tasks_table, [[t.id, t.source, t.action, t.assignee, t.due_on, t.status]
+                                 for t in v.tasks])  # fmt: skip
+        _fill(self.records_table, [[r.record_id, r.source, r.row, r.link, ", ".join(r.via),
+                                    r.outcome, r.outcome_detail] for r in v.records])  # fmt: skip
+        self._enable(v)
+        self.loaded.emit(v)
+
+    def _enable(self, v: RequestView) -> None:
+        can_manage = self.ctx.actor.can(Permission.MANAGE_DSR)
+        working = v.status in (DsrStatus.IN_PROGRESS.value, DsrStatus.REVIEW.value)
+        states = {
+            "advance": bool(v.allowed_next),
+            "verify": v.status in (DsrStatus.RECEIVED.value, DsrStatus.IDENTITY_VERIFICATION.value),
+            "pause": v.is_open and not v.paused_since and bool(v.pause_reasons),
+            "resume": v.is_open and v.paused_since is not None,
+            "extend": v.is_open and v.extensions_left > 0,
+            "find": working,
+            "fulfil": working and self.ctx.actor.can(Permission.FULFIL_DSR),
+            "deny": DsrStatus.DENIED.value in v.allowed_next,
+        }
+        for key, on in states.items():
+            self.buttons[key].setEnabled(can_manage and on)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.failed.emit(str(exc))
+        Ask.error(self, "Request", str(exc))
+
+    def _run(self, fn: Callable[[], Any]) -> None:
+        assert self.view is not None
+        rid = self.view.id
+
+        def done(result: Any) -> None:
+            if isinstance(result, RequestView):
+                self.show_view(result)
+            else:
+                self.load(rid)
+            self.changed.emit(rid)
+
+        self.ctx.runner.submit(fn, done, self._failed)
+
+    # -- actions ------------------------------------------------------------------------------
+    def advance(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        targets = [t for t in v.allowed_next if t != DsrStatus.DENIED.value]
+        labels = [DsrStatus(t).label for t in targets]
+        choice = Ask.choose(self, "Advance", "Move the request to:", labels)
+        if choice is None:
+            return
+        target = targets[labels.index(choice)]
+        self._run(lambda: dsr.advance(self.ctx.db, self.ctx.actor, v.id, target,
+                                      expected_version=v.version))  # fmt: skip
+
+    def verify_identity(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        method = DetailAsk.text(self, "Verify identity", "How was the identity verified?")
+        if method is None:
+            return
+        evidence = DetailAsk.text(self, "Verify identity", "Evidence reference:") or ""
+        self._run(lambda: dsr.verify_identity(self.ctx.db, self.ctx.actor, v.id, method, evidence,
+                                              expected_version=v.version))  # fmt: skip
+
+    def pause(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        reason = Ask.choose(self, "Pause clock", "Why is the clock paused?", v.pause_reasons)
+        if reason is None:
+            return
+        self._run(lambda: dsr.pause(self.ctx.db, self.ctx.actor, v.id, dt.date.today(), reason,
+                                    expected_version=v.version))  # fmt: skip
+
+    def resume(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        self._run(lambda: dsr.resume(self.ctx.db, self.ctx.actor, v.id, dt.date.today(),
+                                     expected_version=v.version))  # fmt: skip
+
+    def extend(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        reason = DetailAsk.text(self, "Extend", "Reason given to the requester:")
+        if reason is None:
+            return
+        told = DetailAsk.text(self, "Extend", "Date the requester was told (YYYY-MM-DD):",
+                              dt.date.today().isoformat())  # fmt: skip
+        try:
+            told_on = dt.date.fromisoformat(told or "")
+        except ValueError:
+            Ask.error(self, "Extend", "The date must look like 2026-01-31.")
+            return
+        self._run(lambda: dsr.extend(self.ctx.db, self.ctx.actor, v.id, dt.date.today(), reason,
+                                     told_on, expected_version=v.version))  # fmt: skip
+
+    def find_records(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        self._run(lambda: work.find_records(self.ctx.db, self.ctx.actor, v.id,
+                                            expected_version=v.version))  # fmt: skip
+
+    def fulfil(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        folder = DetailAsk.out_dir(self)
+        if folder is None:
+            return
+        self._run(lambda: work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder,
+                                      expected_version=v.version))  # fmt: skip
+
+    def deny(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        labels = list(dsr.DENIAL_REASONS.values())
+        choice = Ask.choose(self, "Deny", "Reason for the denial:", labels)
+        if choice is None:
+            return
+        reason = list(dsr.DENIAL_REASONS)[labels.index(choice)]
+        text = DetailAsk.text(self, "Deny", "Explanation for the requester:") or ""
+        self._run(lambda: dsr.deny(self.ctx.db, self.ctx.actor, v.id, reason, text,
+                                   expected_version=v.version))  # fmt: skip

@@ -1,0 +1,146 @@
+"""Requests page: every data-subject request (lazily loaded, soonest due first, overdue in red),
+filters by status, type and law, the New Request dialog, and the selected request in detail."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+)
+
+from console.domain.permissions import Permission
+from console.domain.workflow import DsrStatus
+from console.services import requests as dsr
+from console.services import requests_metrics as m
+from console.ui.dialogs import Ask
+from console.ui.pages.base import Page, UiContext, heading
+from console.ui.pages.new_request_dialog import NewRequestDialog
+from console.ui.pages.request_detail import RequestDetail
+from console.ui.pages.requests_model import RequestsModel
+
+
+def _combo(name: str, everything: str, items: dict[str, str]) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    box.setAccessibleName(f"Filter by {name}")
+    box.addItem(everything, "")
+    for key, label in items.items():
+        box.addItem(label, key)
+    return box
+
+
+class RequestsPage(Page):
+    title = "Requests"
+    ids_loaded = Signal(int)
+    created = Signal(object)  # RequestView
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__(ctx)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("Data-subject requests"), 1)
+        self.new_button = QPushButton("&New request…")
+        self.new_button.setObjectName("new_request")
+        self.new_button.setEnabled(ctx.actor.can(Permission.MANAGE_DSR))
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.status_box = _combo("status", "All statuses", {s.value: s.label for s in DsrStatus})
+        self.type_box = _combo("type", "All types", dsr.REQUEST_TYPES)
+        self.law_box = _combo("law", "All laws", dsr.LAWS)
+        self.open_check = QCheckBox("&Open only")
+        self.overdue_check = QCheckBox("O&verdue only")
+        for w in (self.status_box, self.type_box, self.law_box):
+            filters.addWidget(w)
+            w.currentIndexChanged.connect(self.refresh)
+        for c in (self.open_check, self.overdue_check):
+            filters.addWidget(c)
+            c.toggled.connect(self.refresh)
+        filters.addStretch(1)
+        self.count_label = QLabel("")
+        filters.addWidget(self.count_label)
+        layout.addLayout(filters)
+
+        self.model = RequestsModel(ctx)
+        self.table = QTableView()
+        self.table.setObjectName("requests")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(5, Qt.SortOrder.AscendingOrder)
+        self.detail = RequestDetail(ctx)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([400, 400])
+        layout.addWidget(splitter, 1)
+
+        self.new_button.clicked.connect(self.new_request)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+        self.detail.changed.connect(lambda _rid: self.model.refresh_rows())
+
+    def current_filter(self) -> m.RequestFilter:
+        def picked(box: QComboBox) -> tuple[str, ...]:
+            return (str(box.currentData()),) if box.currentData() else ()
+
+        return m.RequestFilter(
+            statuses=picked(self.status_box),
+            types=picked(self.type_box),
+            laws=picked(self.law_box),
+            open_only=self.open_check.isChecked(),
+            overdue_on=self.model.today if self.overdue_check.isChecked() else None,
+        )
+
+    def refresh(self) -> None:
+        self.model.filter = self.current_filter()
+        self.ctx.runner.submit(self.model.load, self._loaded)
+
+    def _loaded(self, loaded: tuple[int, list[int]]) -> None:
+        self.model.set_loaded(loaded)
+        self.count_label.setText(f"{loaded[0]:,} request(s)")
+        self.ids_loaded.emit(loaded[0])
+
+    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = {i.row() for i in selected.indexes()}
+        if rows:
+            rid = self.model.request_id(min(rows))
+            if rid is not None:
+                self.detail.load(rid)
+
+    def open_request(self, request_id: int) -> None:
+        row = self.model.row_of(request_id)
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self.detail.load(request_id)
+
+    def new_request(self) -> None:
+        intake = NewRequestDialog.ask(self)
+        if intake is None:
+            return
+        self.ctx.runner.submit(
+            lambda: dsr.create_request(self.ctx.db, self.ctx.actor, intake),
+            self._created,
+            lambda exc: Ask.error(self, "New request", str(exc)),
+        )
+
+    def _created(self, view: dsr.RequestView) -> None:
+        note = f"Request {view.id} logged; due {view.due_on}."
+        if view.duplicates:
+            note += f" Possible duplicate of request {', '.join(map(str, view.duplicates))}."
+            Ask.info(self, "Possible duplicate", note)
+        self.status_message.emit(note)
+        self.detail.show_view(view)
+        self.refresh()
+        self.created.emit(view)

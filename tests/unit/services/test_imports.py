@@ -1,0 +1,208 @@
+"""Imports: one transaction per file, dedupe, suppression, rejected rows, batches and undo."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from console.domain.permissions import Role
+from console.errors import PermissionDenied, ValidationError
+from console.importers.mapping import Mapping
+from console.services import audit, imports, records, sources
+from console.services.context import Actor
+from console.store.db import Database
+from console.store.records_models import ImportBatch
+from tests.fixtures import UserMaker
+from tests.unit.services.records_data import CRM_HEADER, CRM_MAPPING, CRM_ROWS, crm, write_csv
+
+
+def _mapping() -> Mapping:
+    return Mapping.from_json(CRM_MAPPING, source_name="test")
+
+
+def test_an_import_keeps_every_row_with_its_number_and_batch(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    result = crm(any_db, any_admin, tmp_path)
+    assert (result.status, result.rows_read, result.rows_imported) == ("completed", 6, 6)
+    rows = records.records_by_id(any_db, any_admin, records.search_ids(any_db, any_admin, "Zoë"))
+    assert len(rows) == 1
+    assert rows[0].row_number == 2 and rows[0].batch_id == result.batch_id
+    assert rows[0].values["Full Name"] == "Zoë Martin" and rows[0].source == "CRM"
+    assert ("phone", "+442079460001") in rows[0].identifiers
+    assert rows[0].categories["Email"] == "contact.email"
+
+
+def test_placeholder_values_are_never_identifiers(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    row = records.records_by_id(any_db, any_admin, records.search_ids(any_db, any_admin, "Łukasz"))[
+        0
+    ]
+    kinds = {kind for kind, _ in row.identifiers}
+    assert "email" not in kinds and "phone" not in kinds
+
+
+def test_importing_the_same_file_again_adds_nothing(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    first = crm(any_db, any_admin, tmp_path)
+    again = imports.run_import(any_db, any_admin, tmp_path / "crm.csv", "CRM", _mapping())
+    assert again.rows_imported == 0 and again.rows_duplicate == 6
+    assert again.batch_id == first.batch_id
+
+
+def test_an_overlapping_export_adds_only_its_new_rows(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    newer = write_csv(
+        tmp_path / "crm2.csv",
+        CRM_HEADER,
+        [*CRM_ROWS, ["C9", "new@example.com", "", "New Person", ""]],
+    )
+    result = imports.run_import(any_db, any_admin, newer, "CRM", _mapping())
+    assert (result.rows_imported, result.rows_duplicate) == (1, 6)
+    assert sources.get_source(any_db, any_admin, "CRM").record_count == 7
+
+
+def test_rows_of_a_suppressed_person_are_skipped_and_counted(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    sources.add_source(any_db, any_admin, "CRM", "crm")
+    with any_db.transaction() as s:
+        records.add_suppression(
+            s, any_admin, "email", " ANA@example.com ", reason="erased", request_ref="DSR-1"
+        )
+    path = write_csv(tmp_path / "crm.csv", CRM_HEADER, CRM_ROWS)
+    result = imports.run_import(any_db, any_admin, path, "CRM", _mapping())
+    assert (result.rows_imported, result.rows_suppressed) == (5, 1)
+    assert records.search_ids(any_db, any_admin, "Jürgen") == []
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_rejected_naming_row_and_file(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    sources.add_source(any_db, any_admin, "CRM", "crm")
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "Customer ID,Email,Phone,Full Name,IP\nC1,a@example.com,,A,\nC2,b@example.com\n",
+        encoding="utf-8",
+    )
+    result = imports.run_import(any_db, any_admin, path, "CRM", _mapping())
+    assert result.rows_imported == 1 and result.rows_rejected == 1
+    assert "bad.csv, row 2" in result.rejected[0].message(result.file_name)
+    out = tmp_path / "rejected.csv"
+    imports.write_rejected_csv(result, out)
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["file", "row", "column", "reason"] and rows[1][1] == "2"
+
+
+def test_a_mapping_naming_a_missing_column_fails_the_import_and_keeps_nothing(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    sources.add_source(any_db, any_admin, "CRM", "crm")
+    path = write_csv(tmp_path / "crm.csv", ["Email"], [["a@example.com"]])
+    result = imports.run_import(any_db, any_admin, path, "CRM", _mapping())
+    assert result.status == "failed"
+    assert 'crm.csv, column "Customer ID"' in result.message
+    assert sources.get_source(any_db, any_admin, "CRM").record_count == 0
+    assert imports.list_batches(any_db, any_admin)[0].status == "failed"
+
+
+def test_a_cancelled_import_leaves_no_rows_and_shows_as_cancelled(
+    any_db: Database, any_admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+    sources.add_source(any_db, any_admin, "CRM", "crm")
+    rows = [[f"C{i}", f"p{i}@example.com", "", f"Person {i}", ""] for i in range(100)]
+    path = write_csv(tmp_path / "big.csv", CRM_HEADER, rows)
+    seen: list[int] = []
+    result = imports.run_import(
+        any_db,
+        any_admin,
+        path,
+        "CRM",
+        _mapping(),
+        progress=seen.append,
+        cancelled=lambda: len(seen) >= 3,
+    )
+    assert result.status == "cancelled"
+    assert sources.get_source(any_db, any_admin, "CRM").record_count == 0
+    assert records.search_ids(any_db, any_admin, "Person") == []
+    assert imports.list_batches(any_db, any_admin)[0].status == "cancelled"
+
+
+def test_a_batch_left_running_by_a_dead_process_shows_as_interrupted(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    result = crm(any_db, any_admin, tmp_path)
+    with any_db.transaction() as s:
+        batch = s.get(ImportBatch, result.batch_id)
+        assert batch is not None
+        batch.status, batch.pid = "running", 2**22 + 12345  # no such process
+    assert imports.list_batches(any_db, any_admin)[0].status == "interrupted"
+
+
+def test_an_undone_import_removes_its_rows_and_is_audited(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    result = crm(any_db, any_admin, tmp_path)
+    assert imports.undo_batch(any_db, any_admin, result.batch_id) == 6
+    assert records.search_ids(any_db, any_admin, "Zoë") == []
+    assert records.lookup(any_db, any_admin, "email", "zoe@example.com") == []
+    assert imports.list_batches(any_db, any_admin)[0].status == "undone"
+    assert "records.import_undo" in [e.action for e in audit.list_events(any_db, any_admin)]
+    again = imports.run_import(any_db, any_admin, tmp_path / "crm.csv", "CRM", _mapping())
+    assert again.rows_imported == 6
+
+
+def test_an_import_with_held_records_cannot_be_undone(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    result = crm(any_db, any_admin, tmp_path)
+    ids = records.lookup(any_db, any_admin, "email", "zoe@example.com")
+    with any_db.transaction() as s:
+        records.place_hold(s, ids, hold_ref="LH-1", reason="case 1", until=None)
+    with pytest.raises(ValidationError, match="legal hold"):
+        imports.undo_batch(any_db, any_admin, result.batch_id)
+
+
+def test_preview_proposes_a_mapping_then_offers_the_saved_one(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    sources.add_source(any_db, any_admin, "CRM", "crm")
+    path = write_csv(tmp_path / "crm.csv", CRM_HEADER, CRM_ROWS)
+    first = imports.preview(any_db, any_admin, path, "CRM", rows=3)
+    assert first.proposed and first.headers == CRM_HEADER and len(first.sample_rows) == 3
+    assert first.mapping.columns["Email"].identifier == "email"
+    imports.run_import(any_db, any_admin, path, "CRM", _mapping())
+    second = imports.preview(any_db, any_admin, path, "CRM")
+    assert not second.proposed and second.mapping == _mapping()
+
+
+def test_xlsx_and_json_lines_exports_import_too(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    sources.add_source(any_db, any_admin, "Cards", "event")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Name", "Email"])
+    ws.append(["Αλέξανδρος", "alex@example.gr"])
+    wb.save(tmp_path / "cards.xlsx")
+    result = imports.run_import(any_db, any_admin, tmp_path / "cards.xlsx", "Cards")
+    assert result.status == "completed" and result.rows_imported == 1
+    assert records.lookup(any_db, any_admin, "email", "ALEX@example.gr")
+
+
+def test_an_auditor_cannot_import(
+    any_db: Database, any_make_user: UserMaker, any_admin: Actor, tmp_path: Path
+) -> None:
+    sources.add_source(any_db, any_admin, "CRM", "crm")
+    path = write_csv(tmp_path / "crm.csv", CRM_HEADER, CRM_ROWS)
+    with pytest.raises(PermissionDenied):
+        imports.run_import(any_db, any_make_user(Role.AUDITOR), path, "CRM")

@@ -1,0 +1,173 @@
+"""Search and lookup, the same results on SQLite (FTS5) and PostgreSQL (trigram), plus holds,
+erasure, correction and the suppression list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from console.domain.permissions import Role
+from console.errors import PermissionDenied, ValidationError
+from console.services import audit, records, sources
+from console.services.context import Actor
+from console.store.db import Database
+from tests.fixtures import UserMaker
+from tests.unit.services.records_data import crm
+
+
+def _names(db: Database, actor: Actor, text: str) -> list[str]:
+    rows = records.records_by_id(db, actor, records.search_ids(db, actor, text))
+    return sorted(str(r.values["Full Name"]) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Jurg", ["Jürgen Müller"]),
+        ("jürgen MÜLLER", ["Jürgen Müller"]),
+        ("muell", []),
+        ("zoe", ["Zoë Martin"]),
+        ("lukasz", ["Łukasz Nowak"]),
+        ("王", ["王小明"]),
+        ("αλεξ", ["Αλέξανδρος Παπαδόπουλος"]),
+        ("ΑΛΈΞΑΝΔΡΟΣ", ["Αλέξανδρος Παπαδόπουλος"]),
+        ("محمد", ["محمد حداد"]),
+        (
+            "example",
+            ["Jürgen Müller", "Zoë Martin", "Αλέξανδρος Παπαδόπουλος", "محمد حداد", "王小明"],
+        ),
+    ],
+)
+def test_free_text_finds_prefixes_whatever_the_case_and_accents(
+    any_db: Database, any_admin: Actor, tmp_path: Path, query: str, expected: list[str]
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    assert _names(any_db, any_admin, query) == sorted(expected)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"Jurg',
+        "Jurg*",
+        "-Jurg",
+        "NEAR(Jurg Müller)",
+        "(Jurg",
+        "name:Jurg",
+        "^Jurg",
+        "AND",
+        "OR NOT",
+        "*",
+        "'; DROP TABLE records; --",
+        "\\",
+        "%",
+        "_",
+        "Jurg AND",
+        "",
+    ],
+)
+def test_search_syntax_characters_never_cause_an_error(
+    any_db: Database, any_admin: Actor, tmp_path: Path, query: str
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    found = _names(any_db, any_admin, query)
+    assert found in ([], ["Jürgen Müller"])
+
+
+def test_a_phone_number_in_any_format_finds_its_record(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    for typed in ["(555) 010-1234", "+1 555 010 1234", "5550101234", "555.010.1234"]:
+        assert _names(any_db, any_admin, typed) == ["Jürgen Müller"], typed
+        assert len(records.lookup(any_db, any_admin, "phone", typed)) == 1
+
+
+def test_a_search_is_audited_with_a_digest_never_the_text(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    records.search_ids(any_db, any_admin, "Jürgen")
+    event = [e for e in audit.list_events(any_db, any_admin) if e.action == "records.search"][-1]
+    assert event.details["results"] == 1 and "Jürgen" not in json.dumps(event.details)
+
+
+def test_search_filters_by_source_and_category(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    other = sources.add_source(any_db, any_admin, "Empty", "other")
+    assert records.search_ids(any_db, any_admin, "zoe", source_ids=[other.id]) == []
+    assert len(records.search_ids(any_db, any_admin, "zoe", category="contact.email")) == 1
+    assert records.search_ids(any_db, any_admin, "zoe", category="transaction.amount") == []
+
+
+def test_an_auditor_may_not_search_records(any_db: Database, any_make_user: UserMaker) -> None:
+    with pytest.raises(PermissionDenied):
+        records.search_ids(any_db, any_make_user(Role.AUDITOR), "anything")
+
+
+def test_a_held_record_is_not_erased_and_says_why(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    ana = records.lookup(any_db, any_admin, "email", "ana@example.com")
+    zoe = records.lookup(any_db, any_admin, "email", "zoe@example.com")
+    with any_db.transaction() as s:
+        assert records.place_hold(s, ana, hold_ref="LH-3", reason="case 24-CR-118", until=None) == 1
+        result = records.erase_records(s, any_admin, ana + zoe, reason="DSR", request_ref="R-1")
+    assert result.erased == zoe
+    assert result.held == {ana[0]: ["Legal hold LH-3 (case 24-CR-118)"]}
+    row = records.records_by_id(any_db, any_admin, zoe)[0]
+    assert row.erased and row.values == {} and row.identifiers == []
+    assert _names(any_db, any_admin, "zoe") == []
+    with any_db.transaction() as s:
+        assert records.is_suppressed(s, "email", "ZOE@example.com")
+        assert not records.is_suppressed(s, "email", "ana@example.com")
+        assert records.release_hold(s, "LH-3") == 1
+        assert records.held_record_ids(s, ana) == {}
+
+
+def test_erased_people_do_not_come_back_with_a_reimport(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    zoe = records.lookup(any_db, any_admin, "email", "zoe@example.com")
+    with any_db.transaction() as s:
+        records.erase_records(s, any_admin, zoe, reason="DSR", request_ref="R-1")
+    from console.importers.mapping import Mapping
+    from console.services import imports
+    from tests.unit.services.records_data import CRM_HEADER, CRM_MAPPING, CRM_ROWS, write_csv
+
+    changed = write_csv(
+        tmp_path / "crm-new.csv", CRM_HEADER, [[*r[:4], "192.0.2.1"] for r in CRM_ROWS]
+    )
+    result = imports.run_import(
+        any_db, any_admin, changed, "CRM", Mapping.from_json(CRM_MAPPING, source_name="t")
+    )
+    assert result.rows_suppressed == 1
+    assert records.lookup(any_db, any_admin, "email", "zoe@example.com") == []
+    exported = records.suppression_export(any_db, any_admin)
+    assert exported and all("zoe" not in row.digest for row in exported)
+
+
+def test_a_correction_renormalises_reindexes_and_audits_digests(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    rid = records.lookup(any_db, any_admin, "email", "zoe@example.com")[0]
+    with any_db.transaction() as s:
+        before, after = records.correct_record(
+            s, any_admin, rid, "Email", "Zoe.New@Example.com", request_ref="R-2"
+        )
+    assert (before, after) == ("zoe@example.com", "Zoe.New@Example.com")
+    assert records.lookup(any_db, any_admin, "email", "zoe@example.com") == []
+    assert records.lookup(any_db, any_admin, "email", "zoe.new@example.com") == [rid]
+    assert records.search_ids(any_db, any_admin, "zoe.new") == [rid]
+    event = [e for e in audit.list_events(any_db, any_admin) if e.action == "records.correct"][-1]
+    assert "Zoe" not in json.dumps(event.details)
+    with any_db.transaction() as s, pytest.raises(ValidationError, match="no column"):
+        records.correct_record(s, any_admin, rid, "Nope", "x", request_ref="R-2")

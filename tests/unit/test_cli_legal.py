@@ -1,0 +1,116 @@
+"""The `legal` commands: new, list, show, assign, check, decide, hold, release, produce (--json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from console.cli import main
+from console.domain.permissions import Role
+from console.services.context import Actor
+from console.services.demo_legal import PEOPLE, import_sample_records
+from console.store.db import open_database
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("CONSOLE_DB_URL", url)
+    monkeypatch.setenv("CONSOLE_PASSWORD", PASSWORD)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    cli_run = run
+    cli_run("init", "--admin", "ada")
+    from console.services import accounts
+
+    db = open_database(url)
+    admin = accounts.authenticate(db, "ada", PASSWORD)
+    for name, role in (("leo", Role.LEGAL), ("olivia", Role.PRIVACY_OFFICER)):
+        accounts.add_user(db, admin, name, role)
+        accounts.set_password_for_demo(db, name, PASSWORD)
+    import_sample_records(db, Actor(None, "olivia", Role.PRIVACY_OFFICER), tmp_path / "in")
+    db.dispose()
+    return run
+
+
+def test_a_request_goes_from_intake_to_production_on_the_command_line(cli, tmp_path) -> None:
+    code, out, err = cli(
+        "--user",
+        "leo",
+        "legal",
+        "new",
+        "--type",
+        "subpoena",
+        "--agency",
+        "County Sheriff",
+        "--country",
+        "US",
+        "--case",
+        "24-CR-118",
+        "--email",
+        PEOPLE[0][1],
+        "--received",
+        "2025-03-01",
+        "--json",
+    )
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["ref"] == "LR-1" and made["due_at"].startswith("2025-03-31")
+    assert cli("--user", "leo", "legal", "assign", "LR-1", "--counsel", "leo")[0] == 0
+    assert cli("--user", "leo", "legal", "check", "LR-1", "--all")[0] == 0
+    code, _, err = cli(
+        "--user", "ada", "legal", "decide", "1", "--decision", "produce", "--reason", "Valid."
+    )
+    assert code == 1 and "legal.decide" in err and err.count("\n") == 1
+    code, out, _ = cli(
+        "--user",
+        "leo",
+        "legal",
+        "decide",
+        "1",
+        "--decision",
+        "produce",
+        "--reason",
+        "Valid.",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["status"] == "decided"
+    code, out, _ = cli("--user", "leo", "legal", "hold", "LR-1", "--json")
+    hold = json.loads(out)
+    assert code == 0 and hold["record_count"] == 3
+    code, out, _ = cli(
+        "--user",
+        "leo",
+        "legal",
+        "produce",
+        "LR-1",
+        "--all",
+        "--out",
+        str(tmp_path / "prod"),
+        "--json",
+    )
+    produced = json.loads(out)
+    assert code == 0 and (produced["first"], produced["last"]) == ("CP-000001", "CP-000003")
+    code, out, _ = cli(
+        "--user", "leo", "legal", "release", f"LH-{hold['id']}", "--reason", "Produced.", "--json"
+    )
+    assert code == 0 and json.loads(out)["released_by"] == "leo"
+    code, out, _ = cli("--user", "leo", "legal", "show", "LR-1", "--json")
+    shown = json.loads(out)
+    assert shown["status"] == "produced" and shown["disclosures"][0]["production"]
+    assert [e["action"] for e in shown["timeline"]][-1] == "legal.hold_release"
+    code, out, _ = cli("--user", "leo", "legal", "list", "--json")
+    assert [r["ref"] for r in json.loads(out)] == ["LR-1"]
+
+
+def test_an_unknown_reference_is_a_usage_error(cli) -> None:
+    code, _, err = cli("--user", "leo", "legal", "show", "XY-3")
+    assert code == 2 and "LR-N" in err
