@@ -87,7 +87,9 @@ class LegalPage(Page):
         lv.addWidget(self.count_label)
         split.addWidget(left)
         split.addWidget(self.detail)
-        split.setSizes([600, 500])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([820, 480])
         layout.addWidget(split, 1)
         self.error_label = QLabel("")
         self.error_label.setStyleSheet("color: #b00020")
@@ -135,6 +137,10 @@ class LegalPage(Page):
         self.country_box.blockSignals(False)
         selected = self.detail.detail.id if self.detail.detail else None
         self.model.set_ids(ids)
+        # The list is short (hundreds at most): fit the columns to what they hold.
+        for col in range(self.model.columnCount()):
+            if col != 3:
+                self.table.resizeColumnToContents(col)
         self.count_label.setText(f"{len(ids)} requests")
         self.reminder_label.setText(
             "; ".join(f"Hold {h.ref} ({h.request_ref}) ends {h.until}" for h in expiring)
