@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from console.cli.common import EXIT_OK, UsageError, add_json_flag, emit, open_db, sign_in
+from console.errors import NotFound, ValidationError
 from console.services import requests as dsr
 from console.services.requests_read import RequestView
 
@@ -17,6 +18,16 @@ def _day(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: '{text}'") from None
+
+
+def _correction(text: str) -> Any:
+    from console.services.requests_fulfil import Correction
+
+    head, sep, value = text.partition("=")
+    rid, colon, column = head.partition(":")
+    if not sep or not colon or not column.strip() or not rid.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"not RECORD_ID:COLUMN=VALUE: '{text}'")
+    return Correction(int(rid), column.strip(), value)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -98,7 +109,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     fu = dsub.add_parser("fulfil", help="carry out the request (files go to --out)")
     fu.add_argument("id", type=int)
     fu.add_argument("--out", type=Path, default=Path("."))
+    fu.add_argument("--correct", action="append", default=[], type=_correction,
+                    metavar="RECORD_ID:COLUMN=VALUE",
+                    help="for a correction request: the corrected value (repeatable)")  # fmt: skip
     _common_change(fu, cmd_fulfil)
+
+    t = dsub.add_parser("task", help="the work in each source system")
+    tsub = t.add_subparsers(dest="task_command", required=True, metavar="COMMAND")
+    ta = tsub.add_parser("add", help="add a task for one source system")
+    ta.add_argument("id", type=int)
+    ta.add_argument("--source", required=True, metavar="NAME")
+    ta.add_argument("--action", required=True, metavar="ACTION",
+                    help="one of: search, delete, correct, confirm")  # fmt: skip
+    ta.add_argument("--assignee", default=None, metavar="USER")
+    ta.add_argument("--due", type=_day, default=None, metavar="YYYY-MM-DD")
+    add_json_flag(ta)
+    ta.set_defaults(handler=cmd_task_add)
+    ts = tsub.add_parser("set", help="set a task's status")
+    ts.add_argument("id", type=int)
+    ts.add_argument("task_id", type=int)
+    ts.add_argument("--status", required=True, metavar="STATUS",
+                    help="one of: open, done, skipped")  # fmt: skip
+    ts.add_argument("--note", default="")
+    add_json_flag(ts)
+    ts.set_defaults(handler=cmd_task_set)
 
 
 def _common_change(p: argparse.ArgumentParser, handler: Any) -> None:
@@ -251,11 +285,58 @@ def cmd_fulfil(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     try:
-        r = work.fulfil(db, sign_in(db, args), args.id, args.out,
+        actor = sign_in(db, args)
+        if args.correct and dsr.get_request(db, actor, args.id).request_type != "correction":
+            raise ValidationError(f"Request {args.id} is not a correction request: drop --correct.")
+        r = work.fulfil(db, actor, args.id, args.out, corrections=args.correct,
                         expected_version=args.expected_version)  # fmt: skip
         emit(args, {"id": r.request_id, **r.summary(), "paths": [str(p) for p in r.files]},
              lambda: "\n".join([f"Request {r.request_id} fulfilled ({r.kind}).",
                                 *(f"  {p}" for p in r.files)]))  # fmt: skip
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def _task_data(v: RequestView, task_id: int) -> dict[str, Any]:
+    task = next(t for t in v.tasks if t.id == task_id)
+    return {"request": v.id, "version": v.version, "id": task.id, "source": task.source,
+            "action": task.action, "assignee": task.assignee, "due_date": task.due_on,
+            "status": task.status, "note": task.note, "done_by": task.done_by}  # fmt: skip
+
+
+def _task_line(data: dict[str, Any]) -> str:
+    return (f"Task {data['id']} of request {data['request']}: {data['action']} in "
+            f"{data['source']}, {data['status']}, due {data['due_date']}"
+            + (f", assigned to {data['assignee']}" if data["assignee"] else ""))  # fmt: skip
+
+
+def cmd_task_add(args: argparse.Namespace) -> int:
+    from console.services import requests_fulfil as work
+
+    db = open_db(args)
+    try:
+        actor = sign_in(db, args)
+        task_id = work.add_task(db, actor, args.id, args.source, args.action,
+                                assignee=args.assignee, due_on=args.due)  # fmt: skip
+        data = _task_data(dsr.get_request(db, actor, args.id), task_id)
+        emit(args, data, lambda: _task_line(data))
+        return EXIT_OK
+    finally:
+        db.dispose()
+
+
+def cmd_task_set(args: argparse.Namespace) -> int:
+    from console.services import requests_fulfil as work
+
+    db = open_db(args)
+    try:
+        actor = sign_in(db, args)
+        if all(t.id != args.task_id for t in dsr.get_request(db, actor, args.id).tasks):
+            raise NotFound(f"Request {args.id} has no task {args.task_id}.")
+        work.set_task_status(db, actor, args.task_id, args.status, args.note)
+        data = _task_data(dsr.get_request(db, actor, args.id), args.task_id)
+        emit(args, data, lambda: _task_line(data))
         return EXIT_OK
     finally:
         db.dispose()

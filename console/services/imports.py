@@ -584,7 +584,8 @@ def _write_chunk(
 
 
 def _summary(file_name: str, c: _Counts) -> str:
-    parts = [f"{c.imported:,} rows imported from {file_name}"]
+    noun = "row" if c.imported == 1 else "rows"
+    parts = [f"{c.imported:,} {noun} imported from {file_name}"]
     if c.duplicate:
         parts.append(f"{c.duplicate:,} already present")
     if c.suppressed:

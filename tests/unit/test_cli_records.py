@@ -84,7 +84,7 @@ def test_a_rejected_row_is_reported_on_stderr_with_file_row_and_reason(cli, tmp_
     bad = tmp_path / "rows.csv"
     bad.write_text("Email,Name\na@example.com,A\nb@example.com,B,extra\n", encoding="utf-8")
     code, out, err = cli("--user", "ada", "import", str(bad), "--source", "CRM")
-    assert code == 0 and "1 rows imported" in out and "rows.csv, row 2" in err
+    assert code == 0 and "1 row imported" in out and "rows.csv, row 2" in err
 
 
 def test_subject_find_without_an_identifier_is_a_usage_error(cli) -> None:

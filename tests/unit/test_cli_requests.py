@@ -167,3 +167,97 @@ def test_an_illegal_move_and_a_stale_version_are_one_line_errors(cli) -> None:
         "--user", "ada", "dsr", "advance", "1", "--to", "withdrawn", "--version", "1"
     )
     assert code == 1 and "changed by ada" in err
+
+
+def _jane(cli, tmp_path: Path, rtype: str) -> int:
+    """CRM holding Jane, and a request of `rtype` for her, in progress with her record found."""
+    assert cli("--user", "ada", "source", "add", "CRM", "--kind", "crm")[0] == 0
+    data = tmp_path / "crm.csv"
+    data.write_text("Customer ID,Email,Name\nC-100,jane@example.com,Jane Doe\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        json.dumps(
+            {
+                "columns": {
+                    "Customer ID": {"identifier": "customer_id", "category": "account.customer_id"},
+                    "Email": {"identifier": "email", "category": "contact.email"},
+                    "Name": {"identifier": "name", "category": "contact.name"},
+                },
+                "record_key": ["Customer ID"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    args = ("import", str(data), "--source", "CRM", "--mapping", str(mapping))
+    assert cli("--user", "ada", *args)[0] == 0
+    new = ("dsr", "new", "--type", rtype, "--law", "ccpa", "--received", "2024-06-03")
+    code, out, err = cli("--user", "ada", *new, "--email", "jane@example.com", "--json")
+    assert code == 0, err
+    rid = json.loads(out)["id"]
+    assert cli("--user", "ada", "dsr", "verify", str(rid), "--method", "login")[0] == 0
+    code, _, err = cli("--user", "ada", "dsr", "find", str(rid))
+    assert code == 0, err
+    return int(rid)
+
+
+def test_dsr_task_add_and_set(cli, tmp_path: Path) -> None:
+    rid = str(_jane(cli, tmp_path, "deletion"))
+    code, out, err = cli(
+        "--user", "ada", "dsr", "task", "add", rid, "--source", "CRM", "--action", "delete",
+        "--assignee", "ada", "--due", "2024-06-20", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    task = json.loads(out)
+    assert (task["source"], task["action"], task["assignee"], task["status"]) == (
+        "CRM",
+        "delete",
+        "ada",
+        "open",
+    )
+    assert task["due_date"] == "2024-06-20"
+    tid = str(task["id"])
+    code, out, err = cli("--user", "ada", "dsr", "task", "set", rid, tid, "--status", "done")
+    assert code == 0, err
+    assert "done" in out
+    _, out, _ = cli("--user", "ada", "dsr", "show", rid, "--json")
+    [shown] = json.loads(out)["tasks"]
+    assert shown["status"] == "done" and shown["done_by"] == "ada"
+
+    # User errors: one line on stderr, exit 1.
+    for argv in (
+        ("task", "add", rid, "--source", "CRM", "--action", "shred"),
+        ("task", "add", rid, "--source", "CRM", "--action", "delete", "--assignee", "nobody"),
+        ("task", "add", "99", "--source", "CRM", "--action", "delete"),
+        ("task", "set", rid, tid, "--status", "finished"),
+        ("task", "set", rid, "99", "--status", "done"),
+        ("fulfil", rid, "--correct", "1:Name=x", "--out", str(tmp_path)),  # not a correction
+    ):
+        code, out, err = cli("--user", "ada", "dsr", *argv)
+        assert code == 1 and out == "" and err.count("\n") == 1, (argv, err)
+
+
+def test_dsr_fulfil_with_corrections(cli, tmp_path: Path) -> None:
+    rid = str(_jane(cli, tmp_path, "correction"))
+    _, out, _ = cli("--user", "ada", "dsr", "show", rid, "--json")
+    record_id = json.loads(out)["records"][0]["record_id"]
+    code, _, err = cli("--user", "ada", "dsr", "fulfil", rid, "--out", str(tmp_path))
+    assert code == 1 and "corrected value" in err and err.count("\n") == 1
+    code, _, err = cli(
+        "--user", "ada", "dsr", "fulfil", rid, "--correct", f"{record_id}:Nope=x",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    assert code == 1 and "no column" in err and err.count("\n") == 1
+    code, out, err = cli(
+        "--user", "ada", "dsr", "fulfil", rid, "--out", str(tmp_path),
+        "--correct", f"{record_id}:Name=Jane Smith", "--correct", f"{record_id}:Email=js@example.com",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["corrected"] == [record_id]
+    _, out, _ = cli("--user", "ada", "dsr", "show", rid, "--json")
+    assert json.loads(out)["records"][0]["outcome"] == "corrected"
+    _, out, _ = cli("--user", "ada", "search", "Jane Smith", "--json")
+    assert "Jane Smith" in out
+    with pytest.raises(SystemExit) as exc:
+        cli("--user", "ada", "dsr", "fulfil", rid, "--correct", "oops")
+    assert exc.value.code == 2

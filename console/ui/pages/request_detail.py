@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,13 @@ from PySide6.QtWidgets import (
 
 from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
+from console.services import accounts, records, sources
 from console.services import requests as dsr
 from console.services import requests_fulfil as work
-from console.services.requests_read import RequestView
+from console.services.requests_read import RequestView, TaskView
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
+from console.ui.pages.request_dialogs import AddTaskDialog, CorrectionDialog
 
 
 class DetailAsk:
@@ -120,7 +123,29 @@ class RequestDetail(QWidget):
         self.records_table = _table(["Record", "Source", "Row", "Link", "Via", "Outcome", "Why"])
         self.tabs.addTab(self.timeline, "&Timeline")
         self.tabs.addTab(self.clock_table, "C&lock")
-        self.tabs.addTab(self.tasks_table, "Tas&ks")
+        self.tasks_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.tasks_table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        tasks_tab = QWidget()
+        tasks_layout = QVBoxLayout(tasks_tab)
+        tasks_layout.setContentsMargins(0, 0, 0, 0)
+        tasks_layout.addWidget(self.tasks_table, 1)
+        task_row = QHBoxLayout()
+        self.task_buttons: dict[str, QPushButton] = {}
+        for key, label, slot in (
+            ("add_task", "Add &task…", self.add_task),
+            ("task_done", "&Mark done", self.mark_task_done),
+            ("task_status", "Set stat&us…", self.set_task_status),
+        ):
+            b = QPushButton(label)
+            b.setObjectName(key)
+            b.clicked.connect(slot)
+            b.setEnabled(False)
+            self.task_buttons[key] = b
+            task_row.addWidget(b)
+        task_row.addStretch(1)
+        tasks_layout.addLayout(task_row)
+        self.tasks_table.itemSelectionChanged.connect(self._enable_task_buttons)
+        self.tabs.addTab(tasks_tab, "Tas&ks")
         self.tabs.addTab(self.records_table, "Rec&ords")
         layout.addWidget(self.tabs, 1)
 
@@ -187,6 +212,26 @@ class RequestDetail(QWidget):
         }
         for key, on in states.items():
             self.buttons[key].setEnabled(can_manage and on)
+        self._enable_task_buttons()
+
+    def _enable_task_buttons(self) -> None:
+        v = self.view
+        can = v is not None and v.is_open and self.ctx.actor.can(Permission.MANAGE_DSR)
+        task = self.selected_task()
+        self.task_buttons["add_task"].setEnabled(can)
+        self.task_buttons["task_done"].setEnabled(
+            can and task is not None and task.status != "done"
+        )
+        self.task_buttons["task_status"].setEnabled(can and task is not None)
+
+    def selected_task(self) -> TaskView | None:
+        """The TaskView of the selected row of the Tasks tab, or None."""
+        if self.view is None:
+            return None
+        rows = self.tasks_table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.view.tasks):
+            return None
+        return self.view.tasks[rows[0].row()]
 
     def _failed(self, exc: BaseException) -> None:
         self.failed.emit(str(exc))
@@ -271,15 +316,89 @@ class RequestDetail(QWidget):
         self._run(lambda: work.find_records(self.ctx.db, self.ctx.actor, v.id,
                                             expected_version=v.version))  # fmt: skip
 
+    # -- tasks --------------------------------------------------------------------------------
+    def _task_choices(self, v: RequestView) -> tuple[list[str], list[str]]:
+        """Source names (the attached records' first, then any other) and active user names."""
+        attached = sorted({r.source for r in v.records})
+        actor = self.ctx.actor
+        known = (
+            [x.name for x in sources.list_sources(self.ctx.db, actor)]
+            if actor.can(Permission.VIEW_SOURCES)
+            else []
+        )
+        users = (
+            [u.name for u in accounts.list_users(self.ctx.db, actor) if u.active]
+            if actor.can(Permission.VIEW_USERS)
+            else []
+        )
+        return attached + [n for n in known if n not in attached], users
+
+    def add_task(self) -> None:
+        v = self.view
+        if v is None:
+            return
+
+        def chosen(choices: tuple[list[str], list[str]]) -> None:
+            answer = AddTaskDialog.ask(self, choices[0], choices[1], v.due_on)
+            if answer is None:
+                return
+            self._run(lambda: work.add_task(
+                self.ctx.db, self.ctx.actor, v.id, answer.source, answer.action,
+                assignee=answer.assignee, due_on=answer.due_on,
+            ))  # fmt: skip
+
+        self.ctx.runner.submit(lambda: self._task_choices(v), chosen, self._failed)
+
+    def mark_task_done(self) -> None:
+        task = self.selected_task()
+        if task is None:
+            return
+        self._run(lambda: work.set_task_status(self.ctx.db, self.ctx.actor, task.id, "done"))
+
+    def set_task_status(self) -> None:
+        task = self.selected_task()
+        if task is None:
+            return
+        statuses = list(work.TASK_STATUSES)
+        current = statuses.index(task.status) if task.status in statuses else 0
+        choice = Ask.choose(self, "Task status", f"Status of task {task.id}:", statuses, current)
+        if choice is None:
+            return
+        self._run(lambda: work.set_task_status(self.ctx.db, self.ctx.actor, task.id, choice))
+
+    # -- fulfilment ---------------------------------------------------------------------------
     def fulfil(self) -> None:
         v = self.view
         if v is None:
+            return
+        if v.request_type == "correction":
+            self._fulfil_correction(v)
             return
         folder = DetailAsk.out_dir(self)
         if folder is None:
             return
         self._run(lambda: work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder,
                                       expected_version=v.version))  # fmt: skip
+
+    def _fulfil_correction(self, v: RequestView) -> None:
+        ids = [r.record_id for r in v.records]
+        if not ids:
+            Ask.error(self, "Fulfil", "No records are attached: find the records first.")
+            return
+
+        def loaded(rows: list[records.RecordRow]) -> None:
+            corrections = CorrectionDialog.ask(self, rows)
+            if not corrections:
+                return
+            # A correction writes no files; fulfil still wants a folder for them.
+            folder = Path(tempfile.gettempdir())
+            self._run(lambda: work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder,
+                                          corrections=corrections,
+                                          expected_version=v.version))  # fmt: skip
+
+        self.ctx.runner.submit(
+            lambda: records.records_by_id(self.ctx.db, self.ctx.actor, ids), loaded, self._failed
+        )
 
     def deny(self) -> None:
         v = self.view

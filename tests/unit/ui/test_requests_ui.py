@@ -201,3 +201,126 @@ def test_the_dashboard_counts_and_charts_requests(qtbot, ctx, db, officer) -> No
     assert sum(n for _, n in page.chart.weeks) == 3
     assert "3 open" in page.summary_label.text()
     page.chart.grab()  # paints without warnings
+
+
+def _world(db, officer, tmp_path: Path, rtype: str):
+    """A CRM with Jane in it and a request of `rtype` for her, in progress with her record found."""
+    from console.importers.mapping import Mapping
+    from console.services import imports, sources
+    from console.services import requests_fulfil as work
+
+    sources.add_source(db, officer, "CRM", "crm")
+    crm = tmp_path / "crm.csv"
+    crm.write_text("Customer ID,Email,Name\nC-100,jane@example.com,Jane Doe\n", encoding="utf-8")
+    mapping = Mapping.from_json(
+        {
+            "columns": {
+                "Customer ID": {"identifier": "customer_id", "category": "account.customer_id"},
+                "Email": {"identifier": "email", "category": "contact.email"},
+                "Name": {"identifier": "name", "category": "contact.name"},
+            },
+            "record_key": ["Customer ID"],
+        },
+        source_name="CRM",
+    )
+    assert imports.run_import(db, officer, crm, "CRM", mapping).rows_imported == 1
+    view = _new(db, officer, TODAY, rtype=rtype)
+    view = dsr.verify_identity(
+        db, officer, view.id, "login", "SSO-1", expected_version=view.version
+    )
+    assert work.find_records(db, officer, view.id).strong == 1
+    return dsr.get_request(db, officer, view.id)
+
+
+def _detail(qtbot, ctx, request_id: int):
+    from console.ui.pages.request_detail import RequestDetail
+
+    detail = RequestDetail(ctx)
+    qtbot.addWidget(detail)
+    detail.show()
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        detail.load(request_id)
+    return detail
+
+
+def test_a_task_is_added_and_marked_done_from_the_tasks_tab(
+    qtbot, ctx, db, officer, monkeypatch, tmp_path: Path
+) -> None:
+    from console.ui.pages.request_dialogs import AddTaskDialog, TaskAnswer
+
+    view = _world(db, officer, tmp_path, "deletion")
+    detail = _detail(qtbot, ctx, view.id)
+    add = detail.task_buttons["add_task"]
+    assert add.isEnabled() and not detail.task_buttons["task_done"].isEnabled()
+    offered: list[tuple[list[str], list[str]]] = []
+    due = TODAY + dt.timedelta(days=7)
+
+    def answer(cls, parent, sources, users, due_on):
+        offered.append((list(sources), list(users)))
+        return TaskAnswer("CRM", "delete", "olivia", due)
+
+    monkeypatch.setattr(AddTaskDialog, "ask", classmethod(answer))
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+    assert offered[0][0][0] == "CRM" and "olivia" in offered[0][1]
+    [task] = detail.view.tasks
+    assert (task.source, task.action, task.assignee, task.due_on, task.status) == (
+        "CRM",
+        "delete",
+        "olivia",
+        due,
+        "open",
+    )
+    assert detail.tasks_table.rowCount() == 1
+    detail.tasks_table.selectRow(0)
+    done = detail.task_buttons["task_done"]
+    assert done.isEnabled()
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(done, Qt.MouseButton.LeftButton)
+    assert detail.view.tasks[0].status == "done" and detail.view.tasks[0].done_by == "olivia"
+    assert detail.tasks_table.item(0, 5).text() == "done"
+    actions = [e.action for e in detail.view.timeline]
+    assert "dsr.task.add" in actions and "dsr.task.status" in actions
+
+    detail.tasks_table.selectRow(0)
+    monkeypatch.setattr(
+        Ask, "choose", staticmethod(lambda parent, title, label, items, current=0: "skipped")
+    )
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(detail.task_buttons["task_status"], Qt.MouseButton.LeftButton)
+    assert detail.view.tasks[0].status == "skipped"
+
+
+def test_a_correction_is_fulfilled_through_the_dialog(
+    qtbot, ctx, db, officer, monkeypatch, tmp_path: Path
+) -> None:
+    from console.services import audit, records
+    from console.ui.pages.request_dialogs import CorrectionDialog
+
+    view = _world(db, officer, tmp_path, "correction")
+    [attached] = view.records
+    detail = _detail(qtbot, ctx, view.id)
+    assert detail.buttons["fulfil"].isEnabled()
+    shown: list[dict[str, str | None]] = []
+
+    def answer(cls, parent, rows):
+        # The real dialog lists the rows' columns and builds the corrections from them.
+        dlg = cls(rows, parent)
+        shown.append(dict(rows[0].values))
+        dlg.column_box.setCurrentIndex(dlg.column_box.findText("Name"))
+        dlg.value_edit.setText("Jane Smith")
+        dlg.add_correction()
+        return dlg.corrections
+
+    monkeypatch.setattr(CorrectionDialog, "ask", classmethod(answer))
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(detail.buttons["fulfil"], Qt.MouseButton.LeftButton)
+    assert shown[0]["Name"] == "Jane Doe"
+    [row] = records.records_by_id(db, officer, [attached.record_id])
+    assert row.values["Name"] == "Jane Smith"
+    assert detail.view.records[0].outcome == "corrected"
+    events = audit.list_events(db, officer)
+    corrected = [e for e in events if e.action == "records.correct"]
+    assert corrected and str(corrected[-1].object_id) == str(attached.record_id)
+    fulfilled = [e for e in events if e.action == "dsr.fulfil"][-1]
+    assert fulfilled.details["corrected"] == [attached.record_id]
