@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QProgressDialog,
+    QPushButton,
+    QWidget,
+)
 
 from console.errors import ConsoleError
 from console.reports import ExportResult
@@ -77,3 +85,28 @@ class ExportRunner(QObject):
         message = str(exc) if isinstance(exc, ConsoleError) else f"Export failed ({type(exc).__name__})."
         self.failed.emit(message)
         Ask.error(self.parent_widget, "Export", message)
+
+
+class ExportControl(QWidget):
+    """An Export… button with a format choice, for a list page: exports one named report."""
+
+    def __init__(self, ctx: UiContext, report: str,
+                 params: Callable[[], reports.ReportParams] = reports.ReportParams,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.report = report
+        self.params = params
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.button = QPushButton("E&xport…")
+        self.button.setToolTip(f"Export the {report} report as PDF or XLSX")
+        self.format_box = QComboBox()
+        self.format_box.addItem("PDF", "pdf")
+        self.format_box.addItem("XLSX", "xlsx")
+        layout.addWidget(self.button)
+        layout.addWidget(self.format_box)
+        self.runner = ExportRunner(ctx, self)
+        self.button.clicked.connect(self.export)
+
+    def export(self) -> None:
+        self.runner.start(self.report, str(self.format_box.currentData()), self.params())

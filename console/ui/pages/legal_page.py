@@ -23,6 +23,7 @@ from console.domain.permissions import Permission
 from console.domain.workflow import LegalStatus
 from console.services import legal, legal_holds, legal_read
 from console.services.legal import LegalFilter
+from console.ui.export_job import ExportControl
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.pages.legal_detail import LegalDetailView
 from console.ui.pages.legal_intake_dialog import LegalIntakeDialog
@@ -68,6 +69,8 @@ class LegalPage(Page):
             filters.addWidget(w)
         filters.addStretch(1)
         filters.addWidget(self.new_button)
+        self.export = ExportControl(ctx, "legal-register")
+        filters.addWidget(self.export)
         layout.addLayout(filters)
 
         self.model = LegalTableModel(ctx)

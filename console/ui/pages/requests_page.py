@@ -20,6 +20,7 @@ from console.domain.workflow import DsrStatus
 from console.services import requests as dsr
 from console.services import requests_metrics as m
 from console.ui.dialogs import Ask
+from console.ui.export_job import ExportControl
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.pages.new_request_dialog import NewRequestDialog
 from console.ui.pages.request_detail import RequestDetail
@@ -50,6 +51,8 @@ class RequestsPage(Page):
         self.new_button.setObjectName("new_request")
         self.new_button.setEnabled(ctx.actor.can(Permission.MANAGE_DSR))
         top.addWidget(self.new_button)
+        self.export = ExportControl(ctx, "dsr-register")
+        top.addWidget(self.export)
         layout.addLayout(top)
 
         filters = QHBoxLayout()

@@ -64,3 +64,23 @@ def test_the_audit_page_exports_what_it_shows(qtbot, window, tmp_path: Path, mon
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     assert blocker.args[0].row_counts == {"Audit trail": 1}
     assert target.exists()
+
+
+@pytest.mark.parametrize(("page_title", "report", "header"),
+                         [("Requests", "dsr-register", "Received"),
+                          ("Legal", "legal-register", "Agency")])
+def test_list_pages_export_their_register(qtbot, window, tmp_path: Path, monkeypatch,
+                                          page_title: str, report: str, header: str) -> None:
+    from openpyxl import load_workbook
+
+    page = window.show_page(page_title)
+    page.export.format_box.setCurrentIndex(1)
+    target = tmp_path / f"{report}.xlsx"
+    monkeypatch.setattr(SaveAs, "ask", staticmethod(lambda parent, suggested, fmt: target))
+    with qtbot.waitSignal(page.export.runner.finished, timeout=30_000) as blocker:
+        qtbot.mouseClick(page.export.button, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].path == target
+    wb = load_workbook(target)
+    assert wb["About"]["A1"].value is not None
+    headers = [c.value for ws in wb.worksheets if ws.title != "About" for c in ws[1]]
+    assert any(header in str(h) for h in headers)
