@@ -7,7 +7,8 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -40,6 +41,16 @@ def open_db(args: argparse.Namespace) -> Database:
     for warning in db.open_report.warnings:
         sys.stderr.write(f"privacy-console: warning: {warning}\n")
     return db
+
+
+@contextmanager
+def database(args: argparse.Namespace) -> Iterator[Database]:
+    """The database for one command, released when the command ends (even on an error)."""
+    db = open_db(args)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def password_from_env_or_prompt(prompt: str) -> str:

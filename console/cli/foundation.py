@@ -10,8 +10,8 @@ from console.cli.common import (
     EXIT_OK,
     EXIT_USER_ERROR,
     add_json_flag,
+    database,
     emit,
-    open_db,
     password_from_env_or_prompt,
     sign_in,
 )
@@ -67,8 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_init(args: argparse.Namespace) -> int:
     from console.services import accounts, policy
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         report = db.open_report
         if accounts.has_users(db):
             emit(args, {"database": db.describe(), "created_admin": False},
@@ -82,15 +81,12 @@ def cmd_init(args: argparse.Namespace) -> int:
                     "schema_upgraded": upgraded},
              f"Database ready ({db.describe()}); admin '{actor.name}' created.")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     from console.services import accounts
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         info, otp = accounts.add_user(db, actor, args.name, args.role, full_name=args.full_name)
         emit(args, {"id": info.id, "name": info.name, "role": info.role,
@@ -98,21 +94,16 @@ def cmd_user_add(args: argparse.Namespace) -> int:
              f"User '{info.name}' ({info.role.label}) added.\n"
              f"One-time password (shown once; must be changed at first sign-in): {otp}")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     from console.services import accounts
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         users = accounts.list_users(db, sign_in(db, args))
         emit(args, users, lambda: "\n".join(
             f"{u.name:20} {u.role.value:16} {'active' if u.active else 'disabled'}" for u in users))
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -122,69 +113,54 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         anchors = tuple(Anchor.parse(a) for a in args.anchor)
     except ValueError as exc:
         raise ConsoleError(str(exc)) from None
-    db = open_db(args)
-    try:
+    with database(args) as db:
         result = audit.verify(db, sign_in(db, args), anchors=anchors)
         emit(args, {"ok": result.ok, "events_checked": result.events_checked,
                     "head": str(result.head) if result.head else None,
                     "broken_seq": result.broken_seq, "reason": result.reason},
              result.summary())
         return EXIT_OK if result.ok else EXIT_USER_ERROR
-    finally:
-        db.dispose()
 
 
 def cmd_audit_head(args: argparse.Namespace) -> int:
     from console.services import audit
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         head = audit.head(db, sign_in(db, args))
         emit(args, {"head": str(head) if head else None}, str(head) if head else "(empty trail)")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_policy_load(args: argparse.Namespace) -> int:
     from console.services import policy
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         pack = policy.load_pack_file(db, sign_in(db, args), args.file)
         emit(args, {"pack_id": pack.pack_id, "version": pack.version,
                     "effective_date": pack.effective_date.isoformat(), "digest": pack.digest()},
              f"Policy pack {pack.pack_id} version {pack.version} stored; in force from "
              f"{pack.effective_date.isoformat()}.")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_policy_list(args: argparse.Namespace) -> int:
     from console.services import policy
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         versions = policy.list_versions(db, sign_in(db, args))
         emit(args, versions, lambda: "\n".join(
             f"{v.effective_date}  {v.pack_id} {v.version}  {v.digest[:16]}" for v in versions))
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from console.services import demo
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args) if _wants_sign_in(args) else None
         summary = demo.load(db, actor)
         emit(args, summary, summary.text())
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def _wants_sign_in(args: argparse.Namespace) -> bool:

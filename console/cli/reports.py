@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from console.cli.common import EXIT_OK, EXIT_USER_ERROR, add_json_flag, emit, open_db, sign_in
+from console.cli.common import EXIT_OK, EXIT_USER_ERROR, add_json_flag, database, emit, sign_in
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,11 +39,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.name == "verify":
         if not args.file:
             raise UsageError("report verify needs the FILE to check.")
-        db = open_db(args)
-        try:
+        with database(args) as db:
             check = reports.verify_report(db, sign_in(db, args), Path(args.file))
-        finally:
-            db.dispose()
         emit(args, {"ok": check.ok, "reason": check.reason, "sha256": check.sha256,
                     "audit_seq": check.audit_seq}, check.reason)
         return EXIT_OK if check.ok else EXIT_USER_ERROR
@@ -54,11 +51,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         actor_name=args.actor_name, action=args.action, query=args.query,
         object_id=args.object_id,
     )
-    db = open_db(args)
-    try:
+    with database(args) as db:
         result = reports.run_report(db, sign_in(db, args), args.name, args.fmt, args.out, params)
-    finally:
-        db.dispose()
     rows = sum(result.row_counts.values())
     emit(args, {"file": str(result.path), "sha256": result.sha256, "rows": result.row_counts,
                 "pages": result.pages, "manifest": str(result.manifest_path)},
