@@ -303,6 +303,26 @@ class RecordsModel(QAbstractTableModel):
         self._generation += 1
         self.endResetModel()
 
+    def extend_ids(self, record_ids: list[int]) -> None:
+        """The full result of a search whose first ids are shown: append, keep what is loaded.
+
+        Falls back to set_ids when the shown ids are not where the full result starts (the
+        records changed between the two reads).
+        """
+        shown = len(self._ids)
+        if record_ids[:shown] != self._ids:
+            self.set_ids(record_ids)
+            return
+        if len(record_ids) > shown:
+            self.beginInsertRows(QModelIndex(), shown, len(record_ids) - 1)
+            self._ids = record_ids
+            self.endInsertRows()
+
+    def prefetch(self, page_no: int = 0) -> None:
+        """Ask for a page's rows now, ahead of whatever is queued next on the runner."""
+        if page_no * PAGE_ROWS < len(self._ids):
+            self._request(page_no)
+
     def record_id(self, row: int) -> int:
         return self._ids[row]
 

@@ -27,10 +27,12 @@ from console.services import policy, records, reports, sources
 from console.ui.dialogs import Ask
 from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
-from console.ui.records_models import RecordsModel
+from console.ui.records_models import PAGE_ROWS, RecordsModel
 from console.ui.subject_view import SubjectView
 
 SEARCH_LIMIT = 100_000
+# Ids asked for first, so the table shows rows at once (one page of the lazy model).
+FIRST_IDS = PAGE_ROWS
 
 
 class RecordsPage(Page):
@@ -134,6 +136,7 @@ class RecordsPage(Page):
         self.find_button.clicked.connect(self.find_person)
         self.export_button.clicked.connect(self.export)
         self.last_query = ""
+        self._search_no = 0  # the newest search; answers to older ones are dropped
         self._filters_loaded = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -187,6 +190,7 @@ class RecordsPage(Page):
     def search(self) -> None:
         text = self.search_edit.text().strip()
         if not text:
+            self._search_no += 1
             self.model.set_ids([])
             self.count_label.setText(
                 "Type a name, an e-mail, a phone number or any word, then Enter."
@@ -197,26 +201,57 @@ class RecordsPage(Page):
         db, actor = self.ctx.db, self.ctx.actor
         self.count_label.setText("Searching…")
         self.last_query = text
-        self.ctx.runner.submit(
-            lambda: records.search_ids(
+        self._search_no += 1
+        search_no = self._search_no
+
+        def run(limit: int) -> list[int]:
+            return records.search_ids(
                 db,
                 actor,
                 text,
                 source_ids=[source_id] if source_id is not None else None,
                 category=category,
-                limit=SEARCH_LIMIT,
-            ),
-            self._found,
+                limit=limit,
+            )
+
+        # The first screenful first (the newest matches), then the whole list behind it: a
+        # common word at a million records must not keep the table empty while it is counted.
+        self.ctx.runner.submit(
+            lambda: run(FIRST_IDS),
+            lambda found: self._first_found(search_no, found, run),
             self._failed,
         )
 
-    def _found(self, found: list[int]) -> None:
+    def _first_found(self, search_no: int, found: list[int], run: Any) -> None:
+        if search_no != self._search_no:
+            return  # a newer search was started meanwhile
         self.model.set_ids(found)
+        if found:
+            self.table.selectRow(0)
+        if len(found) < FIRST_IDS:
+            self._found(found)
+            return
+        self.model.prefetch(0)  # queued before the full search, so the rows come first
+        self.count_label.setText(f"At least {len(found):,} records found; counting…")
+        self.ctx.runner.submit(
+            lambda: run(SEARCH_LIMIT),
+            lambda everything: self._all_found(search_no, everything),
+            self._failed,
+        )
+
+    def _all_found(self, search_no: int, found: list[int]) -> None:
+        if search_no != self._search_no:
+            return
+        self.model.extend_ids(found)
+        self.table.doItemsLayout()  # the scroll bar spans the whole list at once
+        self._found(found)
+
+    def _found(self, found: list[int]) -> None:
         more = f" (the first {SEARCH_LIMIT:,})" if len(found) >= SEARCH_LIMIT else ""
         self.count_label.setText(
             f"{len(found):,} records found{more}." if found else "No records match."
         )
-        if found:
+        if found and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
         self.searched.emit(len(found))
 

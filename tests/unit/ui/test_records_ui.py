@@ -569,3 +569,28 @@ def test_an_identifier_shared_by_too_many_records_is_listed_as_not_followed(
     text = view.not_followed_label.text()
     assert "device_id:kiosk-shared" in text.lower() and "60 records" in text
     assert "not taken to mean one person" in text
+
+
+def test_a_common_word_shows_its_first_rows_before_the_whole_list_is_counted(
+    qtbot, records_page, db, admin, tmp_path
+) -> None:
+    sources.add_source(db, admin, "Newsletter", "marketing")
+    rows = [[f"reader{i}@example.org", f"Reader {i}", "Zürich"] for i in range(PAGE_ROWS * 3)]
+    path = write_csv(tmp_path / "readers.csv", ["email", "name", "city"], rows)
+    imports.run_import(db, admin, path, "Newsletter")
+    records_page.refresh()
+    events: list[tuple[str, int, int]] = []
+    model = records_page.model
+    model.page_loaded.connect(lambda n: events.append(("rows shown", n, model.rowCount())))
+    records_page.searched.connect(lambda n: events.append(("counted", n, model.rowCount())))
+    assert search(qtbot, records_page, "zurich") == PAGE_ROWS * 3
+    # The first page was on screen while only the first ids were known; the full list then
+    # extended the table without reloading what was shown.
+    assert events[0] == ("rows shown", 0, PAGE_ROWS)
+    assert events[-1] == ("counted", PAGE_ROWS * 3, PAGE_ROWS * 3)
+    assert model.loaded_row(0) is not None and model.loaded_pages() == 1
+    assert records_page.count_label.text() == f"{PAGE_ROWS * 3:,} records found."
+    assert records_page.table.currentIndex().row() == 0
+    # The scroll bar already spans the whole list: the last row can be shown at once.
+    records_page.table.scrollTo(model.index(PAGE_ROWS * 3 - 1, 0))
+    qtbot.waitUntil(lambda: model.loaded_row(PAGE_ROWS * 3 - 1) is not None, timeout=WAIT)
