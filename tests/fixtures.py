@@ -133,3 +133,29 @@ def make_user(db: Database, admin: Actor) -> UserMaker:
 @pytest.fixture
 def any_make_user(any_db: Database, any_admin: Actor) -> UserMaker:
     return user_maker(any_db, any_admin)
+
+
+CliRun = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def cli_db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+@pytest.fixture
+def run_cli(
+    cli_db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> CliRun:
+    """`privacy-console ARGV...` in this process on a fresh SQLite file: (code, stdout, stderr)."""
+    from console.cli import main
+
+    monkeypatch.setenv("CONSOLE_DB_URL", cli_db_url)
+    monkeypatch.setenv("CONSOLE_PASSWORD", PASSWORD)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from console.cli.common import EXIT_OK, UsageError, add_json_flag, emit, open_db, sign_in
+from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
 from console.domain.legal import IDENTIFIER_KINDS, Decision, ProcessType
 from console.domain.workflow import LegalStatus
 from console.errors import ValidationError
@@ -207,8 +207,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         ndo=args.ndo,
         ndo_until=_day(args.ndo_until, "NDO expiry"),
     )
-    db = open_db(args)
-    try:
+    with database(args) as db:
         detail = legal.create_request(db, sign_in(db, args), intake, document=document)
         emit(
             args,
@@ -219,8 +218,6 @@ def cmd_new(args: argparse.Namespace) -> int:
             ),
         )
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def _summary_json(s: Any) -> dict[str, Any]:
@@ -275,8 +272,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from console.services import legal_read
     from console.services.legal import LegalFilter
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         rows = legal_read.list_requests(
             db,
             sign_in(db, args),
@@ -300,15 +296,12 @@ def cmd_list(args: argparse.Namespace) -> int:
             ),
         )
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from console.services import legal, legal_disclosures, legal_holds, legal_review
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         request_id = _ref(args.id, "LR")
         detail = legal.get(db, actor, request_id)
@@ -338,20 +331,15 @@ def cmd_show(args: argparse.Namespace) -> int:
 
         emit(args, data, text)
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
     from console.services import legal_review
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         detail = legal_review.assign(db, sign_in(db, args), _ref(args.id, "LR"), args.counsel)
         emit(args, _detail_json(detail), f"{detail.summary.ref}: counsel {args.counsel}.")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -361,8 +349,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     keys = [k for k, _ in CHECKLIST] if args.all else args.items
     if not keys:
         raise UsageError("Name checklist items, or give --all.")
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         detail = None
         for key in keys:
@@ -372,15 +359,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         assert detail is not None
         emit(args, _detail_json(detail), f"{detail.summary.ref}: checklist updated.")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
     from console.services import legal_review
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         request_id = _ref(args.id, "LR")
         if args.emergency:
@@ -391,15 +375,12 @@ def cmd_decide(args: argparse.Namespace) -> int:
             detail = legal_review.decide(db, actor, request_id, args.decision, args.reason)
         emit(args, _detail_json(detail), f"{detail.summary.ref}: decided '{args.decision}'.")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_hold(args: argparse.Namespace) -> int:
     from console.services import legal_holds
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         if args.expiring is not None:
             holds = legal_holds.holds_expiring(db, actor, args.expiring)
@@ -423,20 +404,15 @@ def cmd_hold(args: argparse.Namespace) -> int:
             raise UsageError("Name the request to hold, or give --renew HOLD or --expiring DAYS.")
         emit(args, hold, f"{hold.ref}: {hold.record_count} records held until {hold.until}.")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_release(args: argparse.Namespace) -> int:
     from console.services import legal_holds
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         hold = legal_holds.release_hold(db, sign_in(db, args), _ref(args.hold, "LH"), args.reason)
         emit(args, hold, f"{hold.ref} released ({hold.record_count} records).")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_produce(args: argparse.Namespace) -> int:
@@ -444,8 +420,7 @@ def cmd_produce(args: argparse.Namespace) -> int:
 
     if bool(args.records) == bool(args.all):
         raise UsageError("Give --record RECORD_ID (repeatable) or --all.")
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         request_id = _ref(args.id, "LR")
         ids = args.records or legal_production.candidate_record_ids(db, actor, request_id)
@@ -471,5 +446,3 @@ def cmd_produce(args: argparse.Namespace) -> int:
             f"records) in {result.folder}",
         )
         return EXIT_OK
-    finally:
-        db.dispose()

@@ -10,9 +10,9 @@ from console.cli.common import (
     EXIT_OK,
     UsageError,
     add_json_flag,
+    database,
     database_url,
     emit,
-    open_db,
     password_from_env_or_prompt,
     sign_in,
 )
@@ -45,8 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_backup(args: argparse.Namespace) -> int:
     from console.services import backups
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         info = backups.backup(db, sign_in(db, args), args.file)
         emit(
             args,
@@ -54,8 +53,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
             f"Backup written to {info.path} ({info.size:,} bytes, {info.events} audit events).",
         )
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from console.cli.common import EXIT_OK, UsageError, add_json_flag, emit, open_db, sign_in
+from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
 from console.domain import identifiers as ids
 from console.errors import ConsoleError
 from console.services.sources import KINDS
@@ -58,8 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_source_add(args: argparse.Namespace) -> int:
     from console.services import sources
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         info = sources.add_source(
             db,
             sign_in(db, args),
@@ -71,15 +70,12 @@ def cmd_source_add(args: argparse.Namespace) -> int:
         )
         emit(args, info, f"Source '{info.name}' ({info.kind}) added.")
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_source_list(args: argparse.Namespace) -> int:
     from console.services import sources
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         found = sources.list_sources(db, sign_in(db, args))
         emit(
             args,
@@ -90,8 +86,6 @@ def cmd_source_list(args: argparse.Namespace) -> int:
             ),
         )
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -99,8 +93,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from console.importers.pipeline import propose_mapping
     from console.services import imports, sources
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         mapping = None
         if args.mapping == "auto":
@@ -125,8 +118,6 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"privacy-console: … and {result.rows_rejected - 20:,} more rejected rows\n"
             )
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -134,8 +125,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1.")
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         found = records.records_by_id(
             db, actor, records.search_ids(db, actor, args.text, limit=args.limit)
@@ -156,8 +146,6 @@ def cmd_search(args: argparse.Namespace) -> int:
             ),
         )
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def _identifiers(args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -176,8 +164,7 @@ def cmd_subject_find(args: argparse.Namespace) -> int:
     from console.services import records
 
     pairs = _identifiers(args)
-    db = open_db(args)
-    try:
+    with database(args) as db:
         result = records.find_subject(db, sign_in(db, args), pairs)
         data: dict[str, Any] = {
             "records": [
@@ -191,8 +178,6 @@ def cmd_subject_find(args: argparse.Namespace) -> int:
         }
         emit(args, data, lambda: _subject_text(result))
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def _subject_text(result: Any) -> str:

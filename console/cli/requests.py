@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from console.cli.common import EXIT_OK, UsageError, add_json_flag, emit, open_db, sign_in
+from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
 from console.errors import NotFound, ValidationError
 from console.services import requests as dsr
 from console.services.requests_read import RequestView
@@ -180,11 +180,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         name=args.name, address=args.address, channel=args.channel, country=args.country,
         notes=args.notes,
     )  # fmt: skip
-    db = open_db(args)
-    try:
+    with database(args) as db:
         return _show(args, dsr.create_request(db, sign_in(db, args), intake))
-    finally:
-        db.dispose()
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -194,8 +191,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     f = m.RequestFilter(statuses=tuple(args.status), types=tuple(args.rtype),
                         laws=tuple(args.law), open_only=args.open,
                         overdue_on=today if args.overdue else None)  # fmt: skip
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         ids = m.request_ids(db, actor, f)
         rows = m.request_rows(db, actor, ids[: max(args.limit, 0)])
@@ -208,24 +204,16 @@ def cmd_list(args: argparse.Namespace) -> int:
             + (" OVERDUE" if r.overdue(today) else "") for r in rows
         ) + f"\n{len(ids)} request(s)")  # fmt: skip
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def _change(args: argparse.Namespace, fn: Any) -> int:
-    db = open_db(args)
-    try:
+    with database(args) as db:
         return _show(args, fn(db, sign_in(db, args)))
-    finally:
-        db.dispose()
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    db = open_db(args)
-    try:
+    with database(args) as db:
         return _show(args, dsr.get_request(db, sign_in(db, args), args.id), full=True)
-    finally:
-        db.dispose()
 
 
 def cmd_advance(args: argparse.Namespace) -> int:
@@ -269,22 +257,18 @@ def cmd_close(args: argparse.Namespace) -> int:
 def cmd_find(args: argparse.Namespace) -> int:
     from console.services import requests_fulfil as work
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         r = work.find_records(db, sign_in(db, args), args.id,
                               expected_version=args.expected_version)  # fmt: skip
         emit(args, r, f"{r.found} record(s) found ({r.strong} strong, {r.possible} possible), "
              f"{r.newly_attached} newly attached.")  # fmt: skip
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_fulfil(args: argparse.Namespace) -> int:
     from console.services import requests_fulfil as work
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         if args.correct and dsr.get_request(db, actor, args.id).request_type != "correction":
             raise ValidationError(f"Request {args.id} is not a correction request: drop --correct.")
@@ -294,8 +278,6 @@ def cmd_fulfil(args: argparse.Namespace) -> int:
              lambda: "\n".join([f"Request {r.request_id} fulfilled ({r.kind}).",
                                 *(f"  {p}" for p in r.files)]))  # fmt: skip
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def _task_data(v: RequestView, task_id: int) -> dict[str, Any]:
@@ -314,23 +296,19 @@ def _task_line(data: dict[str, Any]) -> str:
 def cmd_task_add(args: argparse.Namespace) -> int:
     from console.services import requests_fulfil as work
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         task_id = work.add_task(db, actor, args.id, args.source, args.action,
                                 assignee=args.assignee, due_on=args.due)  # fmt: skip
         data = _task_data(dsr.get_request(db, actor, args.id), task_id)
         emit(args, data, lambda: _task_line(data))
         return EXIT_OK
-    finally:
-        db.dispose()
 
 
 def cmd_task_set(args: argparse.Namespace) -> int:
     from console.services import requests_fulfil as work
 
-    db = open_db(args)
-    try:
+    with database(args) as db:
         actor = sign_in(db, args)
         if all(t.id != args.task_id for t in dsr.get_request(db, actor, args.id).tasks):
             raise NotFound(f"Request {args.id} has no task {args.task_id}.")
@@ -338,5 +316,3 @@ def cmd_task_set(args: argparse.Namespace) -> int:
         data = _task_data(dsr.get_request(db, actor, args.id), args.task_id)
         emit(args, data, lambda: _task_line(data))
         return EXIT_OK
-    finally:
-        db.dispose()

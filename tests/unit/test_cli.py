@@ -10,23 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import main
+from tests.fixtures import CliRun
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("CONSOLE_DB_URL", url)
-    monkeypatch.setenv("CONSOLE_PASSWORD", PASSWORD)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def cli(run_cli: CliRun) -> CliRun:
+    return run_cli
 
 
 def test_init_creates_the_first_admin_and_the_policy_pack(cli) -> None:

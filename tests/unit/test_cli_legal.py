@@ -7,28 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import main
 from console.domain.permissions import Role
 from console.services.context import Actor
 from console.services.demo_legal import PEOPLE, import_sample_records
 from console.store.db import open_database
+from tests.fixtures import CliRun
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("CONSOLE_DB_URL", url)
-    monkeypatch.setenv("CONSOLE_PASSWORD", PASSWORD)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    cli_run = run
-    cli_run("init", "--admin", "ada")
+def cli(run_cli: CliRun, cli_db_url: str, tmp_path: Path) -> CliRun:
+    url = cli_db_url
+    run_cli("init", "--admin", "ada")
     from console.services import accounts
 
     db = open_database(url)
@@ -38,7 +29,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
         accounts.set_password_for_demo(db, name, PASSWORD)
     import_sample_records(db, Actor(None, "olivia", Role.PRIVACY_OFFICER), tmp_path / "in")
     db.dispose()
-    return run
+    return run_cli
 
 
 def test_a_request_goes_from_intake_to_production_on_the_command_line(cli, tmp_path) -> None:

@@ -7,24 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import main
+from tests.fixtures import CliRun
 from tests.unit.services.records_data import CRM_HEADER, CRM_MAPPING, CRM_ROWS, write_csv
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("CONSOLE_DB_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("CONSOLE_PASSWORD", PASSWORD)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    assert run("init", "--admin", "ada")[0] == 0
-    return run
+def cli(run_cli: CliRun) -> CliRun:
+    assert run_cli("init", "--admin", "ada")[0] == 0
+    return run_cli
 
 
 def test_a_source_is_added_and_listed(cli) -> None:

@@ -7,23 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from console.cli import main
-
-PASSWORD = "correct horse battery staple"
+from tests.fixtures import CliRun
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("CONSOLE_DB_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("CONSOLE_PASSWORD", PASSWORD)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    assert run("init", "--admin", "ada")[0] == 0
-    return run
+def cli(run_cli: CliRun) -> CliRun:
+    assert run_cli("init", "--admin", "ada")[0] == 0
+    return run_cli
 
 
 def test_dsr_new_prints_the_request_with_its_due_dates(cli) -> None:
