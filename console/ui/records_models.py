@@ -30,10 +30,23 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else ""
 
 
-class _Table(QAbstractTableModel):
-    """A read-only table over a list of row objects, one function per column."""
+class _Columns(QAbstractTableModel):
+    """A table model whose columns are the COLUMNS headers."""
 
     COLUMNS: tuple[str, ...] = ()
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+
+class _Table(_Columns):
+    """A read-only table over a list of row objects, one function per column."""
+
     NUMERIC: frozenset[int] = frozenset()  # right-aligned counts
 
     def __init__(self) -> None:
@@ -47,14 +60,6 @@ class _Table(QAbstractTableModel):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
 
     def cell(self, row: Any, column: int) -> Any:
         raise NotImplementedError
@@ -148,7 +153,7 @@ class PreviewModel(_Table):
         return "" if value is None else str(value)
 
 
-class MappingModel(QAbstractTableModel):
+class MappingModel(_Columns):
     """One row per file column: its identifier kind, data category and role, all editable."""
 
     COLUMNS = ("Column", "Sample", "Identifier", "Category", "Role")
@@ -184,14 +189,6 @@ class MappingModel(QAbstractTableModel):
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.headers)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -274,7 +271,7 @@ def values_text(values: dict[str, Any], limit: int = 160) -> str:
 FetchRows = Callable[[list[int]], list[Any]]
 
 
-class RecordsModel(QAbstractTableModel):
+class RecordsModel(_Columns):
     """Record ids of a search; rows come from the runner a page at a time, for what is shown.
 
     ``fetch(ids)`` runs on the runner's worker thread; results land in a small page cache and the
@@ -369,14 +366,6 @@ class RecordsModel(QAbstractTableModel):
     # -- Qt ---------------------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if role == _DISPLAY and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
         if not index.isValid() or role not in (_DISPLAY, _TIP, Qt.ItemDataRole.ForegroundRole):
