@@ -90,6 +90,10 @@ class Mapping:
             raise fail(f'only one column can have role "collected_at"; {len(roles)} do.')
         return mapping
 
+    def categories(self) -> dict[str, str]:
+        """The data category of each column that has one."""
+        return {c: spec.category for c, spec in self.columns.items() if spec.category is not None}
+
     def to_json(self) -> dict[str, Any]:
         columns: dict[str, dict[str, str]] = {}
         for column, spec in self.columns.items():

@@ -31,6 +31,7 @@ from console.store.records_models import (
     Source,
     Tombstone,
     identifier_key,
+    identifiers_of,
 )
 
 _CHUNK = 500
@@ -141,9 +142,8 @@ def erase_records(
     to_erase = [rid for rid in wanted if rid not in held and rows[rid].erased_at is None]
     already = [rid for rid in wanted if rid not in held and rows[rid].erased_at is not None]
     now = datetime.now(UTC)
-    idents = {
-        rid: [(k, v) for k, v, _c in json.loads(rows[rid].identifiers_json)] for rid in to_erase
-    }
+    found = identifiers_of(session, to_erase)
+    idents = {rid: [(k, v) for k, v, _c in found.get(rid, ())] for rid in to_erase}
     suppressed = 0
     for rid in to_erase:
         pairs = sorted(set(idents.get(rid, [])))
@@ -171,15 +171,18 @@ def erase_records(
         )
     if to_erase:
         search_backend.backend(session).unindex(to_erase)
-        for rid in to_erase:
-            _delete_identifiers(session, rid, json.loads(rows[rid].identifiers_json))
+        for start in range(0, len(to_erase), _CHUNK):
+            session.execute(
+                delete(RecordIdentifier).where(
+                    RecordIdentifier.record_id.in_(to_erase[start : start + _CHUNK])
+                )
+            )
         session.execute(
             update(Record)
             .where(Record.id.in_(to_erase))
             .values(
                 values_json="{}",
                 categories_json="{}",
-                identifiers_json="[]",
                 search_text="",
                 erased_at=now,
                 erased_ref=request_ref[:200],
@@ -227,9 +230,10 @@ def correct_record(
     spec = _column_spec(session, rec, column)
     backend = search_backend.backend(session)
     backend.unindex([record_id])
-    triples = [t for t in json.loads(rec.identifiers_json) if t[2] != column]
-    _delete_identifiers(
-        session, record_id, [t for t in json.loads(rec.identifiers_json) if t[2] == column]
+    session.execute(
+        delete(RecordIdentifier).where(
+            RecordIdentifier.record_id == record_id, RecordIdentifier.column == column
+        )
     )
     if spec is not None and after is not None:
         region = session.execute(
@@ -246,8 +250,6 @@ def correct_record(
                     key=identifier_key(spec, normalised),
                 )
             )
-            triples.append([spec, normalised, column])
-    rec.identifiers_json = json.dumps(triples, ensure_ascii=False)
     rec.values_json = json.dumps(values, ensure_ascii=False)
     rec.search_text = search_backend.search_text(values.values())
     session.flush()
@@ -266,16 +268,6 @@ def correct_record(
         },
     )
     return before, after
-
-
-def _delete_identifiers(session: Session, record_id: int, triples: list[list[str]]) -> None:
-    columns = sorted({column for _kind, _value, column in triples})
-    if columns:
-        session.execute(
-            delete(RecordIdentifier).where(
-                RecordIdentifier.record_id == record_id, RecordIdentifier.column.in_(columns)
-            )
-        )
 
 
 def _digest(value: str | None) -> str | None:

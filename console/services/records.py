@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from console.domain import identifiers as ids
 from console.domain.permissions import Permission
 from console.errors import ValidationError
+from console.importers.mapping import Mapping
 from console.services.audit import record
 from console.services.context import Actor
 from console.services.erasure import (
@@ -38,7 +39,14 @@ from console.services.suppression import (
 )
 from console.store import search_backend
 from console.store.db import Database
-from console.store.records_models import Record, RecordIdentifier, Source, identifier_key
+from console.store.records_models import (
+    ImportBatch,
+    Record,
+    RecordIdentifier,
+    Source,
+    identifier_key,
+    identifiers_of,
+)
 
 __all__ = [
     "ErasureResult",
@@ -109,13 +117,39 @@ def _query_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _filters(source_ids: Sequence[int] | None, category: str | None) -> list[Any]:
+def _filters(s: Session, source_ids: Sequence[int] | None, category: str | None) -> list[Any]:
     where: list[Any] = [Record.erased_at.is_(None)]
     if source_ids is not None:
         where.append(Record.source_id.in_(list(source_ids)))
     if category:
-        where.append(Record.categories_json.contains(f'"{category}"', autoescape=True))
+        listed = Record.categories_json.contains(f'"{category}"', autoescape=True)
+        batches = [
+            bid
+            for bid, text in s.execute(select(ImportBatch.id, ImportBatch.mapping))
+            if category in _mapping_categories(text).values()
+        ]
+        if batches:
+            # "" is "every categorised column of the batch's mapping" (see Record.categories_json).
+            where.append(
+                or_(listed, and_(Record.categories_json == "", Record.batch_id.in_(batches)))
+            )
+        else:
+            where.append(listed)
     return where
+
+
+def _mapping_categories(mapping_json: str) -> dict[str, str]:
+    return Mapping.from_json(json.loads(mapping_json), source_name="import batch").categories()
+
+
+def _batch_categories(s: Session, batch_ids: Iterable[int | None]) -> dict[int, dict[str, str]]:
+    wanted = sorted({b for b in batch_ids if b is not None})
+    if not wanted:
+        return {}
+    rows = s.execute(
+        select(ImportBatch.id, ImportBatch.mapping).where(ImportBatch.id.in_(wanted))
+    ).all()
+    return {bid: _mapping_categories(text) for bid, text in rows}
 
 
 def _identifier_hits(
@@ -168,8 +202,8 @@ def search_ids(
     actor.require(Permission.SEARCH_RECORDS)
     query = text.replace("\x00", "").strip()[:1000]  # PostgreSQL text cannot hold NUL
     words = search_backend.query_tokens(query)
-    where = _filters(source_ids, category)
     with db.transaction() as s:
+        where = _filters(s, source_ids, category)
         out: list[int] = []
         if query:
             out = _identifier_hits(s, _guesses(s, query), where, limit)
@@ -206,11 +240,14 @@ def _load(s: Session, wanted: list[int]) -> dict[int, RecordRow]:
     for start in range(0, len(wanted), _CHUNK):
         part = wanted[start : start + _CHUNK]
         held = held_record_ids(s, part)
-        for r in s.execute(select(Record).where(Record.id.in_(part))).scalars():
+        identifiers = identifiers_of(s, part)
+        records = s.execute(select(Record).where(Record.id.in_(part))).scalars().all()
+        by_batch = _batch_categories(s, (r.batch_id for r in records if not r.categories_json))
+        for r in records:
             collected = r.collected_at
             if collected is not None and collected.tzinfo is None:
                 collected = collected.replace(tzinfo=UTC)
-            idents = sorted({(k, v) for k, v, _c in json.loads(r.identifiers_json)})
+            idents = sorted({(k, v) for k, v, _c in identifiers.get(r.id, ())})
             found[r.id] = RecordRow(
                 r.id,
                 names.get(r.source_id, ""),
@@ -220,7 +257,9 @@ def _load(s: Session, wanted: list[int]) -> dict[int, RecordRow]:
                 collected,
                 json.loads(r.values_json),
                 idents,
-                json.loads(r.categories_json),
+                json.loads(r.categories_json)
+                if r.categories_json
+                else dict(by_batch.get(r.batch_id or 0, {})),
                 held.get(r.id, []),
                 r.erased_at is not None,
             )
@@ -411,13 +450,7 @@ def _walk(s: Session, start: list[tuple[str, str]], cap: int) -> SubjectResult:
 
 
 def _identifiers_of(s: Session, record_ids: list[int]) -> list[tuple[int, str, str]]:
-    out: list[tuple[int, str, str]] = []
-    for start in range(0, len(record_ids), _CHUNK):
-        part = record_ids[start : start + _CHUNK]
-        for rid, text in s.execute(
-            select(Record.id, Record.identifiers_json)
-            .where(Record.id.in_(part))
-            .order_by(Record.id)
-        ):
-            out.extend(sorted({(rid, k, v) for k, v, _c in json.loads(text)}))
-    return out
+    found = identifiers_of(s, record_ids)
+    return [
+        (rid, k, v) for rid in sorted(found) for k, v in sorted({(k, v) for k, v, _c in found[rid]})
+    ]

@@ -6,6 +6,7 @@ lives in console.store.search_backend, outside this metadata.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from hashlib import blake2b
 
@@ -19,8 +20,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from console.store.models import Base
 
@@ -93,9 +95,9 @@ class Record(Base):
     # 64-bit digest of the record key columns (or of the whole row when the mapping has none).
     dedupe_key: Mapped[int] = mapped_column(BigInteger)
     values_json: Mapped[str] = mapped_column(Text)  # {"column": "original text" | null, ...}
-    categories_json: Mapped[str] = mapped_column(Text, default="{}")  # {"column": "category"}
-    # [[kind, normalised value, column], ...]: the same rows as record_identifiers, by record.
-    identifiers_json: Mapped[str] = mapped_column(Text, default="[]")
+    # {"column": "category", ...} for the columns with a value; "" when that is every categorised
+    # column of the batch's mapping (most rows), read through batch_categories().
+    categories_json: Mapped[str] = mapped_column(Text, default="{}")
     # Folded tokens of every value, " tok tok " (console.store.search_backend.search_text).
     search_text: Mapped[str] = mapped_column(Text, default="")
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -130,6 +132,29 @@ def identifier_key(kind: str, value: str) -> int:
     return int.from_bytes(
         blake2b(f"{kind}:{value}".encode(), digest_size=8).digest(), "big", signed=True
     )
+
+
+def identifiers_of(
+    session: Session, record_ids: Sequence[int]
+) -> dict[int, list[tuple[str, str, str]]]:
+    """(kind, value, column) of each record's identifiers, in column order; read by primary key."""
+    found: dict[int, list[tuple[str, str, str]]] = {}
+    ordered = sorted(set(record_ids))
+    for start in range(0, len(ordered), 500):
+        part = ordered[start : start + 500]
+        rows = session.execute(
+            select(
+                RecordIdentifier.record_id,
+                RecordIdentifier.kind,
+                RecordIdentifier.value,
+                RecordIdentifier.column,
+            )
+            .where(RecordIdentifier.record_id.in_(part))
+            .order_by(RecordIdentifier.record_id, RecordIdentifier.column)
+        )
+        for rid, kind, value, column in rows:
+            found.setdefault(rid, []).append((kind, value, column))
+    return found
 
 
 class RecordHold(Base):
@@ -187,4 +212,5 @@ __all__ = [
     "Suppression",
     "Tombstone",
     "identifier_key",
+    "identifiers_of",
 ]

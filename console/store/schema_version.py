@@ -3,4 +3,4 @@
 Knowing them without loading Alembic lets an up-to-date database open without importing it.
 """
 
-HEADS = frozenset({"0004_legal"})
+HEADS = frozenset({"0005_slim_records"})

@@ -102,7 +102,8 @@ def sqlite_datetime(moment: datetime | None) -> str | None:
     """A datetime as SQLAlchemy's SQLite DateTime stores it (UTC, naive text)."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # isoformat is several times faster than strftime and pads the year as SQLAlchemy does.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 RECORD_COLUMNS = (
@@ -114,7 +115,6 @@ RECORD_COLUMNS = (
     "dedupe_key",
     "values_json",
     "categories_json",
-    "identifiers_json",
     "search_text",
     "erased_ref",
 )
@@ -143,6 +143,14 @@ class Backend:
 
     def finish_bulk(self) -> None:
         """After the last chunk of a bulk write: rebuild what prepare_bulk dropped, refresh stats."""
+
+    # Whether the rows of a bulk write come with their ids (first_free_id onwards, in file order);
+    # otherwise the writer takes them from allocate_ids.
+    ids_given = False
+
+    def first_free_id(self) -> int | None:
+        """The first record id a bulk write may use, if this dialect lets the parser number rows."""
+        return None
 
     def allocate_ids(self, count: int) -> list[int]:
         raise NotImplementedError
@@ -196,7 +204,6 @@ class SqliteBackend(Backend):
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
-        self._next_id: int | None = None
         self._rebuild_key_index = False
 
     def prepare_bulk(self) -> None:
@@ -218,20 +225,19 @@ class SqliteBackend(Backend):
             )
             self._rebuild_key_index = False
 
-    def allocate_ids(self, count: int) -> list[int]:
+    ids_given = True
+
+    def first_free_id(self) -> int:
         # Write transactions begin IMMEDIATE, so nobody else inserts records until we commit.
-        if self._next_id is None:
-            top = self.conn.exec_driver_sql("SELECT max(id) FROM records").scalar()
-            self._next_id = int(top or 0) + 1
-        first = self._next_id
-        self._next_id += count
-        return list(range(first, first + count))
+        top = self.conn.exec_driver_sql("SELECT max(id) FROM records").scalar()
+        return int(top or 0) + 1
 
     def insert_records(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows as RECORD_COLUMNS, collected_at already as sqlite_datetime text."""
         marks = ",".join("?" * len(RECORD_COLUMNS))
         self.conn.exec_driver_sql(
             f"INSERT INTO records ({','.join(RECORD_COLUMNS)}) VALUES ({marks})",  # noqa: S608
-            [_sqlite_row(r) for r in rows],
+            rows,
         )
 
     def insert_identifiers(self, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -362,13 +368,6 @@ class PostgresBackend(Backend):
             {"ids": list(batch_ids)},
         ).scalars()
         return {int(r) for r in rows}
-
-
-def _sqlite_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    collected = row[4]
-    if isinstance(collected, datetime):
-        return (*row[:4], sqlite_datetime(collected), *row[5:])
-    return row
 
 
 def _unique(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:

@@ -105,6 +105,31 @@ def test_search_filters_by_source_and_category(
     assert records.search_ids(any_db, any_admin, "zoe", category="transaction.amount") == []
 
 
+def test_a_record_lists_the_categories_of_the_columns_it_has_values_in(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    every = {
+        "Customer ID": "account.customer_id",
+        "Email": "contact.email",
+        "Phone": "contact.phone",
+        "Full Name": "contact.name",
+        "IP": "technical.ip_address",
+    }
+    rows = records.records_by_id(
+        any_db, any_admin, records.search_ids(any_db, any_admin, "example")
+    )
+    by_name = {r.values["Full Name"]: r.categories for r in rows}
+    assert by_name["Jürgen Müller"] == every  # every column filled
+    assert by_name["王小明"] == {k: v for k, v in every.items() if k not in ("Phone", "IP")}
+    with_phone = records.records_by_id(
+        any_db,
+        any_admin,
+        records.search_ids(any_db, any_admin, "example", category="contact.phone"),
+    )
+    assert sorted(r.values["Full Name"] for r in with_phone) == ["Jürgen Müller", "Zoë Martin"]
+
+
 def test_an_auditor_may_not_search_records(any_db: Database, any_make_user: UserMaker) -> None:
     with pytest.raises(PermissionDenied):
         records.search_ids(any_db, any_make_user(Role.AUDITOR), "anything")

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -60,3 +63,33 @@ def test_the_heads_this_build_expects_match_the_migration_scripts() -> None:
     from console.store.schema_version import HEADS
 
     assert migrate.script_heads() == set(HEADS)
+
+
+def test_records_imported_before_the_slim_schema_keep_their_identifiers(
+    any_url: str, tmp_path: Path
+) -> None:
+    """0005 drops records.identifiers_json (a copy of record_identifiers); down and up again."""
+    from alembic import command
+
+    from console.services import accounts, records
+    from tests.unit.services.records_data import crm
+
+    db = open_database(any_url)
+    admin = accounts.bootstrap_admin(db, "admin", "correct horse battery staple")
+    crm(db, admin, tmp_path)
+    cfg = migrate.alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004_legal")
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT row_number, identifiers_json FROM records"))
+        copies = {int(r[0]): str(r[1]) for r in rows}
+    assert ["email", "ana@example.com", "Email"] in json.loads(copies[1])
+    assert ["phone", "+15550101234", "Phone"] in json.loads(copies[1])
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+    found = records.records_by_id(db, admin, records.lookup(db, admin, "email", "ANA@example.com"))
+    assert [r.row_number for r in found] == [1]
+    assert ("phone", "+15550101234") in found[0].identifiers
+    db.dispose()
