@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Integer, column, select, text
@@ -83,10 +83,18 @@ def tokens(value: str) -> list[str]:
     return _TOKEN_RE.findall(fold(value))
 
 
+@lru_cache(maxsize=65536)
+def _fold_cached(value: str) -> str:
+    return fold(value)
+
+
 def search_text(values: Iterable[str | None]) -> str:
     """The indexed text of a record: every value's tokens, space-separated and space-padded."""
-    joined = " ".join(v for v in values if v)
-    return " " + " ".join(_TOKEN_RE.findall(fold(joined))) + " " if joined else ""
+    # Folding value by value is the same as folding the joined text (casefold, NFKD and the strip
+    # table work character by character, and a space starts a new combining sequence); names
+    # and other non-ASCII values repeat across rows, so their folding is remembered.
+    parts = [v.lower() if v.isascii() else _fold_cached(v) for v in values if v]
+    return " " + " ".join(_TOKEN_RE.findall(" ".join(parts))) + " " if parts else ""
 
 
 def query_tokens(query: str) -> list[str]:

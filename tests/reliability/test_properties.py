@@ -24,6 +24,7 @@ from console.reports import Column, Document, ReportMeta, Section, Table, export
 from console.reports.text import make_visible, normalise_newlines
 from console.services import accounts, audit
 from console.services.context import Actor
+from console.store import search_backend
 from console.store.db import Database, open_database
 from tests.reliability.conftest import PASSWORD
 
@@ -297,3 +298,15 @@ def test_a_pause_or_extension_never_moves_the_due_date_earlier(
         except deadlines.ClockError:
             return
         assert extended.due_date >= before
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=30)), max_size=6))
+def test_a_records_search_text_is_the_tokens_of_all_its_values_folded_together(
+    values: list[str | None],
+) -> None:
+    # The importer folds value by value (and remembers repeated names); that must be the same
+    # as folding the whole row at once, or a search would miss what it should find.
+    joined = " ".join(v for v in values if v)
+    expected = " " + " ".join(search_backend.tokens(joined)) + " " if joined else ""
+    assert search_backend.search_text(values) == expected
