@@ -186,6 +186,8 @@ def window_latency(db: object, admin: object, rounds: int = 5) -> None:
     the page's own limit, then the table's lazy model fetches the rows it shows).
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # The offscreen platform says "does not support propagateSizeHints()" on every search.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*.warning=false")
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
