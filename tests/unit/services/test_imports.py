@@ -68,6 +68,14 @@ def test_an_overlapping_export_adds_only_its_new_rows(
     result = imports.run_import(any_db, any_admin, newer, "CRM", _mapping())
     assert (result.rows_imported, result.rows_duplicate) == (1, 6)
     assert sources.get_source(any_db, any_admin, "CRM").record_count == 7
+    # The new row's identifiers are its own; the rows already there have theirs only once.
+    new = records.records_by_id(
+        any_db, any_admin, records.lookup(any_db, any_admin, "email", "NEW@example.com")
+    )
+    assert [(r.row_number, r.identifiers) for r in new] == [
+        (7, [("customer_id", "C9"), ("email", "new@example.com"), ("name", "new person")])
+    ]
+    assert len(records.lookup(any_db, any_admin, "customer_id", "C1")) == 1
 
 
 def test_rows_of_a_suppressed_person_are_skipped_and_counted(
