@@ -11,12 +11,10 @@ import csv
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import socket
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,11 +25,11 @@ from console.domain.permissions import Permission
 from console.errors import ConsoleError, NotFound, ValidationError
 from console.importers.errors import RowProblem
 from console.importers.mapping import Mapping, propose, validate
-from console.importers.pipeline import ParsedRow, parse
 from console.importers.readers import open_table
 from console.services import sources
 from console.services.audit import record
 from console.services.context import Actor
+from console.services.import_rows import Counts, Job, WorkerItems, produce, use_worker
 from console.store import search_backend
 from console.store.db import Database
 from console.store.records_models import (
@@ -40,14 +38,11 @@ from console.store.records_models import (
     RecordHold,
     RecordIdentifier,
     Source,
-    identifier_key,
 )
-from console.store.search_backend import search_text, sqlite_datetime
 
 log = logging.getLogger("import")
 
 CHUNK_ROWS = 5_000
-MAX_LISTED_REJECTS = 10_000
 _HOST = socket.gethostname()[:255]
 
 
@@ -263,23 +258,6 @@ def _finish_unsuccessful(
     return ImportResult(batch_id, status, 0, 0, 0, 0, 0, [], message, path.name)
 
 
-@dataclass
-class _Counts:
-    read: int = 0
-    imported: int = 0
-    duplicate: int = 0
-    suppressed: int = 0
-    rejected: int = 0
-    existing: int = 0  # already in the source: counted by the writer thread only
-    problems: list[RowProblem] = field(default_factory=list)
-
-
-def _dedupe_key(text: str) -> int:
-    return int.from_bytes(
-        hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True
-    )
-
-
 def _import_rows(
     db: Database,
     actor: Actor,
@@ -293,12 +271,12 @@ def _import_rows(
 ) -> ImportResult:
     from console.services.suppression import suppressed_digests
 
-    counts = _Counts()
+    counts = Counts()
     with db.transaction() as s:
         backend = search_backend.backend(s)
         backend.lock_batch(batch_id)
         backend.prepare_bulk()
-        job = _Job(
+        job = Job(
             path,
             mapping,
             info.default_region,
@@ -313,13 +291,13 @@ def _import_rows(
             s.execute(select(Record.id).where(Record.source_id == info.id).limit(1)).first()
             is not None
         )
-        produced = _produce_elsewhere(job) if _use_worker(path) else _produce(job)
-        tally: _Counts | None = None
+        produced = WorkerItems(job) if use_worker(path) else produce(job)
+        tally: Counts | None = None
         file_format = ""
         try:
             for item in produced:
                 if item[0] == "chunk":
-                    _write_chunk(s, backend, info.id, item[1], item[2], had_records, counts)
+                    _write_chunk(s, backend, job, item[1], item[2], had_records, counts)
                     if cancelled is not None and cancelled():
                         raise ImportCancelled("The import was cancelled; nothing was kept.")
                     if progress is not None:
@@ -393,180 +371,6 @@ def _import_rows(
     )
 
 
-@dataclass(frozen=True)
-class _Job:
-    """What parsing a file into record rows needs: picklable, for a worker process."""
-
-    path: Path
-    mapping: Mapping
-    default_region: str
-    source_id: int
-    batch_id: int
-    suppressed: list[tuple[str, str]]  # (kind, digest)
-    chunk_rows: int = 0  # 0: CHUNK_ROWS
-    # The id of the file's first record when the writer gives the parser the ids (SQLite: one
-    # writer, so max(id) + 1 holds for the whole transaction); None: the writer allocates them
-    # and the rows carry 0, 1, 2, ... in file order.
-    first_id: int | None = None
-    sqlite: bool = False  # collected_at as SQLite stores it (text), ready to insert as is
-
-
-# ("chunk", record rows, identifier rows, rows read so far) ... then
-# ("done", counts of the file, file format). A record row is search_backend.RECORD_COLUMNS;
-# an identifier row is search_backend.IDENTIFIER_COLUMNS.
-_Item = tuple[Any, ...]
-
-
-def _produce(job: _Job) -> Iterator[_Item]:
-    """Parse the file into chunks of record and identifier rows, then the counts.
-
-    Everything per row happens here (in the worker process for a big file), so the writer only
-    hands finished rows to the database.
-    """
-    from console.services.suppression import digest_of
-
-    counts = _Counts()
-    dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    seen: set[int] = set()
-    suppress_kinds = {kind for kind, _ in job.suppressed}
-    suppressed_set = {d for _, d in job.suppressed}
-    source_id, batch_id = job.source_id, job.batch_id
-    chunk_rows = job.chunk_rows or CHUNK_ROWS
-    next_id = job.first_id or 0
-    as_text = sqlite_datetime if job.sqlite else None
-    with parse(job.path, job.mapping, default_region=job.default_region) as table:
-        key_index = [table.headers.index(c) for c in job.mapping.record_key]
-        # A row with a value in every categorised column stores "" ("as the batch's mapping
-        # says"): the same 200-odd bytes in a million rows were a fifth of a big import's writes.
-        every_category = job.mapping.categories()
-        last_categories: dict[str, str] | None = None
-        last_categories_json = "{}"
-        chunk: list[tuple[Any, ...]] = []
-        found_rows: list[tuple[Any, ...]] = []
-        for item in table:
-            if not isinstance(item, ParsedRow):
-                counts.rejected += 1
-                if len(counts.problems) < MAX_LISTED_REJECTS:
-                    counts.problems.append(item)
-                continue
-            counts.read += 1
-            number, values, found, collected_at, categories = item
-            if suppress_kinds and any(
-                i.kind in suppress_kinds and digest_of(i.kind, i.value) in suppressed_set
-                for i in found
-            ):
-                counts.suppressed += 1
-                continue
-            values_json = dumps(values)
-            row_values = list(values.values())
-            if key_index:
-                key = _dedupe_key(dumps([row_values[i] for i in key_index]))
-            else:
-                key = _dedupe_key(values_json)
-            if key in seen:
-                counts.duplicate += 1
-                continue
-            seen.add(key)
-            if categories is not last_categories:
-                last_categories = categories
-                last_categories_json = "" if categories == every_category else dumps(categories)
-            rid = next_id
-            next_id += 1
-            chunk.append(
-                (
-                    rid,
-                    source_id,
-                    batch_id,
-                    number,
-                    as_text(collected_at) if as_text is not None else collected_at,
-                    key,
-                    values_json,
-                    last_categories_json,
-                    search_text(row_values),
-                    "",
-                )
-            )
-            found_rows.extend(
-                (rid, i.column, i.kind, i.value, identifier_key(i.kind, i.value)) for i in found
-            )
-            if len(chunk) >= chunk_rows:
-                yield ("chunk", chunk, found_rows, counts.read)
-                chunk, found_rows = [], []
-        if chunk:
-            yield ("chunk", chunk, found_rows, counts.read)
-        file_format = table.file_format
-    yield ("done", counts, file_format)
-
-
-# Files at least this big are parsed in a worker process while this one writes (2 cores: ~2x).
-WORKER_MIN_BYTES = 4 * 1024 * 1024
-
-
-def _use_worker(path: Path) -> bool:
-    if getattr(sys, "frozen", False):
-        return False  # a frozen build cannot start a plain Python worker
-    try:
-        return path.stat().st_size >= WORKER_MIN_BYTES
-    except OSError:
-        return False
-
-
-def _worker_main(job: _Job, out: Any) -> None:
-    """In the worker process: send every item of _produce, or the error that stopped it."""
-    try:
-        for item in _produce(job):
-            out.send(item)
-    except ConsoleError as exc:
-        out.send(("error", "known", exc.message))
-    except Exception as exc:  # reported to the parent, which raises it
-        out.send(("error", "bug", f"{type(exc).__name__}: {exc}"))
-    finally:
-        out.close()
-
-
-class _WorkerItems(Iterator[_Item]):
-    """_produce's items, computed in a worker process (spawned: safe beside Qt's threads)."""
-
-    def __init__(self, job: _Job) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self._recv, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_worker_main, args=(job, send), daemon=True)
-        self._process.start()
-        send.close()
-        self._done = False
-
-    def __iter__(self) -> Iterator[_Item]:
-        return self
-
-    def __next__(self) -> _Item:
-        if self._done:
-            raise StopIteration
-        try:
-            item: _Item = self._recv.recv()
-        except EOFError:
-            self.close()
-            raise RuntimeError("the import worker process ended without a result") from None
-        if item[0] == "error":
-            self.close()
-            if item[1] == "known":
-                raise ValidationError(item[2])
-            raise RuntimeError(f"import worker: {item[2]}")
-        if item[0] == "done":
-            self._done = True
-        return item
-
-    def close(self) -> None:
-        self._done = True
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
-        self._recv.close()
-
-
-def _produce_elsewhere(job: _Job) -> _WorkerItems:
-    return _WorkerItems(job)
-
-
 def file_sha256_of_batch(s: Any, batch_id: int) -> str:
     return str(
         s.execute(select(ImportBatch.file_sha256).where(ImportBatch.id == batch_id)).scalar_one()
@@ -576,18 +380,18 @@ def file_sha256_of_batch(s: Any, batch_id: int) -> str:
 def _write_chunk(
     s: Any,
     backend: search_backend.Backend,
-    source_id: int,
+    job: Job,
     rows: list[tuple[Any, ...]],
     found: list[tuple[Any, ...]],
     had_records: bool,
-    counts: _Counts,
+    counts: Counts,
 ) -> None:
     if had_records:
         keys = [row[5] for row in rows]
         existing = set(
             s.execute(
                 select(Record.dedupe_key).where(
-                    Record.source_id == source_id, Record.dedupe_key.in_(keys)
+                    Record.source_id == job.source_id, Record.dedupe_key.in_(keys)
                 )
             ).scalars()
         )
@@ -598,7 +402,7 @@ def _write_chunk(
             rows, found = kept, [f for f in found if f[0] in kept_ids]
             if not rows:
                 return
-    if not backend.ids_given:
+    if job.first_id is None:  # the rows carry their place in the file; the sequence gives ids
         new_ids = dict(zip((row[0] for row in rows), backend.allocate_ids(len(rows)), strict=True))
         rows = [(new_ids[row[0]], *row[1:]) for row in rows]
         found = [(new_ids[f[0]], *f[1:]) for f in found]
@@ -608,7 +412,7 @@ def _write_chunk(
     counts.imported += len(rows)
 
 
-def _summary(file_name: str, c: _Counts) -> str:
+def _summary(file_name: str, c: Counts) -> str:
     noun = "row" if c.imported == 1 else "rows"
     parts = [f"{c.imported:,} {noun} imported from {file_name}"]
     if c.duplicate:

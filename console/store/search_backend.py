@@ -152,12 +152,9 @@ class Backend:
     def finish_bulk(self) -> None:
         """After the last chunk of a bulk write: rebuild what prepare_bulk dropped, refresh stats."""
 
-    # Whether the rows of a bulk write come with their ids (first_free_id onwards, in file order);
-    # otherwise the writer takes them from allocate_ids.
-    ids_given = False
-
     def first_free_id(self) -> int | None:
-        """The first record id a bulk write may use, if this dialect lets the parser number rows."""
+        """The first record id a bulk write may give its rows itself, in file order; None: the
+        writer takes ids from allocate_ids instead."""
         return None
 
     def allocate_ids(self, count: int) -> list[int]:
@@ -232,8 +229,6 @@ class SqliteBackend(Backend):
                 f"CREATE INDEX IF NOT EXISTS {KEY_INDEX} ON record_identifiers (key)"
             )
             self._rebuild_key_index = False
-
-    ids_given = True
 
     def first_free_id(self) -> int:
         # Write transactions begin IMMEDIATE, so nobody else inserts records until we commit.
