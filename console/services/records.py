@@ -123,9 +123,12 @@ def _filters(s: Session, source_ids: Sequence[int] | None, category: str | None)
         where.append(Record.source_id.in_(list(source_ids)))
     if category:
         listed = Record.categories_json.contains(f'"{category}"', autoescape=True)
+        mentioning = select(ImportBatch.id, ImportBatch.mapping).where(
+            ImportBatch.mapping.contains(f'"{category}"', autoescape=True)
+        )
         batches = [
             bid
-            for bid, text in s.execute(select(ImportBatch.id, ImportBatch.mapping))
+            for bid, text in s.execute(mentioning)
             if category in _mapping_categories(text).values()
         ]
         if batches:
