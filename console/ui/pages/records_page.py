@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
@@ -222,7 +223,9 @@ class RecordsPage(Page):
             self._failed,
         )
 
-    def _first_found(self, search_no: int, found: list[int], run: Any) -> None:
+    def _first_found(
+        self, search_no: int, found: list[int], run: Callable[[int], list[int]]
+    ) -> None:
         if search_no != self._search_no:
             return  # a newer search was started meanwhile
         self.model.set_ids(found)

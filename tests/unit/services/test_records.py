@@ -14,7 +14,7 @@ from console.services import audit, records, sources
 from console.services.context import Actor
 from console.store.db import Database
 from tests.fixtures import UserMaker
-from tests.unit.services.records_data import crm
+from tests.unit.services.records_data import CRM_MAPPING, crm
 
 
 def _names(db: Database, actor: Actor, text: str) -> list[str]:
@@ -109,13 +109,7 @@ def test_a_record_lists_the_categories_of_the_columns_it_has_values_in(
     any_db: Database, any_admin: Actor, tmp_path: Path
 ) -> None:
     crm(any_db, any_admin, tmp_path)
-    every = {
-        "Customer ID": "account.customer_id",
-        "Email": "contact.email",
-        "Phone": "contact.phone",
-        "Full Name": "contact.name",
-        "IP": "technical.ip_address",
-    }
+    every = {column: spec["category"] for column, spec in CRM_MAPPING["columns"].items()}
     rows = records.records_by_id(
         any_db, any_admin, records.search_ids(any_db, any_admin, "example")
     )
