@@ -214,3 +214,26 @@ def test_an_auditor_cannot_import(
     path = write_csv(tmp_path / "crm.csv", CRM_HEADER, CRM_ROWS)
     with pytest.raises(PermissionDenied):
         imports.run_import(any_db, any_make_user(Role.AUDITOR), path, "CRM")
+
+
+def test_the_first_import_builds_the_identifier_index_that_lookups_use(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    # Into an empty identifier table the index is dropped and built once at the end (with its
+    # own sort settings): it must exist afterwards, be used by a lookup, and the connection must
+    # be left with its single-threaded default.
+    crm(db, admin, tmp_path)
+    with db.engine.connect() as conn:
+        names = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'record_identifiers'"
+        ).scalars()
+        assert "ix_record_identifiers_key" in set(names)
+        plan = " ".join(
+            str(row[-1])
+            for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT record_id FROM record_identifiers WHERE key = 1"
+            )
+        )
+        assert "ix_record_identifiers_key" in plan
+        assert conn.exec_driver_sql("PRAGMA threads").scalar() == 0
+    assert records.lookup(db, admin, "phone", "+44 20 7946 0001")
