@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -56,6 +57,8 @@ class AuditEvent(Base):
     """One append-only, hash-chained event. Never updated or deleted (triggers refuse it)."""
 
     __tablename__ = "audit_events"
+    # The history of one object (a request, a legal matter, a record) is read by this pair.
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[str] = mapped_column(String(40))  # ISO 8601 UTC; hashed as this exact text

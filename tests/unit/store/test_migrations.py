@@ -93,3 +93,22 @@ def test_records_imported_before_the_slim_schema_keep_their_identifiers(
     assert [r.row_number for r in found] == [1]
     assert ("phone", "+15550101234") in found[0].identifiers
     db.dispose()
+
+
+def test_the_history_of_one_object_is_read_through_an_index(sqlite_url: str) -> None:
+    # A request's or legal matter's history must not read the whole audit trail.
+    from sqlalchemy import select
+
+    from console.store.models import AuditEvent
+
+    db = open_database(sqlite_url)
+    stmt = (
+        select(AuditEvent.seq)
+        .where(AuditEvent.object_type == "request", AuditEvent.object_id == "7")
+        .order_by(AuditEvent.seq.desc())
+    )
+    sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    with db.engine.connect() as conn:
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    db.dispose()
+    assert "ix_audit_events_object" in plan
