@@ -227,7 +227,9 @@ def correct_record(
     before = values[column]
     after = new_value if new_value not in ("", None) else None
     values[column] = after
-    spec = _column_spec(session, rec, column)
+    mapping = _batch_mapping(session, rec)
+    column_spec = mapping.columns.get(column) if mapping is not None else None
+    spec = column_spec.identifier if column_spec is not None else None
     backend = search_backend.backend(session)
     backend.unindex([record_id])
     session.execute(
@@ -251,6 +253,7 @@ def correct_record(
                 )
             )
     rec.values_json = json.dumps(values, ensure_ascii=False)
+    rec.categories_json = _categories_json(rec.categories_json, mapping, values)
     rec.search_text = search_backend.search_text(values.values())
     session.flush()
     backend.reindex([record_id])
@@ -274,8 +277,8 @@ def _digest(value: str | None) -> str | None:
     return None if value is None else hashlib.sha256(value.encode()).hexdigest()
 
 
-def _column_spec(session: Session, rec: Record, column: str) -> str | None:
-    """The identifier kind the record's import mapped this column to, if any."""
+def _batch_mapping(session: Session, rec: Record) -> Mapping | None:
+    """The mapping the record's import used, if it came from an import."""
     if rec.batch_id is None:
         return None
     text = session.execute(
@@ -283,6 +286,17 @@ def _column_spec(session: Session, rec: Record, column: str) -> str | None:
     ).scalar_one_or_none()
     if not text:
         return None
-    mapping = Mapping.from_json(json.loads(text), source_name="import batch")
-    spec = mapping.columns.get(column)
-    return spec.identifier if spec is not None else None
+    return Mapping.from_json(json.loads(text), source_name="import batch")
+
+
+def _categories_json(stored: str, mapping: Mapping | None, values: dict[str, str | None]) -> str:
+    """A record's categories after a correction: the categorised columns that hold a value.
+
+    As on import, "" stands for "every categorised column of the batch's mapping".
+    """
+    if mapping is None:
+        kept = {c: k for c, k in json.loads(stored or "{}").items() if values.get(c) is not None}
+        return json.dumps(kept, ensure_ascii=False)
+    every = mapping.categories()
+    kept = {c: k for c, k in every.items() if values.get(c) is not None}
+    return "" if kept == every else json.dumps(kept, ensure_ascii=False)

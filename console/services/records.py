@@ -215,14 +215,19 @@ def search_ids(
             more = search_backend.backend(s).text_match(words, where=where, limit=limit)
             out.extend(i for i in more if i not in seen)
         out = out[:limit]
-        record(
-            s,
-            actor,
-            "records.search",
-            "records",
-            "",
-            {"query_sha256": _query_digest(query), "results": len(out)},
-        )
+        details: dict[str, Any] = {
+            "query_sha256": _query_digest(query),
+            "results": len(out),
+            # The Records page asks for a first screenful, then the whole list: two events of
+            # one search, the first one marked as stopped at its limit.
+            "limit": limit,
+            "complete": len(out) < limit,
+        }
+        if source_ids is not None:
+            details["source_ids"] = sorted(source_ids)
+        if category is not None:
+            details["category"] = category
+        record(s, actor, "records.search", "records", "", details)
     return out
 
 

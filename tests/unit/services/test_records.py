@@ -10,6 +10,7 @@ import pytest
 
 from console.domain.permissions import Role
 from console.errors import PermissionDenied, ValidationError
+from console.importers.mapping import Mapping
 from console.services import audit, records, sources
 from console.services.context import Actor
 from console.store.db import Database
@@ -93,6 +94,15 @@ def test_a_search_is_audited_with_a_digest_never_the_text(
     records.search_ids(any_db, any_admin, "Jürgen")
     event = [e for e in audit.list_events(any_db, any_admin) if e.action == "records.search"][-1]
     assert event.details["results"] == 1 and "Jürgen" not in json.dumps(event.details)
+    assert event.details["complete"] is True
+
+    # A first screenful stopped at its limit says so, and the filters used are kept.
+    crm_id = next(s.id for s in sources.list_sources(any_db, any_admin) if s.name == "CRM")
+    found = records.search_ids(any_db, any_admin, "example", limit=2, source_ids=[crm_id])
+    event = [e for e in audit.list_events(any_db, any_admin) if e.action == "records.search"][-1]
+    assert len(found) == 2 and event.details["results"] == 2
+    assert event.details["limit"] == 2 and event.details["complete"] is False
+    assert event.details["source_ids"] == [crm_id]
 
 
 def test_search_filters_by_source_and_category(
@@ -190,3 +200,28 @@ def test_a_correction_renormalises_reindexes_and_audits_digests(
     assert "Zoe" not in json.dumps(event.details)
     with any_db.transaction() as s, pytest.raises(ValidationError, match="no column"):
         records.correct_record(s, any_admin, rid, "Nope", "x", request_ref="R-2")
+
+
+def test_a_corrected_value_that_becomes_empty_leaves_its_category_and_one_filled_adds_it(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    every = Mapping.from_json(CRM_MAPPING, source_name="test").categories()
+    zoe = records.lookup(any_db, any_admin, "email", "zoe@example.com")[0]  # every column filled
+    wang = records.lookup(any_db, any_admin, "email", "wang@example.cn")[0]  # no phone, no IP
+
+    def categories(rid: int) -> dict[str, str]:
+        return records.records_by_id(any_db, any_admin, [rid])[0].categories
+
+    assert categories(zoe) == every
+    with any_db.transaction() as s:
+        records.correct_record(s, any_admin, zoe, "Phone", "", request_ref="R-3")
+    assert categories(zoe) == {c: k for c, k in every.items() if c != "Phone"}
+    assert zoe not in records.search_ids(any_db, any_admin, "zoe", category="contact.phone")
+    assert zoe in records.search_ids(any_db, any_admin, "zoe", category="contact.email")
+
+    with any_db.transaction() as s:
+        records.correct_record(s, any_admin, wang, "Phone", "+86 10 1234 5678", request_ref="R-4")
+        records.correct_record(s, any_admin, wang, "IP", "192.0.2.10", request_ref="R-4")
+    assert categories(wang) == every
+    assert wang in records.search_ids(any_db, any_admin, "wang", category="contact.phone")
