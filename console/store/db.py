@@ -22,6 +22,7 @@ from console.store import backup, integrity, migrate
 log = logging.getLogger("db")
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_WAL_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 class DatabaseError(ConsoleError):
@@ -50,7 +51,9 @@ class Database:
             )
         if self.dialect == "postgresql" and self.url.drivername == "postgresql":
             self.url = self.url.set(drivername="postgresql+psycopg")
-        self.engine = _make_engine(self.url.render_as_string(hide_password=False), self.dialect, echo)
+        self.engine = _make_engine(
+            self.url.render_as_string(hide_password=False), self.dialect, echo
+        )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = (
             self.engine.execution_options(sqlite_immediate=True)
@@ -121,6 +124,9 @@ def _make_engine(url: str, dialect: str, echo: bool) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # A big import passes through the write-ahead log (a million records: ~1.2 GB);
+            # without a limit the -wal file keeps that size for as long as the app is open.
+            cur.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_LIMIT_BYTES}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -159,7 +165,9 @@ def open_database(
             conn.exec_driver_sql("SELECT 1")
     except OperationalError as exc:
         db.dispose()
-        raise DatabaseError(f"Cannot open the database ({db.describe()}): {_first_line(exc)}") from None
+        raise DatabaseError(
+            f"Cannot open the database ({db.describe()}): {_first_line(exc)}"
+        ) from None
     try:
         report = migrate.upgrade(db, allow_upgrade=upgrade, backup_dir=backup_dir)
     except Exception:
