@@ -190,6 +190,10 @@ class XlsxReader(TableReader):
                 f'sheet "{sheet.title}" declares {max_column:,} columns; '
                 f"at most {limits.max_columns:,}.",
             )
+        # The declared size only refuses a huge sheet early: read-only mode would otherwise stop
+        # at it, and exporters that write a wrong one (often "A1") would lose every row after it
+        # without a word. The rows are read to the sheet's real end; _rows counts them.
+        sheet.reset_dimensions()
         self._rows_iter: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
         self._header_row = 0
         return notes

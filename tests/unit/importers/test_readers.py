@@ -276,6 +276,36 @@ def test_a_sheet_declaring_too_many_rows_is_refused(tmp_path: Path) -> None:
         open_table(path)
 
 
+@pytest.mark.parametrize("declared", ["A1", "A1:B2", ""])
+def test_every_row_is_read_whatever_size_the_sheet_declares(tmp_path: Path, declared: str) -> None:
+    # Some exporters write a wrong <dimension> (often "A1"); read-only openpyxl trusts it.
+    rows: list[list[object]] = [["Email", "Name"]] + [
+        [f"p{i}@example.org", f"P{i}"] for i in range(5)
+    ]
+    good = make_workbook(tmp_path / "good.xlsx", rows)
+    with zipfile.ZipFile(good) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    assert b'<dimension ref="A1:B6" />' in sheet
+    tag = f'<dimension ref="{declared}" />'.encode() if declared else b""
+    sheet = sheet.replace(b'<dimension ref="A1:B6" />', tag)
+    path = rewrite_part(good, tmp_path / "wrong.xlsx", "xl/worksheets/sheet1.xml", sheet)
+    assert [r[1][0] for r in rows_of(path)] == [f"p{i}@example.org" for i in range(5)]
+
+
+def test_a_sheet_with_more_rows_than_it_declares_is_still_held_to_the_row_limit(
+    tmp_path: Path,
+) -> None:
+    rows: list[list[object]] = [["A"]] + [[i] for i in range(10)]
+    good = make_workbook(tmp_path / "good.xlsx", rows)
+    with zipfile.ZipFile(good) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    sheet = sheet.replace(b'<dimension ref="A1:A11" />', b'<dimension ref="A1" />')
+    path = rewrite_part(good, tmp_path / "liar.xlsx", "xl/worksheets/sheet1.xml", sheet)
+    with pytest.raises(ImportFileError, match="more than 5 rows"):
+        with open_table(path, max_rows=5) as reader:
+            list(reader)
+
+
 # ---- JSON lines -----------------------------------------------------------------------------
 
 
