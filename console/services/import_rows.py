@@ -94,12 +94,12 @@ def produce(job: Job) -> Iterator[Item]:
         chunk: list[tuple[Any, ...]] = []
         found_rows: list[tuple[Any, ...]] = []
         for item in table:
+            counts.read += 1  # every data row: read = imported + duplicate + suppressed + rejected
             if not isinstance(item, ParsedRow):
                 counts.rejected += 1
                 if len(counts.problems) < MAX_LISTED_REJECTS:
                     counts.problems.append(item)
                 continue
-            counts.read += 1
             number, values, found, collected_at, categories = item
             if suppress_kinds and any(
                 i.kind in suppress_kinds and digest_of(i.kind, i.value) in suppressed_set

@@ -354,7 +354,9 @@ class ImportDialog(QDialog):
         self._finish()
         self.import_result = result
         if result.status == "completed":
-            self.summary_label.setStyleSheet("color: #1b5e20;")
+            # Rejected rows need the user's attention: not the all-well green.
+            colour = "#8a4b00" if result.rows_rejected else "#1b5e20"
+            self.summary_label.setStyleSheet(f"color: {colour};")
             self.summary_label.setText(
                 f"<b>Imported {result.rows_imported:,}</b> · already present "
                 f"{result.rows_duplicate:,} · skipped (suppressed) {result.rows_suppressed:,} · "

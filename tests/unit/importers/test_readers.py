@@ -301,9 +301,11 @@ def test_a_sheet_with_more_rows_than_it_declares_is_still_held_to_the_row_limit(
         sheet = archive.read("xl/worksheets/sheet1.xml")
     sheet = sheet.replace(b'<dimension ref="A1:A11" />', b'<dimension ref="A1" />')
     path = rewrite_part(good, tmp_path / "liar.xlsx", "xl/worksheets/sheet1.xml", sheet)
-    with pytest.raises(ImportFileError, match="more than 5 rows"):
-        with open_table(path, max_rows=5) as reader:
-            list(reader)
+    with (
+        pytest.raises(ImportFileError, match="more than 5 rows"),
+        open_table(path, max_rows=5) as r,
+    ):
+        list(r)
 
 
 # ---- JSON lines -----------------------------------------------------------------------------

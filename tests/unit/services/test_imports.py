@@ -103,6 +103,7 @@ def test_a_row_with_the_wrong_number_of_fields_is_rejected_naming_row_and_file(
     )
     result = imports.run_import(any_db, any_admin, path, "CRM", _mapping())
     assert result.rows_imported == 1 and result.rows_rejected == 1
+    assert result.rows_read == 2  # every data row of the file, the rejected one included
     assert "bad.csv, row 2" in result.rejected[0].message(result.file_name)
     out = tmp_path / "rejected.csv"
     imports.write_rejected_csv(result, out)
