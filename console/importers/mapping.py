@@ -207,7 +207,8 @@ _HEADER_RULES: list[tuple[str, str | None, str | None, str | None]] = [
     (r"preferred (channel|contact)|contact (preference|method)", None, "preferences.contact", None),
     (
         r"(created|collected|captured|recorded|signup|sign up|registered|registration|submitted|"
-        r"received)( at| on| date| time|$)|^(timestamp|event time|date|datetime|created)\b",
+        r"received|joined|signed up|enrolled)( at| on| date| time|$)|"
+        r"^(timestamp|event time|date|datetime|created|member since)\b",
         None,
         None,
         "collected_at",
@@ -292,6 +293,12 @@ _HEADER_RULES: list[tuple[str, str | None, str | None, str | None]] = [
     (r"url|page|path|referr?er|landing", None, "technical.pages_visited", None),
 ]
 _COMPILED_RULES = [(re.compile(p), i, c, r) for p, i, c, r in _HEADER_RULES]
+# Dates about the person or the contract, never when the record was collected ("Date of birth"
+# starts like "Date", and its values look like any other date).
+_NOT_COLLECTED_RE = re.compile(
+    r"birth|\bdob\b|\bd o b\b|\bborn\b|expir|valid (until|to|through)|\bdue\b|deadline|"
+    r"renewal|anniversary|\bend(s|ed)?\b|until|updated|modified|changed|deleted|last (seen|login)"
+)
 _RECORD_KEY_HEADERS = frozenset({"id", "uuid", "record id", "row id", "key", "record key"})
 _EMAIL_VALUE_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE_FORMAT_RE = re.compile(r"\+|\d[\s.\-]\d|\(\d")
@@ -325,10 +332,15 @@ def propose(
             record_key.append(header)
             continue
         spec = _by_header(folded)
+        other_date = _NOT_COLLECTED_RE.search(folded) is not None
+        if spec is not None and spec.role == "collected_at" and other_date:
+            spec = None
         if spec is not None and spec.identifier == ids.COOKIE_ID and values:
             spec = _cookie_column(values)
         if spec is None or (spec.identifier is None and spec.role is None and values):
-            by_value = _by_values(values, default_region, allow_collected_at=not has_collected_at)
+            by_value = _by_values(
+                values, default_region, allow_collected_at=not (has_collected_at or other_date)
+            )
             if by_value is not None:
                 spec = by_value
         if spec is not None and spec.role == "collected_at":

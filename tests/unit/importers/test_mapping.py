@@ -152,3 +152,22 @@ def test_a_proposal_is_a_valid_mapping_file(tmp_path: Path) -> None:
     mapping = propose(["E-mail", "Phone", "Created"], [], default_region="US")
     mapping.save(tmp_path / "auto.json")
     assert Mapping.load(tmp_path / "auto.json") == mapping
+
+
+def test_a_birth_date_or_an_expiry_is_never_proposed_as_collection_time() -> None:
+    headers = ["Employee No", "Date of birth", "DOB", "Card expiry", "Joined", "Email"]
+    rows = [
+        [
+            f"E{i}",
+            f"1988-04-{10 + i}",
+            f"1990-01-{10 + i}",
+            f"2027-0{1 + i}-01",
+            f"2024-05-0{1 + i}",
+            f"e{i}@example.org",
+        ]
+        for i in range(5)
+    ]
+    mapping = propose(headers, rows, default_region="US")
+    assert mapping.collected_at_column == "Joined"
+    for header in ("Date of birth", "DOB", "Card expiry"):
+        assert mapping.columns.get(header, ColumnSpec()).role is None, header
