@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--actor", dest="actor_name", metavar="USER", help="audit trail: only this user")
     p.add_argument("--action", help="audit trail: actions starting with this")
     p.add_argument("--query", help="records: the search text")
+    p.add_argument("--source", help="records: only this source")
+    p.add_argument("--category", help="records: only this data category (e.g. contact.email)")
     p.add_argument("--id", dest="object_id", type=int, help="case file / access package: request id")
     add_json_flag(p)
     p.set_defaults(handler=cmd_report)
@@ -49,7 +51,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     params = reports.ReportParams(
         since=reports.parse_day(args.since, "--from"), until=reports.parse_day(args.until, "--to"),
         actor_name=args.actor_name, action=args.action, query=args.query,
-        object_id=args.object_id,
+        object_id=args.object_id, source=args.source, category=args.category,
     )
     with database(args) as db:
         result = reports.run_report(db, sign_in(db, args), args.name, args.fmt, args.out, params)

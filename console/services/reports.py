@@ -48,6 +48,8 @@ class ReportParams:
     action: str | None = None
     query: str | None = None
     object_id: int | None = None
+    source: str | None = None  # records: only this source (its name)
+    category: str | None = None  # records: only this data category (its id)
 
     def shown(self) -> dict[str, str]:
         """The parameters as printed on the report and kept in the manifest and audit event."""
@@ -64,6 +66,10 @@ class ReportParams:
             out["Query"] = self.query
         if self.object_id is not None:
             out["Id"] = str(self.object_id)
+        if self.source:
+            out["Source"] = self.source
+        if self.category:
+            out["Category"] = self.category
         return out or {"Scope": "everything"}
 
 

@@ -62,10 +62,20 @@ def _record_rows(ctx: BuildContext, ids: Sequence[int]) -> Iterator[Sequence[obj
 
 def build_records(ctx: BuildContext) -> list[Section]:
     query = ctx.params.query or ""
-    ids = records.search_ids(ctx.db, ctx.actor, query) if query else []
+    source, category = ctx.params.source, ctx.params.category
+    source_ids = [sources.get_source(ctx.db, ctx.actor, source).id] if source else None
+    ids = (
+        records.search_ids(ctx.db, ctx.actor, query, source_ids=source_ids, category=category)
+        if query else []
+    )
+    scope = [("Search text", query or "(none)")]
+    if source:
+        scope.append(("Source", source))
+    if category:
+        scope.append(("Data category", category))
     return [
         Section("Search", [
-            KeyValues([("Search text", query or "(none)"), ("Records found", f"{len(ids):,}")]),
+            KeyValues([*scope, ("Records found", f"{len(ids):,}")]),
             Note("Identifiers are shown normalised (emails lower-cased, phones in E.164); values "
                  "are as imported. Records under a legal hold say so."),
         ]),
@@ -85,5 +95,5 @@ register(ReportSpec(
 register(ReportSpec(
     "records", "Records search result",
     "The records a search finds, with their identifiers and values.",
-    build_records, personal_data=True, takes=("query",), requires=("query",),
+    build_records, personal_data=True, takes=("query", "source", "category"), requires=("query",),
 ))

@@ -42,6 +42,7 @@ class RecordsPage(Page):
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
+        self._source_names: dict[int, str] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Records"))
 
@@ -169,6 +170,7 @@ class RecordsPage(Page):
         current = self.source_box.currentData()
         self.source_box.clear()
         self.source_box.addItem("All sources", None)
+        self._source_names = {s.id: s.name for s in infos}
         for s in infos:
             self.source_box.addItem(f"{s.name} ({s.record_count:,})", s.id)
         self.source_box.setCurrentIndex(max(self.source_box.findData(current), 0))
@@ -296,11 +298,19 @@ class RecordsPage(Page):
         self.subject.find_pairs(pairs)
 
     # -- export -----------------------------------------------------------------------------
+    def _source_name(self) -> str | None:
+        source_id = self.source_box.currentData()
+        return None if source_id is None else self._source_names.get(source_id)
+
     def export(self) -> None:
         if not self.can_export:
             return
         self.exporter.start(
             "records",
             str(self.format_box.currentData()),
-            reports.ReportParams(query=self.search_edit.text().strip() or None),
+            reports.ReportParams(
+                query=self.search_edit.text().strip() or None,
+                source=self._source_name(),
+                category=self.category_box.currentData(),
+            ),
         )

@@ -62,6 +62,30 @@ def test_the_records_export_carries_every_script_and_no_formula(imported: Databa
     assert export.details["personal_data"] is True
 
 
+def test_the_records_export_keeps_the_source_and_category_filters_of_the_search(
+        imported: Database, admin: Actor, tmp_path: Path) -> None:
+    sources.add_source(imported, admin, "Newsletter", "marketing")
+    csv = tmp_path / "news.csv"
+    csv.write_text("Email,Name\nnews@example.de,Jürgen Newsreader\n", "utf-8")
+    imports.run_import(imported, admin, csv, "Newsletter")
+    xlsx = tmp_path / "filtered.xlsx"
+    result = reports.run_report(imported, admin, "records", "xlsx", xlsx,
+                                reports.ReportParams(query="example", source="Newsletter"))
+    assert result.row_counts["Records"] == 1
+    cells = [c.value for ws in load_workbook(xlsx).worksheets for row in ws.iter_rows()
+             for c in row]
+    assert "news@example.de" in " ".join(str(c) for c in cells)
+    assert "jurgen@example.de" not in " ".join(str(c) for c in cells)
+    assert "Newsletter" in cells  # the scope is printed on the report
+    export = [e for e in audit.list_events(imported, admin) if e.action == "report.export"][-1]
+    assert export.details["parameters"]["Source"] == "Newsletter"
+
+    # The category filter applies too: every row of both sources holds an e-mail.
+    both = reports.run_report(imported, admin, "records", "xlsx", tmp_path / "c.xlsx",
+                              reports.ReportParams(query="example", category="contact.email"))
+    assert both.row_counts["Records"] == 4
+
+
 def test_an_auditor_cannot_take_personal_data_away(imported: Database, make_user: UserMaker,
                                                    tmp_path: Path) -> None:
     auditor = make_user(Role.AUDITOR)

@@ -377,6 +377,12 @@ def test_filters_by_source_and_category_narrow_the_search(
     assert search(qtbot, records_page, "ana@example.com") == 2
     records_page.source_box.setCurrentIndex(records_page.source_box.findText("Events (1)"))
     assert search(qtbot, records_page, "ana@example.com") == 1
+    # An export takes what the table shows: the search text and its filters.
+    started: list[tuple[object, ...]] = []
+    records_page.exporter.start = lambda *args: started.append(args)  # type: ignore[method-assign]
+    records_page.export()
+    params = started[-1][2]
+    assert (params.query, params.source, params.category) == ("ana@example.com", "Events", None)
     records_page.source_box.setCurrentIndex(0)
     records_page.category_box.setCurrentIndex(
         records_page.category_box.findData("professional.employer")
