@@ -168,7 +168,14 @@ def cmd_subject_find(args: argparse.Namespace) -> int:
         result = records.find_subject(db, sign_in(db, args), pairs)
         data: dict[str, Any] = {
             "records": [
-                {"source": r.source, "row": r.row, "link": r.link, "via": r.via, "values": r.values}
+                {
+                    "source": r.source,
+                    "row": r.row,
+                    "link": r.link,
+                    "via": r.via,
+                    "values": r.values,
+                    "held_by": r.held_by,
+                }
                 for r in result.records
             ],
             "not_followed": [
@@ -181,7 +188,11 @@ def cmd_subject_find(args: argparse.Namespace) -> int:
 
 
 def _subject_text(result: Any) -> str:
-    lines = [f"{r.link:8} {r.source} row {r.row} via {', '.join(r.via)}" for r in result.records]
+    lines = [
+        f"{r.link:8} {r.source} row {r.row} via {', '.join(r.via)}"
+        + (f" [on hold: {'; '.join(r.held_by)}]" if r.held_by else "")
+        for r in result.records
+    ]
     lines += [
         f"not followed: {n.identifier} ({n.record_count} records): {n.reason}"
         for n in result.not_followed

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,6 +97,7 @@ class SubjectRecord:
     via: list[str]  # "email:ana@example.com"
     values: dict[str, str | None]
     categories: dict[str, str]
+    held_by: list[str] = field(default_factory=list)  # why it must be kept, as RecordRow says
 
 
 @dataclass(frozen=True)
@@ -451,7 +452,9 @@ def _walk(s: Session, start: list[tuple[str, str]], cap: int) -> SubjectResult:
         link = "strong" if rid in strong_via else "possible"
         via = strong_via.get(rid) or possible_via.get(rid, [])
         out.append(
-            SubjectRecord(rid, row.source, row.row_number, link, via, row.values, row.categories)
+            SubjectRecord(
+                rid, row.source, row.row_number, link, via, row.values, row.categories, row.held_by
+            )
         )
     out.sort(key=lambda r: (r.link != "strong", r.source, r.row))
     return SubjectResult(out, not_followed, [_label(p) for p in followed])

@@ -392,7 +392,7 @@ class RecordsModel(_Columns):
                 return "" if role == _DISPLAY else None
             if role == _DISPLAY:
                 return "On hold"
-            return "Legal hold: " + ", ".join(rec.held_by)
+            return "\n".join(rec.held_by)  # each says "Legal hold LH-3 (case …) until …"
         if rec.erased and role == _DISPLAY and column == 4:
             return "(erased)"
         if column == 0:

@@ -33,6 +33,7 @@ from console.ui.records_models import values_text
 
 BY_SOURCE, BY_CATEGORY = "source", "category"
 STRONG_COLOUR = QColor("#1b5e20")
+HOLD_COLOUR = QColor("#8a4b00")
 POSSIBLE_COLOUR = QColor("#8a4b00")
 _PHONEISH = re.compile(r"[+()\d][\d\s().\-/]{5,}")
 
@@ -103,7 +104,7 @@ class SubjectView(QWidget):
     """Runs find_subject through the runner and shows the result as a tree."""
 
     found = Signal(object)
-    COLUMNS = ("Found", "Link", "Via", "Values")
+    COLUMNS = ("Found", "Link", "Via", "Hold", "Values")
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -172,7 +173,7 @@ class SubjectView(QWidget):
         if not pairs:
             self._error(ValidationError("Type an e-mail, a phone number or KIND=VALUE first."))
             return
-        self.summary_label.setStyleSheet("")
+        self.clear()  # the last person's records must not stand under the new search
         self.summary_label.setText("Searching…")
         db, actor = self.ctx.db, self.ctx.actor
         self.ctx.runner.submit(
@@ -190,9 +191,18 @@ class SubjectView(QWidget):
             if isinstance(exc, ConsoleError)
             else f"The search failed ({type(exc).__name__})."
         )
+        self.clear()
         self.summary_label.setStyleSheet("color: #b00020;")
         self.summary_label.setText(message)
         self.found.emit(None)
+
+    def clear(self) -> None:
+        """Show no person (a new search started, or the last one failed)."""
+        self.result = None
+        self.model.removeRows(0, self.model.rowCount())
+        self.summary_label.setStyleSheet("")
+        self.summary_label.setText("")
+        self.not_followed_label.setText("")
 
     # -- showing ----------------------------------------------------------------------------
     def group_by(self) -> str:
@@ -256,7 +266,10 @@ class SubjectView(QWidget):
             link.setFont(font)
         via = ", ".join(rec.via)
         full = "\n".join(f"{k}: {v}" for k, v in values.items())
-        return [first, link, _item(via, via), _item(values_text(values, 240), full)]
+        hold = _item("On hold" if rec.held_by else "", "\n".join(rec.held_by) or None)
+        if rec.held_by:  # an erasure worked from this view must see what it may not erase
+            hold.setForeground(QBrush(HOLD_COLOUR))
+        return [first, link, _item(via, via), hold, _item(values_text(values, 240), full)]
 
     def _group(self, title: str, count: int) -> QStandardItem:
         group = _item(f"{title} ({count})")
@@ -273,7 +286,7 @@ class SubjectView(QWidget):
             group = self._group(source, len(groups[source]))
             for rec in groups[source]:
                 group.appendRow(self._record_row(rec, f"row {rec.row}", rec.values))
-            self.model.appendRow([group, _item(""), _item(""), _item("")])
+            self.model.appendRow([group, *(_item("") for _ in self.COLUMNS[1:])])
 
     def _by_category(self, found: list[records.SubjectRecord]) -> None:
         groups: dict[str, list[tuple[records.SubjectRecord, dict[str, str | None]]]] = {}
@@ -291,7 +304,7 @@ class SubjectView(QWidget):
             group.setToolTip(category)
             for rec, values in groups[category]:
                 group.appendRow(self._record_row(rec, f"{rec.source}, row {rec.row}", values))
-            self.model.appendRow([group, _item(""), _item(""), _item("")])
+            self.model.appendRow([group, *(_item("") for _ in self.COLUMNS[1:])])
 
     def group_titles(self) -> list[str]:
         """The top-level groups as shown (for tests and screen readers)."""

@@ -45,6 +45,7 @@ def test_import_then_subject_find_prints_the_documented_json(cli, tmp_path: Path
             "link": "strong",
             "via": ["email:ana@example.com", "customer_id:C1", "phone:+15550101234"],
             "values": dict(zip(CRM_HEADER, CRM_ROWS[0], strict=True)),
+            "held_by": [],  # beyond the documented keys: why a record must be kept, if it must
         }
     ]
     possible = [(r["row"], r["via"]) for r in result["records"] if r["link"] == "possible"]

@@ -415,6 +415,23 @@ def test_a_held_record_shows_the_hold_badge_with_its_reason(
     row = next(r for r in range(2) if model.index(r, RecordsModel.HOLD).data() == "On hold")
     tip = model.index(row, RecordsModel.HOLD).data(Qt.ItemDataRole.ToolTipRole)
     assert "LH-7" in tip and "held@example.com" in model.index(row, 3).data()
+    assert not tip.startswith("Legal hold: Legal hold")
+
+    # The person view, where an erasure is worked from, shows the hold too.
+    view = records_page.subject
+    view.identifiers_edit.setText("held@example.com")
+    with qtbot.waitSignal(view.found, timeout=WAIT):
+        qtbot.keyClick(view.identifiers_edit, Qt.Key.Key_Return)
+    hold_column = view.COLUMNS.index("Hold")
+    group = view.model.item(0, 0)
+    assert group.child(0, hold_column).text() == "On hold"
+    assert "LH-7" in group.child(0, hold_column).toolTip()
+
+    # A failed look-up leaves no earlier person's records on screen.
+    view.identifiers_edit.setText("just some words")
+    with qtbot.waitSignal(view.found, timeout=WAIT):
+        qtbot.keyClick(view.identifiers_edit, Qt.Key.Key_Return)
+    assert view.model.rowCount() == 0 and view.result is None
 
 
 def make_chain(db: Database, admin: Actor, folder: Path) -> None:
