@@ -102,7 +102,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         elif args.mapping:
             mapping = Mapping.load(args.mapping)
         result = imports.run_import(db, actor, args.file, args.source, mapping)
-        data = {k: v for k, v in vars(result).items() if k != "rejected"}
+        data = {k: v for k, v in vars(result).items() if k not in ("rejected", "unusable")}
+        data["unusable"] = [vars(u) for u in result.unusable]
         data["rejected"] = [
             {"row": p.row, "column": p.column, "reason": p.reason} for p in result.rejected
         ]

@@ -7,7 +7,7 @@ import email.utils
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from console.domain import identifiers as ids
 from console.importers.errors import RowProblem
@@ -110,7 +110,11 @@ class ParsedTable(Iterator[ParsedRow | RowProblem]):
     def __init__(self, reader: TableReader, mapping: Mapping, *, default_region: str) -> None:
         self.reader = reader
         self.mapping = mapping
-        self._rows = _parse_rows(reader, mapping, default_region)
+        # Column → [kind, how many values, first row]: values in an identifier or collection-time
+        # column that are not usable as one (placeholders, malformed). They stay in the row as
+        # text; the import's summary says so rather than drop them from linking silently.
+        self.unusable: dict[str, list[Any]] = {}
+        self._rows = _parse_rows(reader, mapping, default_region, self.unusable)
 
     @property
     def headers(self) -> list[str]:
@@ -182,7 +186,7 @@ def propose_mapping(
 
 
 def _parse_rows(
-    reader: TableReader, mapping: Mapping, default_region: str
+    reader: TableReader, mapping: Mapping, default_region: str, unusable: dict[str, list[Any]]
 ) -> Generator[ParsedRow | RowProblem, None, None]:
     headers = reader.headers
     position = {header: index for index, header in enumerate(headers)}
@@ -197,8 +201,8 @@ def _parse_rows(
         if spec.category is not None:
             category_columns.append((index, column, spec.category))
     all_categories = {column: category for _, column, category in category_columns}
-    collected_column = mapping.collected_at_column
-    collected_index = position[collected_column] if collected_column is not None else -1
+    collected_column = mapping.collected_at_column or ""
+    collected_index = position[collected_column] if collected_column else -1
     parse_time = TimestampParser(default_region)
     # tuple.__new__ skips the NamedTuple constructor written in Python: a third of a µs per call.
     new = tuple.__new__
@@ -214,11 +218,20 @@ def _parse_rows(
                 value = normalise(raw)
                 if value is not None:
                     found.append(new(Identifier, (kind, value, raw, column)))
+                elif column in unusable:
+                    unusable[column][1] += 1
+                else:
+                    unusable[column] = [kind, 1, number]
         collected_at = None
         if collected_index >= 0:
             raw = values[collected_index]
             if raw is not None:
                 collected_at = parse_time(raw)
+                if collected_at is None:
+                    if collected_column in unusable:
+                        unusable[collected_column][1] += 1
+                    else:
+                        unusable[collected_column] = ["collected_at", 1, number]
         categories = all_categories
         if None in values:
             categories = {c: k for i, c, k in category_columns if values[i] is not None}

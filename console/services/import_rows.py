@@ -35,6 +35,28 @@ class Counts:
     rejected: int = 0
     existing: int = 0  # already in the source: counted by the writer thread only
     problems: list[RowProblem] = field(default_factory=list)
+    unusable: list[Unusable] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """Values of an identifier (or collection-time) column that could not be used as one.
+
+    They stay in their rows as text (searchable), but link no one; the summary says so.
+    """
+
+    column: str
+    kind: str  # the identifier kind, or "collected_at"
+    count: int
+    first_row: int
+
+    def describe(self) -> str:
+        what = "a date and time" if self.kind == "collected_at" else f"a usable {self.kind}"
+        values = "value" if self.count == 1 else "values"
+        return (
+            f'column "{self.column}": {self.count:,} {values} not {what} '
+            f"(kept as text; first at row {self.first_row})"
+        )
 
 
 def _dedupe_key(text: str) -> int:
@@ -145,6 +167,7 @@ def produce(job: Job) -> Iterator[Item]:
         if chunk:
             yield ("chunk", chunk, found_rows, counts.read)
         file_format = table.file_format
+        counts.unusable = [Unusable(c, k, n, first) for c, (k, n, first) in table.unusable.items()]
     yield ("done", counts, file_format)
 
 

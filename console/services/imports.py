@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,14 @@ from console.importers.readers import open_table
 from console.services import sources
 from console.services.audit import record
 from console.services.context import Actor
-from console.services.import_rows import Counts, Job, WorkerItems, produce, use_worker
+from console.services.import_rows import (
+    Counts,
+    Job,
+    Unusable,
+    WorkerItems,
+    produce,
+    use_worker,
+)
 from console.store import search_backend
 from console.store.db import Database
 from console.store.records_models import (
@@ -72,6 +79,7 @@ class ImportResult:
     rejected: list[RowProblem]
     message: str
     file_name: str = ""
+    unusable: list[Unusable] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,7 @@ class BatchInfo:
     rows_rejected: int
     rows_suppressed: int
     by: str
+    message: str = ""  # the summary, why it failed, or what undoing it removed
 
 
 def file_sha256(path: Path) -> str:
@@ -315,6 +324,7 @@ def _import_rows(
             tally.rejected,
         )
         counts.problems = tally.problems
+        counts.unusable = tally.unusable
         counts.duplicate = tally.duplicate + counts.existing
         backend.finish_bulk()
         if cancelled is not None and cancelled():
@@ -368,6 +378,7 @@ def _import_rows(
         counts.problems,
         message,
         path.name,
+        counts.unusable,
     )
 
 
@@ -421,7 +432,10 @@ def _summary(file_name: str, c: Counts) -> str:
         parts.append(f"{c.suppressed:,} skipped (suppressed)")
     if c.rejected:
         parts.append(f"{c.rejected:,} rejected")
-    return ", ".join(parts) + "."
+    text = ", ".join(parts) + "."
+    if c.unusable:
+        text += " Not linked: " + "; ".join(u.describe() for u in c.unusable) + "."
+    return text
 
 
 def list_batches(db: Database, actor: Actor, source_name: str | None = None) -> list[BatchInfo]:
@@ -451,6 +465,7 @@ def list_batches(db: Database, actor: Actor, source_name: str | None = None) -> 
                     b.rows_rejected,
                     b.rows_suppressed,
                     b.by_user,
+                    b.message,
                 )
             )
     return out

@@ -98,8 +98,19 @@ class SourcesModel(_Table):
 
 
 class BatchesModel(_Table):
-    COLUMNS = ("Batch", "File", "Status", "Imported", "Rejected", "Suppressed", "By", "When")
+    COLUMNS = (
+        "Batch",
+        "File",
+        "Status",
+        "Imported",
+        "Rejected",
+        "Suppressed",
+        "By",
+        "When",
+        "Result",
+    )
     NUMERIC = frozenset({0, 3, 4, 5})
+    RESULT = 8
 
     def cell(self, row: Any, column: int) -> Any:
         values = (
@@ -111,16 +122,26 @@ class BatchesModel(_Table):
             f"{row.rows_suppressed:,}",
             row.by,
             when(row.finished_at or row.started_at),
+            " ".join(row.message.split()),  # the summary, the reason it failed, or the undo
         )
         return values[column]
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
-        if index.isValid() and role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
+        if not index.isValid():
+            return super().data(index, role)
+        batch = self.rows[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.RESULT:
+            return batch.message or None
+        if role == Qt.ItemDataRole.ForegroundRole:
             from PySide6.QtGui import QColor
 
-            status = self.rows[index.row()].status
-            if status in ("failed", "cancelled", "interrupted"):
+            if batch.status in ("failed", "cancelled", "interrupted") and index.column() in (
+                2,
+                self.RESULT,
+            ):
                 return QColor("#b00020")
+            if batch.status == "undone":  # its records are gone: the counts are history
+                return QColor("#6b6b6b")
             return None
         return super().data(index, role)
 

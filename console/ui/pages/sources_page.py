@@ -283,6 +283,8 @@ class SourcesPage(Page):
             return  # the selection moved on while this list was loading
         self.batch_model.set_rows(batches)
         self.batch_table.resizeColumnsToContents()
+        result = BatchesModel.RESULT  # a long summary is read in full in its tooltip
+        self.batch_table.setColumnWidth(result, min(self.batch_table.columnWidth(result), 480))
         self.batch_status.setText("" if batches else "Nothing imported yet.")
         self._update_buttons()
         self.batches_loaded.emit()

@@ -238,3 +238,45 @@ def test_the_first_import_builds_the_identifier_index_that_lookups_use(
         assert "ix_record_identifiers_key" in plan
         assert conn.exec_driver_sql("PRAGMA threads").scalar() == 0
     assert records.lookup(db, admin, "phone", "+44 20 7946 0001")
+
+
+def test_values_that_cannot_link_anyone_are_counted_and_named_not_dropped_silently(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    sources.add_source(any_db, any_admin, "Forms", "web_form")
+    path = write_csv(
+        tmp_path / "forms.csv",
+        ["Email", "Phone", "Submitted"],
+        [
+            ["ok@example.com", "(555) 010-1234", "2024-03-01T10:00:00Z"],
+            ["not-an-email", "+1 555 0199", "2024-03-02T10:00:00Z"],
+            ["also bad@", "", "the day before yesterday"],
+            ["n/a", "(555) 010-9876", "2024-03-04T10:00:00Z"],
+        ],
+    )
+    mapping = Mapping.from_json(
+        {
+            "columns": {
+                "Email": {"identifier": "email", "category": "contact.email"},
+                "Phone": {"identifier": "phone", "category": "contact.phone"},
+                "Submitted": {"role": "collected_at"},
+            }
+        },
+        source_name="test",
+    )
+    result = imports.run_import(any_db, any_admin, path, "Forms", mapping)
+    assert result.rows_imported == 4
+    unusable = {u.column: (u.kind, u.count, u.first_row) for u in result.unusable}
+    assert unusable == {
+        "Email": ("email", 3, 2),  # two malformed, one placeholder
+        "Phone": ("phone", 1, 2),
+        "Submitted": ("collected_at", 1, 3),
+    }
+    assert 'column "Email": 3 values not a usable email (kept as text; first at row 2)' in (
+        result.message
+    )
+    assert 'column "Submitted": 1 value not a date and time' in result.message
+    # Kept as text: the row is still found by what it holds.
+    assert len(records.search_ids(any_db, any_admin, "not-an-email")) == 1
+    batch = imports.list_batches(any_db, any_admin, "Forms")[0]
+    assert "Not linked" in batch.message

@@ -22,7 +22,13 @@ from console.ui.main_window import MainWindow
 from console.ui.pages.base import UiContext
 from console.ui.pages.records_page import RecordsPage
 from console.ui.pages.sources_page import AddSourceDialog, ChooseFile, SourcesPage
-from console.ui.records_models import CACHED_PAGES, PAGE_ROWS, MappingModel, RecordsModel
+from console.ui.records_models import (
+    CACHED_PAGES,
+    PAGE_ROWS,
+    BatchesModel,
+    MappingModel,
+    RecordsModel,
+)
 from console.ui.runner import Runner
 
 WAIT = 20_000
@@ -284,6 +290,8 @@ def test_cancelling_an_import_keeps_nothing_and_the_batch_shows_cancelled(
     dlg.close()
     qtbot.waitUntil(lambda: sources_page.batch_model.rowCount() == 1, timeout=WAIT)
     assert sources_page.batch_model.index(0, 2).data() == "cancelled"
+    result_column = BatchesModel.RESULT  # and says why, in its own column
+    assert "cancelled" in sources_page.batch_model.index(0, result_column).data()
     assert not sources_page.undo_button.isEnabled() or sources_page.current_batch() is None
 
 
@@ -311,6 +319,8 @@ def test_undoing_a_batch_asks_first_and_removes_its_records(
         qtbot.mouseClick(sources_page.undo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: sources_page.batch_model.index(0, 2).data() == "undone", timeout=WAIT)
     assert sources.get_source(db, admin, "Members").record_count == 0
+    undone = sources_page.batch_model.index(0, BatchesModel.RESULT).data()
+    assert undone == "Undone: 12 rows removed."
 
 
 # -- records ---------------------------------------------------------------------------------
