@@ -65,6 +65,9 @@ class ImportPreview:
     proposed: bool
     notes: list[str]
     file_format: str
+    # The file's own data-row number of each sample row (rows that cannot be imported are not
+    # in the sample, so these are not always 1, 2, 3 …); rejected rows use the same numbers.
+    sample_numbers: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -115,16 +118,26 @@ def preview(
     """Headers, the first rows and the mapping to use: the source's saved one, else a proposal."""
     actor.require(Permission.IMPORT_RECORDS)
     info = sources.get_source(db, actor, source_name)
+    name = Path(path).name
     with open_table(path) as reader:
         sample: list[list[str | None]] = []
+        numbers: list[int] = []
+        problems: list[RowProblem] = []
         for item in reader:
-            if not isinstance(item, RowProblem):
-                sample.append(item[1])
-                if len(sample) >= max(rows, 200):
-                    break
+            if isinstance(item, RowProblem):
+                if len(sample) < rows:  # among the rows shown: say why one is missing
+                    problems.append(item)
+                continue
+            numbers.append(item[0])
+            sample.append(item[1])
+            if len(sample) >= max(rows, 200):
+                break
         headers, notes, fmt = reader.headers, list(reader.notes), reader.file_format
-    mapping, proposed = _saved_or_proposed(info, headers, sample, notes, Path(path).name)
-    return ImportPreview(headers, sample[:rows], mapping, proposed, notes, fmt)
+    mapping, proposed = _saved_or_proposed(info, headers, sample, notes, name)
+    notes += [f"Will be rejected: {p.message(name)}" for p in problems[:5]]
+    if len(problems) > 5:
+        notes.append(f"… and {len(problems) - 5} more rows among the first {rows} shown.")
+    return ImportPreview(headers, sample[:rows], mapping, proposed, notes, fmt, numbers[:rows])
 
 
 def _saved_or_proposed(

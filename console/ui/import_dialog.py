@@ -261,7 +261,7 @@ class ImportDialog(QDialog):
 
     def _previewed(self, pv: imports.ImportPreview) -> None:
         self.preview = pv
-        self.preview_model.set_preview(pv.headers, pv.sample_rows)
+        self.preview_model.set_preview(pv.headers, pv.sample_rows, pv.sample_numbers)
         self.preview_label.setText(f"First {len(pv.sample_rows)} rows ({pv.file_format})")
         self.mapping_model.set_mapping(pv.headers, pv.mapping, pv.sample_rows)
         self.mapping_view.resizeColumnsToContents()

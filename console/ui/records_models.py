@@ -76,12 +76,22 @@ class _Table(_Columns):
 
 
 class SourcesModel(_Table):
-    COLUMNS = ("Source", "Kind", "Owner", "System", "Records", "Last import")
+    COLUMNS = (
+        "Source",
+        "Kind",
+        "Owner",
+        "System",
+        "Records",
+        "Last import",
+        "Categories",
+        "Retention",
+    )
     NUMERIC = frozenset({4})
 
     def __init__(self) -> None:
         super().__init__()
         self.kind_labels: dict[str, str] = {}
+        self.category_labels: dict[str, str] = {}
 
     def cell(self, row: Any, column: int) -> Any:
         if column == 0:
@@ -94,7 +104,11 @@ class SourcesModel(_Table):
             return row.system
         if column == 4:
             return f"{row.record_count:,}"
-        return when(row.last_import_at) or "never"
+        if column == 5:
+            return when(row.last_import_at) or "never"
+        if column == 6:
+            return ", ".join(self.category_labels.get(c, c) for c in row.categories)
+        return row.retention
 
 
 class BatchesModel(_Table):
@@ -152,11 +166,19 @@ class PreviewModel(_Table):
     def __init__(self) -> None:
         super().__init__()
         self.headers: list[str] = []
+        self.numbers: list[int] = []
 
-    def set_preview(self, headers: Sequence[str], rows: Sequence[Sequence[str | None]]) -> None:
+    def set_preview(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[str | None]],
+        numbers: Sequence[int] = (),
+    ) -> None:
+        """numbers: each row's data-row number in the file (the rejected rows' list uses them)."""
         self.beginResetModel()
         self.headers = list(headers)
         self.rows = [list(r) for r in rows]
+        self.numbers = list(numbers)
         self.endResetModel()
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -167,7 +189,7 @@ class PreviewModel(_Table):
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self.headers[section] if 0 <= section < len(self.headers) else None
-        return section + 1
+        return self.numbers[section] if section < len(self.numbers) else section + 1
 
     def cell(self, row: Any, column: int) -> Any:
         value = row[column] if column < len(row) else None

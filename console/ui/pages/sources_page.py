@@ -242,9 +242,12 @@ class SourcesPage(Page):
         if pack is not None:
             self.pack = pack
             self.model.kind_labels = {k.id: k.label for k in pack.source_kinds}
+            self.model.category_labels = {c.id: c.label for c in pack.categories}
         current = self.current_source()
         self.model.set_rows(infos)
         self.table.resizeColumnsToContents()
+        for column in (6, 7):  # long category lists and retention rules: in full in the tooltip
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 320))
         names = [s.name for s in infos]
         if infos:
             row = names.index(current.name) if current and current.name in names else 0

@@ -194,6 +194,18 @@ def test_preview_proposes_a_mapping_then_offers_the_saved_one(
     assert not second.proposed and second.mapping == _mapping()
 
 
+def test_the_preview_numbers_rows_as_the_file_does_and_names_rows_it_will_reject(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    sources.add_source(any_db, any_admin, "CRM", "crm")
+    path = tmp_path / "crm.csv"
+    path.write_text("Customer ID,Email\nC1,a@example.com\nC2\nC3,c@example.com\n", encoding="utf-8")
+    pv = imports.preview(any_db, any_admin, path, "CRM")
+    assert [r[0] for r in pv.sample_rows] == ["C1", "C3"]
+    assert pv.sample_numbers == [1, 3]  # the rejected list will call the bad row "row 2" too
+    assert any(n.startswith("Will be rejected: crm.csv, row 2") for n in pv.notes)
+
+
 def test_xlsx_and_json_lines_exports_import_too(
     any_db: Database, any_admin: Actor, tmp_path: Path
 ) -> None:

@@ -141,6 +141,9 @@ def test_adding_a_source_lists_it_with_the_policy_kind_label(
         "Salesforce",
     ]
     assert model.index(0, 5).data() == "never"
+    # The catalogue shows what the source holds and how long, with the policy's labels.
+    assert model.index(0, 6).data() == "E-mail address, Name"
+    assert model.index(0, 7).data() == "3 years"
     stored = sources.get_source(db, admin, "Salesforce CRM")
     assert stored.default_region == "GB" and stored.categories == ("contact.email", "contact.name")
 
