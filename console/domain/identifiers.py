@@ -374,6 +374,8 @@ def normalise_id(raw: str) -> str | None:
         folded = text.casefold()
         if folded in PLACEHOLDER_VALUES or " ".join(folded.split()) in PLACEHOLDER_VALUES:
             return None
+    if "@" in text and text.casefold() in PLACEHOLDER_EMAILS:
+        return None  # "test@test.com" as a login or customer id is no one either
     return text
 
 
