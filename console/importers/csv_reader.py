@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -72,6 +73,20 @@ def detect_encoding(sample: bytes) -> str:
     return "utf-8"
 
 
+_NON_ASCII_RE = re.compile(rb"[\x80-\xff]")
+
+
+def _first_non_ascii(path: Path, start: int, block: int = 1 << 20) -> bytes:
+    """Up to SAMPLE_BYTES of the file from its first non-ASCII byte at or after start."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        while chunk := handle.read(block):
+            found = _NON_ASCII_RE.search(chunk)
+            if found is not None:
+                return chunk[found.start() : found.start() + SAMPLE_BYTES]
+    return b""
+
+
 def detect_delimiter(sample_text: str) -> str:
     """The candidate that splits the sampled records most consistently into the most fields."""
     best, best_score = ",", (-1.0, 0)
@@ -99,6 +114,13 @@ class CsvReader(TableReader):
 
     def __init__(self, path: Path, limits: Limits, sample: bytes) -> None:
         self.encoding = detect_encoding(sample)
+        if self.encoding == "utf-8" and len(sample) >= SAMPLE_BYTES and sample.isascii():
+            # Plain ASCII says nothing about the encoding: judge by the first non-ASCII text
+            # further on (a Windows-1252 export whose first "é" comes after the sample would
+            # otherwise lose every row with one as "not valid UTF-8").
+            later = _first_non_ascii(path, len(sample))
+            if later:
+                self.encoding = detect_encoding(later)
         text = codecs.getincrementaldecoder(self.encoding)(errors=_MARK_ERRORS).decode(sample)
         if len(sample) >= SAMPLE_BYTES:
             # Only whole lines, so the last sampled record is not judged on a fragment.

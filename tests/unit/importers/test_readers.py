@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from console.importers.csv_reader import SAMPLE_BYTES
 from console.importers.errors import ImportFileError, RowProblem
 from console.importers.readers import open_table
 
@@ -26,6 +27,22 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8"])
+def test_the_encoding_is_judged_by_the_first_non_ascii_text_however_late(
+    tmp_path: Path, encoding: str
+) -> None:
+    # Sorted exports often put every accented name after a long ASCII stretch.
+    ascii_rows = "".join(f"user{i}@example.org,Plain Name{i},555-0100\n" for i in range(9000))
+    late = "jose@example.org,José Álvarez,555-0199\n"
+    path = write(tmp_path, "late.csv", (HEADER + ascii_rows + late).encode(encoding))
+    assert path.stat().st_size > SAMPLE_BYTES
+    rows = rows_of(path)
+    assert len(rows) == 9001 and rows[-1] == (
+        9001,
+        ["jose@example.org", "José Álvarez", "555-0199"],
+    )
 
 
 @pytest.mark.parametrize(
