@@ -1,4 +1,4 @@
-"""Commands of the records area: source add/list, import, search, subject find."""
+"""Commands of the records area: source add/list, import, batch list/undo, search, subject find."""
 
 from __future__ import annotations
 
@@ -21,11 +21,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--owner", default="")
     a.add_argument("--system", default="")
     a.add_argument("--region", default="US", help="country for phone numbers without one (US)")
+    a.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        metavar="ID",
+        dest="categories",
+        help="a data category it holds, as the policy pack names it (repeat for more)",
+    )
+    a.add_argument("--retention", default="", help='how long it keeps data ("3 years")')
     add_json_flag(a)
     a.set_defaults(handler=cmd_source_add)
     ls = ssub.add_parser("list", help="list data sources")
     add_json_flag(ls)
     ls.set_defaults(handler=cmd_source_list)
+
+    p = sub.add_parser("batch", help="import batches: list them, undo one")
+    bsub = p.add_subparsers(dest="batch_command", required=True, metavar="COMMAND")
+    bl = bsub.add_parser("list", help="import batches, newest first")
+    bl.add_argument("--source", metavar="NAME", help="only this source's")
+    add_json_flag(bl)
+    bl.set_defaults(handler=cmd_batch_list)
+    bu = bsub.add_parser("undo", help="remove the records a completed import added (audited)")
+    bu.add_argument("batch_id", type=int, metavar="ID")
+    add_json_flag(bu)
+    bu.set_defaults(handler=cmd_batch_undo)
 
     p = sub.add_parser("import", help="import a CSV, XLSX or JSON lines export into a source")
     p.add_argument("file")
@@ -67,8 +87,43 @@ def cmd_source_add(args: argparse.Namespace) -> int:
             owner=args.owner,
             system=args.system,
             default_region=args.region,
+            categories=args.categories,
+            retention=args.retention,
         )
         emit(args, info, f"Source '{info.name}' ({info.kind}) added.")
+        return EXIT_OK
+
+
+def cmd_batch_list(args: argparse.Namespace) -> int:
+    from console.services import imports
+
+    with database(args) as db:
+        found = imports.list_batches(db, sign_in(db, args), args.source)
+        emit(
+            args,
+            found,
+            lambda: (
+                "\n".join(
+                    f"{b.id:>6} {b.source:20} {b.status:11} {b.rows_imported:>10,} "
+                    f"{b.file_name}  {' '.join(b.message.split())}"
+                    for b in found
+                )
+                or "No imports yet."
+            ),
+        )
+        return EXIT_OK
+
+
+def cmd_batch_undo(args: argparse.Namespace) -> int:
+    from console.services import imports
+
+    with database(args) as db:
+        removed = imports.undo_batch(db, sign_in(db, args), args.batch_id)
+        emit(
+            args,
+            {"batch_id": args.batch_id, "records_removed": removed},
+            f"Import batch {args.batch_id} undone: {removed:,} records removed.",
+        )
         return EXIT_OK
 
 

@@ -26,7 +26,7 @@ from console.errors import ConsoleError, NotFound, ValidationError
 from console.importers.errors import RowProblem
 from console.importers.mapping import Mapping, propose, validate
 from console.importers.readers import open_table
-from console.services import sources
+from console.services import policy, sources
 from console.services.audit import record
 from console.services.context import Actor
 from console.services.import_rows import (
@@ -223,6 +223,14 @@ def run_import(
         )
     if mapping is None:
         mapping = _proposal_for(path, info)
+    with db.read() as s:
+        unknown = set(policy.unknown_categories(s, mapping.categories().values()))
+    for column, category in mapping.categories().items():
+        if category in unknown:
+            raise ValidationError(
+                f'{path.name}, column "{column}": the mapping gives "{category}", which is not '
+                "a data category of the policy pack in force."
+            )
     with db.transaction() as s:
         batch = ImportBatch(
             source_id=info.id,

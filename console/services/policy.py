@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -86,13 +87,29 @@ def pack_in_force(db: Database, actor: Actor, on: date | None = None) -> PolicyP
     actor.require(Permission.VIEW_POLICY)
     day = (on or datetime.now(UTC).date()).isoformat()
     with db.read() as s:
-        row = s.execute(
-            select(PolicyPackVersion)
-            .where(PolicyPackVersion.effective_date <= day)
-            .order_by(PolicyPackVersion.effective_date.desc(), PolicyPackVersion.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        if row is None:
-            raise NotFound(f"No policy pack is in force on {day}: load one first.")
-        return parse_pack(json.loads(row.content), origin=f"database pack {row.pack_id} {row.version}")
+        pack = _in_force(s, day)
+    if pack is None:
+        raise NotFound(f"No policy pack is in force on {day}: load one first.")
+    return pack
+
+
+def _in_force(s: Session, day: str) -> PolicyPack | None:
+    row = s.execute(
+        select(PolicyPackVersion)
+        .where(PolicyPackVersion.effective_date <= day)
+        .order_by(PolicyPackVersion.effective_date.desc(), PolicyPackVersion.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    return parse_pack(json.loads(row.content), origin=f"database pack {row.pack_id} {row.version}")
+
+
+def unknown_categories(s: Session, categories: Iterable[str]) -> list[str]:
+    """Those of categories that the pack in force does not define (none without a pack)."""
+    pack = _in_force(s, datetime.now(UTC).date().isoformat())
+    if pack is None:
+        return []
+    known = {c.id for c in pack.categories}
+    return sorted({c for c in categories if c not in known})
 

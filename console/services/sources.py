@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from console.domain.permissions import Permission
 from console.errors import NotFound, ValidationError
 from console.importers.mapping import Mapping
+from console.services import policy
 from console.services.audit import record
 from console.services.context import Actor
 from console.store.db import Database
@@ -123,6 +124,11 @@ def add_source(
     with db.transaction() as s:
         if s.execute(select(Source.id).where(Source.name == name)).first():
             raise ValidationError(f'A source named "{name}" already exists.')
+        unknown = policy.unknown_categories(s, categories)
+        if unknown:
+            raise ValidationError(
+                f"Not a data category of the policy pack in force: {', '.join(unknown)}."
+            )
         src = Source(
             name=name,
             kind=kind,

@@ -87,3 +87,35 @@ def test_an_unknown_source_is_one_clear_line(cli, tmp_path: Path) -> None:
     data = write_csv(tmp_path / "crm.csv", CRM_HEADER, CRM_ROWS)
     code, _, err = cli("--user", "ada", "import", str(data), "--source", "Nowhere")
     assert code == 1 and "Nowhere" in err and err.count("\n") == 1
+
+
+def test_batches_are_listed_and_one_is_undone_from_the_command_line(cli, tmp_path: Path) -> None:
+    code, out, err = cli(
+        "--user", "ada", "source", "add", "CRM", "--kind", "crm",
+        "--category", "contact.email", "--category", "contact.name", "--retention", "3 years",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    added = json.loads(out)
+    assert added["categories"] == ["contact.email", "contact.name"]
+    assert added["retention"] == "3 years"
+    data = write_csv(tmp_path / "crm.csv", CRM_HEADER, CRM_ROWS)
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps(CRM_MAPPING), encoding="utf-8")
+    cli("--user", "ada", "import", str(data), "--source", "CRM", "--mapping", str(mapping))
+    code, out, err = cli("--user", "ada", "batch", "list", "--source", "CRM", "--json")
+    assert code == 0, err
+    [batch] = json.loads(out)
+    assert (batch["status"], batch["rows_imported"], batch["file_name"]) == (
+        "completed",
+        6,
+        "crm.csv",
+    )
+    code, out, err = cli("--user", "ada", "batch", "undo", str(batch["id"]))
+    assert code == 0 and "6 records removed" in out, err
+    code, out, _ = cli("--user", "ada", "search", "example", "--json")
+    assert json.loads(out)["records"] == []
+    code, out, _ = cli("--user", "ada", "batch", "list")
+    assert "undone" in out and "Undone: 6 rows removed." in out
+    code, _, err = cli("--user", "ada", "batch", "undo", str(batch["id"]))
+    assert code == 1 and "only a completed import can be undone" in err

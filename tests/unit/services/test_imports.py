@@ -292,3 +292,22 @@ def test_values_that_cannot_link_anyone_are_counted_and_named_not_dropped_silent
     assert len(records.search_ids(any_db, any_admin, "not-an-email")) == 1
     batch = imports.list_batches(any_db, any_admin, "Forms")[0]
     assert "Not linked" in batch.message
+
+
+def test_a_mapping_category_the_policy_does_not_define_is_refused_before_anything_is_kept(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    from console.services import policy
+
+    policy.ensure_default_pack(any_db, any_admin)
+    sources.add_source(any_db, any_admin, "CRM", "crm")
+    path = write_csv(tmp_path / "crm.csv", CRM_HEADER, CRM_ROWS)
+    wrong = dict(CRM_MAPPING, columns={**CRM_MAPPING["columns"]})  # type: ignore[arg-type]
+    wrong["columns"]["Email"] = {"identifier": "email", "category": "contact.e_mail"}
+    mapping = Mapping.from_json(wrong, source_name="test")
+    with pytest.raises(ValidationError, match=r'crm.csv, column "Email".*"contact.e_mail"'):
+        imports.run_import(any_db, any_admin, path, "CRM", mapping)
+    assert imports.list_batches(any_db, any_admin, "CRM") == []
+    with pytest.raises(ValidationError, match=r"contact\.e_mail"):
+        sources.add_source(any_db, any_admin, "Web", "web_form", categories=["contact.e_mail"])
+    sources.add_source(any_db, any_admin, "Web", "web_form", categories=["contact.email"])
