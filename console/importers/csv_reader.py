@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from console.importers.errors import ImportFileError, RowProblem
+from console.importers.errors import ImportFileError, RowProblem, kept_fields
 from console.importers.table import Limits, RowItem, TableReader, unique_headers
 
 SAMPLE_BYTES = 256 * 1024
@@ -203,7 +203,7 @@ class CsvReader(TableReader):
                     if len(record) > width and not any(record[width:]):
                         record = record[:width]
                     else:
-                        yield self._wrong_width(row, len(record))
+                        yield self._wrong_width(row, record)
                         continue
                 has_empty = "" in record
                 if has_empty and not any(record):
@@ -213,7 +213,10 @@ class CsvReader(TableReader):
                         h for h, v in zip(headers, record, strict=True) if len(v) > max_chars
                     )
                     yield RowProblem(
-                        row, column, f"the cell is longer than {max_chars} characters."
+                        row,
+                        column,
+                        f"the cell is longer than {max_chars} characters.",
+                        kept_fields(record),
                     )
                     continue
                 yield row, [value or None for value in record] if has_empty else record  # type: ignore[misc]
@@ -240,16 +243,19 @@ class CsvReader(TableReader):
             reason = f"the row has bytes that are not valid {self.encoding_label}."
         else:
             reason = "the row contains a NUL byte."
-        return RowProblem(row, column, reason)
+        # What could not be decoded is shown as U+FFFD, as any text editor would.
+        shown = [v.replace(_MARK, "\ufffd").replace("\x00", "\ufffd") for v in record]
+        return RowProblem(row, column, reason, kept_fields(shown))
 
-    def _wrong_width(self, row: int, fields: int) -> RowProblem:
-        width = len(self.headers)
-        if fields < width:
-            return RowProblem(
-                row, self.headers[fields], f"the row has {fields} fields; the header has {width}."
-            )
+    def _wrong_width(self, row: int, record: list[str]) -> RowProblem:
+        width, fields = len(self.headers), len(record)
+        column = self.headers[fields] if fields < width else f"Column {width + 1}"
+        noun = "field" if fields == 1 else "fields"
         return RowProblem(
-            row, f"Column {width + 1}", f"the row has {fields} fields; the header has {width}."
+            row,
+            column,
+            f"the row has {fields} {noun}; the header has {width}.",
+            kept_fields(record),
         )
 
 

@@ -41,6 +41,20 @@ class RowProblem:
     row: int
     column: str | None
     reason: str
+    # The row as it was read, one string per field (empty if it could not be split into fields),
+    # so the list of rejected rows can be fixed and imported again. Never logged.
+    fields: tuple[str, ...] = ()
 
     def message(self, file: str) -> str:
         return f"{location(file, self.row, self.column)}: {self.reason}"
+
+
+MAX_KEPT_CHARS = 2_000
+
+
+def kept_fields(values: list[str] | list[str | None] | tuple[str, ...]) -> tuple[str, ...]:
+    """A rejected row's fields as kept for its list: text, each cut to MAX_KEPT_CHARS."""
+    return tuple(
+        ("" if v is None else v if len(v) <= MAX_KEPT_CHARS else v[:MAX_KEPT_CHARS] + "…")
+        for v in values
+    )

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from console.importers.errors import ImportFileError, RowProblem
+from console.importers.errors import ImportFileError, RowProblem, kept_fields
 from console.importers.table import Limits, RowItem, TableReader, unique_headers
 
 MAX_DEPTH = 32
@@ -86,6 +87,12 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, raw
 
 
+def _line_kept(raw: bytes) -> tuple[str, ...]:
+    """A rejected line as text, for the list of rejected rows (one field: the line)."""
+    text = raw.decode("utf-8", errors="replace").rstrip("\r\n").replace("\x00", "\ufffd")
+    return kept_fields([text])
+
+
 class JsonLinesReader(TableReader):
     file_format = "jsonl"
 
@@ -123,7 +130,7 @@ class JsonLinesReader(TableReader):
                 flat = _parse_line(raw)
             except _RowError as exc:
                 column = header_of.get(exc.column, exc.column) if exc.column else None
-                yield RowProblem(number, column, exc.reason)
+                yield RowProblem(number, column, exc.reason, _line_kept(raw))
                 continue
             values: list[str | None] = [None] * width
             problem = None
@@ -146,6 +153,6 @@ class JsonLinesReader(TableReader):
                     break
                 values[position] = text
             if problem is not None:
-                yield problem
+                yield replace(problem, fields=_line_kept(raw))
             elif any(values):
                 yield number, values

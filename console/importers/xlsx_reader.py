@@ -14,7 +14,7 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from defusedxml import DefusedXmlException
 
-from console.importers.errors import ImportFileError, RowProblem
+from console.importers.errors import ImportFileError, RowProblem, kept_fields
 from console.importers.table import Limits, RowItem, TableReader, unique_headers
 
 # Real workbooks compress 5–30:1; far more than this is a zip bomb or padding meant to be one.
@@ -242,7 +242,10 @@ class XlsxReader(TableReader):
                     )
                     if extra is not None:
                         yield RowProblem(
-                            row, f"Column {extra + 1}", "the cell has a value but no header."
+                            row,
+                            f"Column {extra + 1}",
+                            "the cell has a value but no header.",
+                            kept_fields(texts),
                         )
                         continue
                     del texts[width:]
@@ -256,7 +259,10 @@ class XlsxReader(TableReader):
                 )
                 if long_column is not None:
                     yield RowProblem(
-                        row, long_column, f"the cell is longer than {max_chars} characters."
+                        row,
+                        long_column,
+                        f"the cell is longer than {max_chars} characters.",
+                        kept_fields(texts),
                     )
                     continue
                 yield row, texts

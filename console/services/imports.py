@@ -546,12 +546,23 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> int:
 
 
 def write_rejected_csv(result: ImportResult, path: str | Path) -> None:
-    """The rejected rows with reasons, for the user to fix and import again."""
+    """The rejected rows with reasons and their fields as read, to fix and import again."""
+    widest = max((len(p.fields) for p in result.rejected), default=0)
     with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(["file", "row", "column", "reason"])
+        out.writerow(
+            ["file", "row", "column", "reason", *(f"field {i}" for i in range(1, widest + 1))]
+        )
         for p in result.rejected:
-            out.writerow([_cell(result.file_name), p.row, _cell(p.column or ""), _cell(p.reason)])
+            out.writerow(
+                [
+                    _cell(result.file_name),
+                    p.row,
+                    _cell(p.column or ""),
+                    _cell(p.reason),
+                    *(_cell(f) for f in p.fields),
+                ]
+            )
 
 
 def _cell(text: str) -> str:

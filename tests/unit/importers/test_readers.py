@@ -86,8 +86,13 @@ def test_wrong_field_counts_are_row_problems_naming_row_and_column(tmp_path: Pat
     path = write(tmp_path, "customers.csv", b"Email,Name,Phone\na@b.com,Ann\nc@d.com,C,1,extra\n")
     problems = rows_of(path)
     assert problems == [
-        RowProblem(1, "Phone", "the row has 2 fields; the header has 3."),
-        RowProblem(2, "Column 4", "the row has 4 fields; the header has 3."),
+        RowProblem(1, "Phone", "the row has 2 fields; the header has 3.", ("a@b.com", "Ann")),
+        RowProblem(
+            2,
+            "Column 4",
+            "the row has 4 fields; the header has 3.",
+            ("c@d.com", "C", "1", "extra"),
+        ),
     ]
     assert problems[0].message("customers.csv").startswith('customers.csv, row 1, column "Phone"')
 
@@ -101,7 +106,9 @@ def test_undecodable_bytes_reject_only_their_row(tmp_path: Path) -> None:
     text = ("Email,Name\n" + "".join(f"u{i}@example.org,Zoë\n" for i in range(50))).encode()
     path = write(tmp_path, "damaged.csv", text + b"bad@example.org,Zo\xff\n" + b"ok@ex.org,Ann\n")
     items = rows_of(path)
-    assert items[50] == RowProblem(51, "Name", "the row has bytes that are not valid UTF-8.")
+    assert items[50] == RowProblem(
+        51, "Name", "the row has bytes that are not valid UTF-8.", ("bad@example.org", "Zo\ufffd")
+    )
     assert items[51] == (52, ["ok@ex.org", "Ann"])
     assert "\xff" not in items[50].reason  # type: ignore[union-attr]
 
@@ -109,7 +116,7 @@ def test_undecodable_bytes_reject_only_their_row(tmp_path: Path) -> None:
 def test_a_nul_byte_rejects_its_row(tmp_path: Path) -> None:
     path = write(tmp_path, "nul.csv", b"Email,Name\na@b.com,A\x00n\nc@d.com,Cy\n")
     assert rows_of(path) == [
-        RowProblem(1, "Name", "the row contains a NUL byte."),
+        RowProblem(1, "Name", "the row contains a NUL byte.", ("a@b.com", "A\ufffdn")),
         (2, ["c@d.com", "Cy"]),
     ]
 
@@ -117,7 +124,9 @@ def test_a_nul_byte_rejects_its_row(tmp_path: Path) -> None:
 def test_overlong_cells_are_row_problems(tmp_path: Path) -> None:
     path = write(tmp_path, "long.csv", b"A,B\n" + b"x" * 50 + b",1\n")
     with open_table(path, max_cell_chars=10) as reader:
-        assert list(reader) == [RowProblem(1, "A", "the cell is longer than 10 characters.")]
+        assert list(reader) == [
+            RowProblem(1, "A", "the cell is longer than 10 characters.", ("x" * 50, "1"))
+        ]
 
 
 def test_duplicate_and_empty_headers_get_unique_names_with_notes(tmp_path: Path) -> None:
@@ -204,7 +213,9 @@ def test_xlsx_blank_rows_are_skipped_but_counted(tmp_path: Path) -> None:
 
 def test_xlsx_value_without_header_is_a_row_problem(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "extra.xlsx", [["A", "B"], [1, 2, "stray"]])
-    assert rows_of(path) == [RowProblem(1, "Column 3", "the cell has a value but no header.")]
+    assert rows_of(path) == [
+        RowProblem(1, "Column 3", "the cell has a value but no header.", ("1", "2", "stray"))
+    ]
 
 
 def test_a_damaged_xlsx_is_refused_clearly(tmp_path: Path) -> None:
@@ -342,9 +353,11 @@ def test_json_lines_are_flattened_with_line_numbers(tmp_path: Path) -> None:
         assert reader.headers == ["email", "address.city", "address.geo.lat", "tags", "vip", "age"]
         items = list(reader)
     assert items[0] == (1, ["ann@example.org", "Leeds", "53.8", None, None, None])
-    assert items[1] == RowProblem(2, None, "the line is not valid JSON (at character 1).")
+    assert items[1] == RowProblem(
+        2, None, "the line is not valid JSON (at character 1).", ("not json {",)
+    )
     assert items[2] == (3, ["bob@example.org", None, None, '["a", "b"]', "true", "41"])
-    assert items[3] == RowProblem(4, None, "the line is not a JSON object.")
+    assert items[3] == RowProblem(4, None, "the line is not a JSON object.", ("[1, 2]",))
 
 
 def test_json_nested_deeper_than_the_limit_is_a_row_problem(tmp_path: Path) -> None:

@@ -250,7 +250,8 @@ def test_import_with_an_edited_mapping_saves_it_and_the_next_file_asks_nothing(
     qtbot.waitUntil(target.exists, timeout=WAIT)
     qtbot.waitUntil(lambda: "saved to" in dlg.summary_label.text(), timeout=WAIT)
     lines = target.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "file,row,column,reason" and "members-1.csv,31" in lines[1]
+    assert lines[0] == "file,row,column,reason,field 1,field 2" and "members-1.csv,31" in lines[1]
+    assert lines[1].endswith(",broken@example.com,only-two-fields")  # the row itself, to fix
     dlg.close()
 
     qtbot.waitUntil(lambda: sources_page.batch_model.rowCount() == 1, timeout=WAIT)
