@@ -153,10 +153,18 @@ class CsvReader(TableReader):
             )
         headers, notes = unique_headers(list[str | None](raw_headers))
         super().__init__(path, headers, notes, limits)
+        self._size = path.stat().st_size
+        self._reading: TextIO | None = None  # the handle the rows are being read from
 
     @property
     def encoding_label(self) -> str:
         return ENCODING_LABELS.get(self.encoding, self.encoding)
+
+    def fraction_read(self) -> float | None:
+        handle = self._reading
+        if handle is None or handle.closed or not self._size:
+            return None
+        return min(1.0, handle.buffer.tell() / self._size)
 
     def _open(self, path: Path) -> TextIO:
         # newline="" leaves line ends inside quoted fields to the csv module.
@@ -172,6 +180,7 @@ class CsvReader(TableReader):
         flagged: dict[int, str] = {}
         clean = self._is_clean()
         with self._open(self.path) as handle:
+            self._reading = handle
             # A clean file (the usual case) skips the per-line checks: ~25% of the reading time.
             lines: Iterator[str] = handle if clean else _checked_lines(handle, flagged)
             for _ in range(self._header_lines):

@@ -7,10 +7,10 @@ still a column), the second yields rows. Memory stays flat whatever the file siz
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from console.importers.errors import ImportFileError, RowProblem, kept_fields
 from console.importers.table import Limits, RowItem, TableReader, unique_headers
@@ -78,8 +78,12 @@ def _parse_line(raw: bytes) -> dict[str, Any]:
     return flatten(obj)
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+def _lines(
+    path: Path, reading: Callable[[BinaryIO], None] | None = None
+) -> Iterator[tuple[int, bytes]]:
     with path.open("rb") as handle:
+        if reading is not None:
+            reading(handle)
         for number, raw in enumerate(handle, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
@@ -116,16 +120,27 @@ class JsonLinesReader(TableReader):
         self._keys = list(keys)
         headers, notes = unique_headers(list(self._keys))
         super().__init__(path, headers, notes, limits)
+        self._size = path.stat().st_size
+        self._reading: BinaryIO | None = None  # the handle the rows are being read from
 
     def __iter__(self) -> Iterator[RowItem]:
         return self._rows()
+
+    def _set_reading(self, handle: BinaryIO) -> None:
+        self._reading = handle
+
+    def fraction_read(self) -> float | None:
+        handle = self._reading
+        if handle is None or handle.closed or not self._size:
+            return None
+        return min(1.0, handle.tell() / self._size)
 
     def _rows(self) -> Iterator[RowItem]:
         index = {key: position for position, key in enumerate(self._keys)}
         header_of = dict(zip(self._keys, self.headers, strict=True))
         width = len(self._keys)
         max_chars = self.limits.max_cell_chars
-        for number, raw in _lines(self.path):
+        for number, raw in _lines(self.path, self._set_reading):
             try:
                 flat = _parse_line(raw)
             except _RowError as exc:

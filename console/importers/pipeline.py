@@ -128,6 +128,9 @@ class ParsedTable(Iterator[ParsedRow | RowProblem]):
     def file_format(self) -> str:
         return self.reader.file_format
 
+    def fraction_read(self) -> float | None:
+        return self.reader.fraction_read()
+
     @property
     def file_name(self) -> str:
         return self.reader.name

@@ -46,6 +46,10 @@ class TableReader(abc.ABC):
     @abc.abstractmethod
     def __iter__(self) -> Iterator[RowItem]: ...
 
+    def fraction_read(self) -> float | None:
+        """How much of the file the rows read so far cover, 0 to 1; None if it cannot tell."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - most readers hold nothing open between calls
         """Release the file."""
 

@@ -193,9 +193,11 @@ class XlsxReader(TableReader):
         # The declared size only refuses a huge sheet early: read-only mode would otherwise stop
         # at it, and exporters that write a wrong one (often "A1") would lose every row after it
         # without a word. The rows are read to the sheet's real end; _rows counts them.
+        self._declared_rows = max_row or 0  # only for progress; the real end may differ
         sheet.reset_dimensions()
         self._rows_iter: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
         self._header_row = 0
+        self._rows_read = 0
         return notes
 
     def _read_header(self) -> list[str | None] | None:
@@ -224,6 +226,11 @@ class XlsxReader(TableReader):
     def __iter__(self) -> Iterator[RowItem]:
         return self._rows()
 
+    def fraction_read(self) -> float | None:
+        if self._declared_rows <= 1:
+            return None
+        return min(1.0, (self._rows_read + self._header_row) / self._declared_rows)
+
     def _rows(self) -> Iterator[RowItem]:
         headers = self.headers
         width = len(headers)
@@ -233,6 +240,7 @@ class XlsxReader(TableReader):
         try:
             for values in self._next_rows():
                 row += 1
+                self._rows_read = row
                 if row + self._header_row > max_rows:
                     raise ImportFileError(self.name, f"the sheet has more than {max_rows:,} rows.")
                 texts = [cell_text(value) for value in values]

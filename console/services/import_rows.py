@@ -83,7 +83,8 @@ class Job:
     sqlite: bool = False  # collected_at as SQLite stores it (text), ready to insert as is
 
 
-# ("chunk", record rows, identifier rows, rows read so far) ... then
+# ("chunk", record rows, identifier rows, rows read so far, fraction of the file read or None) ...
+# then
 # ("done", counts of the file, file format). A record row is search_backend.RECORD_COLUMNS;
 # an identifier row is search_backend.IDENTIFIER_COLUMNS.
 Item = tuple[Any, ...]
@@ -162,10 +163,10 @@ def produce(job: Job) -> Iterator[Item]:
                 (rid, i.column, i.kind, i.value, identifier_key(i.kind, i.value)) for i in found
             )
             if len(chunk) >= chunk_rows:
-                yield ("chunk", chunk, found_rows, counts.read)
+                yield ("chunk", chunk, found_rows, counts.read, table.fraction_read())
                 chunk, found_rows = [], []
         if chunk:
-            yield ("chunk", chunk, found_rows, counts.read)
+            yield ("chunk", chunk, found_rows, counts.read, table.fraction_read())
         file_format = table.file_format
         counts.unusable = [Unusable(c, k, n, first) for c, (k, n, first) in table.unusable.items()]
     yield ("done", counts, file_format)

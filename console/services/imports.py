@@ -181,11 +181,14 @@ def run_import(
     source_name: str,
     mapping: Mapping | None = None,
     *,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, float | None], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     save_mapping: bool = True,
 ) -> ImportResult:
-    """Import one file into a source. Known problems come back as a failed result, not raised."""
+    """Import one file into a source. Known problems come back as a failed result, not raised.
+
+    progress(rows read, fraction of the file read or None) is called after each chunk.
+    """
     actor.require(Permission.IMPORT_RECORDS)
     path = Path(path)
     info = sources.get_source(db, actor, source_name)
@@ -295,7 +298,7 @@ def _import_rows(
     info: sources.SourceInfo,
     mapping: Mapping,
     batch_id: int,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, float | None], None] | None,
     cancelled: Callable[[], bool] | None,
     save_mapping: bool,
 ) -> ImportResult:
@@ -331,7 +334,7 @@ def _import_rows(
                     if cancelled is not None and cancelled():
                         raise ImportCancelled("The import was cancelled; nothing was kept.")
                     if progress is not None:
-                        progress(item[3])
+                        progress(item[3], item[4])
                 else:
                     tally, file_format = item[1], item[2]
         finally:
@@ -386,7 +389,7 @@ def _import_rows(
         )
     search_backend.Backend.after_bulk(db.engine)
     if progress is not None:
-        progress(counts.read)
+        progress(counts.read, 1.0)
     log.info("import batch %s: %s rows imported", batch_id, counts.imported)
     return ImportResult(
         batch_id,

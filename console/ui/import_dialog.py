@@ -315,7 +315,7 @@ class ImportDialog(QDialog):
                 path,
                 name,
                 mapping,
-                progress=progress,
+                progress=lambda rows, fraction: progress((rows, fraction)),
                 cancelled=cancelled,
                 save_mapping=True,
             )
@@ -334,8 +334,15 @@ class ImportDialog(QDialog):
         self.handle = self.ctx.runner.submit(work, self._done, self._failed, with_progress=True)
         self.handle.progress.connect(self._progress)
 
-    def _progress(self, rows: int) -> None:
-        self.progress.setFormat(f"Importing… {rows:,} rows read")
+    def _progress(self, report: tuple[int, float | None]) -> None:
+        rows, fraction = report
+        if fraction is None:  # the file cannot tell how far it is (a sheet without its size)
+            self.progress.setFormat(f"Importing… {rows:,} rows read")
+            return
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1000)
+        self.progress.setValue(round(fraction * 1000))
+        self.progress.setFormat(f"Importing… {rows:,} rows read ({fraction:.0%} of the file)")
 
     def cancel(self) -> None:
         if self.handle is not None:

@@ -19,7 +19,7 @@ log = logging.getLogger("ui")
 class _Bridge(QObject):
     done = Signal(object)
     failed = Signal(object)
-    progress = Signal(int)
+    progress = Signal(object)  # whatever the job reports: the import sends (rows, fraction)
 
 
 class Job(QRunnable):

@@ -313,3 +313,27 @@ def test_a_mapping_category_the_policy_does_not_define_is_refused_before_anythin
     with pytest.raises(ValidationError, match=r"contact\.e_mail"):
         sources.add_source(any_db, any_admin, "Web", "web_form", categories=["contact.e_mail"])
     sources.add_source(any_db, any_admin, "Web", "web_form", categories=["contact.email"])
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_progress_says_how_much_of_the_file_is_read(
+    db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    import json as json_module
+
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 100)
+    sources.add_source(db, admin, "Shop", "web_form")
+    path = tmp_path / f"shop.{suffix}"
+    people = [{"email": f"p{i}@example.com", "name": f"Person {i}"} for i in range(1000)]
+    if suffix == "csv":
+        write_csv(path, ["email", "name"], [[p["email"], p["name"]] for p in people])
+    else:
+        path.write_text("".join(json_module.dumps(p) + "\n" for p in people), encoding="utf-8")
+    seen: list[tuple[int, float | None]] = []
+    result = imports.run_import(db, admin, path, "Shop", progress=lambda r, f: seen.append((r, f)))
+    assert result.rows_imported == 1000
+    fractions = [f for _, f in seen]
+    assert all(f is not None for f in fractions)
+    assert fractions == sorted(fractions)  # type: ignore[type-var]
+    assert fractions[-1] == 1.0 and len(seen) >= 10
+    assert 0.05 < fractions[0] < 0.5  # the first 100 of 1,000 rows, give or take read-ahead

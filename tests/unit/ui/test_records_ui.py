@@ -284,6 +284,9 @@ def test_cancelling_an_import_keeps_nothing_and_the_batch_shows_cancelled(
     qtbot.mouseClick(dlg.run_button, Qt.MouseButton.LeftButton)
     assert dlg.running and dlg.progress.isVisible() and dlg.cancel_button.isVisible()
     assert not dlg.close_button.isEnabled()
+    dlg.handle.progress.emit((5_000, 0.25))  # what the import reports after a chunk
+    qtbot.waitUntil(lambda: dlg.progress.value() == 250, timeout=WAIT)
+    assert dlg.progress.format() == "Importing… 5,000 rows read (25% of the file)"
     with qtbot.waitSignal(dlg.imported, timeout=WAIT) as blocker:
         qtbot.keyClick(dlg, Qt.Key.Key_Escape)  # closing while it runs means cancel
         gate.set()
