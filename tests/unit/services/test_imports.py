@@ -139,7 +139,7 @@ def test_a_cancelled_import_leaves_no_rows_and_shows_as_cancelled(
         path,
         "CRM",
         _mapping(),
-        progress=seen.append,
+        progress=lambda rows, _fraction: seen.append(rows),
         cancelled=lambda: len(seen) >= 3,
     )
     assert result.status == "cancelled"
