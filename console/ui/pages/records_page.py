@@ -86,6 +86,9 @@ class RecordsPage(Page):
         for column, width in enumerate((150, 60, 130, 300, 380, 80)):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(RecordsModel.HOLD, QHeaderView.ResizeMode.Fixed)
+        # Identifiers and values share what the window has left: with only the values stretched,
+        # a narrow window cut every identifier to "customer_id C-1003; email …".
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
         under = QHBoxLayout()
