@@ -68,6 +68,8 @@ class ImportPreview:
     # The file's own data-row number of each sample row (rows that cannot be imported are not
     # in the sample, so these are not always 1, 2, 3 …); rejected rows use the same numbers.
     sample_numbers: list[int] = field(default_factory=list)
+    # Rows among those shown that the import will reject, each "file, row N, column …: reason".
+    rejects: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -134,10 +136,12 @@ def preview(
                 break
         headers, notes, fmt = reader.headers, list(reader.notes), reader.file_format
     mapping, proposed = _saved_or_proposed(info, headers, sample, notes, name)
-    notes += [f"Will be rejected: {p.message(name)}" for p in problems[:5]]
+    rejects = [p.message(name) for p in problems[:5]]
     if len(problems) > 5:
-        notes.append(f"… and {len(problems) - 5} more rows among the first {rows} shown.")
-    return ImportPreview(headers, sample[:rows], mapping, proposed, notes, fmt, numbers[:rows])
+        rejects.append(f"… and {len(problems) - 5} more among the first {rows} rows.")
+    return ImportPreview(
+        headers, sample[:rows], mapping, proposed, notes, fmt, numbers[:rows], rejects
+    )
 
 
 def _saved_or_proposed(

@@ -3,6 +3,7 @@ and Cancel, and a summary with the rejected rows to save."""
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,7 @@ class ImportDialog(QDialog):
         layout.addLayout(top)
         self.notes_label = QLabel("Reading the file…")
         self.notes_label.setWordWrap(True)
+        self.notes_label.setTextFormat(Qt.TextFormat.PlainText)  # headers come from the file
         self.notes_label.setObjectName("notes")
         layout.addWidget(self.notes_label)
 
@@ -205,6 +207,8 @@ class ImportDialog(QDialog):
         layout.addWidget(self.progress)
         self.summary_label = QLabel("")
         self.summary_label.setObjectName("summary")
+        # Rich text for the bold count; every file-made part (names, messages) is escaped.
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary_label)
@@ -282,7 +286,12 @@ class ImportDialog(QDialog):
             )
         else:
             lead = "Using the mapping saved with this source."
-        self.notes_label.setText(" ".join([lead, *pv.notes]))
+        text = " ".join([lead, *pv.notes])
+        if pv.rejects:  # one per line: each names its row, the rejected list will too
+            text += "\nWill be rejected (not in the rows below):\n" + "\n".join(
+                f"• {r}" for r in pv.rejects
+            )
+        self.notes_label.setText(text)
         self.run_button.setEnabled(True)
         self.mapping_view.setFocus()
         self.previewed.emit(pv)
@@ -368,13 +377,13 @@ class ImportDialog(QDialog):
                 f"<b>Imported {result.rows_imported:,}</b> · already present "
                 f"{result.rows_duplicate:,} · skipped (suppressed) {result.rows_suppressed:,} · "
                 f"rejected {result.rows_rejected:,} — of {result.rows_read:,} rows read."
-                f"<br>{result.message}"
+                f"<br>{escape(result.message)}"
             )
             self.run_button.setEnabled(False)  # the same file again would add nothing
             self.close_button.setFocus()
         else:
             self.summary_label.setStyleSheet("color: #b00020;")
-            self.summary_label.setText(f"Import {result.status}: {result.message}")
+            self.summary_label.setText(f"Import {result.status}: {escape(result.message)}")
         self.save_rejected_button.setVisible(bool(result.rejected))
         self.imported.emit(result)
 
@@ -386,7 +395,7 @@ class ImportDialog(QDialog):
             else f"The import failed ({type(exc).__name__}); nothing was kept."
         )
         self.summary_label.setStyleSheet("color: #b00020;")
-        self.summary_label.setText(message)
+        self.summary_label.setText(escape(message))
         self.imported.emit(None)
 
     def save_rejected(self) -> None:
@@ -401,7 +410,7 @@ class ImportDialog(QDialog):
         self.ctx.runner.submit(
             lambda: imports.write_rejected_csv(result, target),
             lambda _r: self.summary_label.setText(
-                self.summary_label.text() + f"<br>Rejected rows saved to {target}."
+                self.summary_label.text() + f"<br>Rejected rows saved to {escape(str(target))}."
             ),
             lambda exc: Ask.error(self, "Save rejected rows", str(exc)),
         )

@@ -205,7 +205,7 @@ def test_the_preview_numbers_rows_as_the_file_does_and_names_rows_it_will_reject
     pv = imports.preview(any_db, any_admin, path, "CRM")
     assert [r[0] for r in pv.sample_rows] == ["C1", "C3"]
     assert pv.sample_numbers == [1, 3]  # the rejected list will call the bad row "row 2" too
-    assert any(n.startswith("Will be rejected: crm.csv, row 2") for n in pv.notes)
+    assert pv.rejects == ['crm.csv, row 2, column "Email": the row has 1 field; the header has 2.']
 
 
 def test_xlsx_and_json_lines_exports_import_too(

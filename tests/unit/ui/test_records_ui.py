@@ -271,6 +271,24 @@ def test_import_with_an_edited_mapping_saves_it_and_the_next_file_asks_nothing(
     assert not dlg2.save_rejected_button.isVisible()
 
 
+def test_the_import_dialog_shows_file_made_text_as_text_and_names_rows_it_will_reject(
+    qtbot, sources_page, db, admin, tmp_path, monkeypatch
+) -> None:
+    sources.add_source(db, admin, "Forms", "web_form")
+    with qtbot.waitSignal(sources_page.loaded, timeout=WAIT):
+        sources_page.refresh()
+    path = tmp_path / "forms.csv"
+    path.write_text("email,<b>Note</b>\na@example.com,hi\nb@example.com\n", encoding="utf-8")
+    dlg = open_import(qtbot, sources_page, "Forms", path, monkeypatch)
+    notes = dlg.notes_label.text()
+    assert 'forms.csv, row 2, column "<b>Note</b>": the row has 1 field' in notes
+    assert dlg.notes_label.textFormat() == Qt.TextFormat.PlainText  # shown, never rendered
+    assert dlg.preview_model.headerData(0, Qt.Orientation.Vertical) == 1
+    with qtbot.waitSignal(dlg.imported, timeout=WAIT):
+        qtbot.mouseClick(dlg.run_button, Qt.MouseButton.LeftButton)
+    assert "rejected 1" in dlg.summary_label.text()
+
+
 def test_cancelling_an_import_keeps_nothing_and_the_batch_shows_cancelled(
     qtbot, sources_page, db, admin, tmp_path, monkeypatch, runner
 ) -> None:
