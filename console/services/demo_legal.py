@@ -80,7 +80,15 @@ def import_sample_records(db: Database, actor: Actor, folder: Path) -> dict[str,
             PAYMENTS_MAPPING,
         ),
     ):
-        sources.add_source(db, actor, name, kind)
+        categories = sorted(set(Mapping.from_json(mapping, source_name=name).categories().values()))
+        sources.add_source(
+            db,
+            actor,
+            name,
+            kind,
+            categories=categories,
+            retention="Kept for the legal demo's matters (example data)",
+        )
         path = folder / f"{kind}.csv"
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)

@@ -156,6 +156,19 @@ DEMO_SOURCES: list[tuple[str, str, str, str, str, str, dict[str, Any]]] = [
 ]
 
 
+# How long each demo system keeps its data (example wording; a real office takes it from its
+# retention schedule).
+DEMO_RETENTION = {
+    "CRM": "3 years after the last interaction with the person",
+    "Newsletter list": "Until the person unsubscribes, then 30 days",
+    "Website contact form": "1 year after the enquiry is answered",
+    "Conference business cards": "2 years after the event",
+    "Web analytics cookies": "14 months after collection",
+    "Payments": "7 years after the transaction (tax and accounting law)",
+    "Support tickets": "3 years after the ticket is closed",
+}
+
+
 def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
     """Add the demo sources and import their files (once; a second run changes nothing)."""
     actor = actors.get(Role.PRIVACY_OFFICER) or actors[Role.ADMIN]
@@ -164,7 +177,18 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
     for name, kind, region, owner, system, file_name, mapping in DEMO_SOURCES:
         if name in existing:
             continue
-        sources.add_source(db, actor, name, kind, owner=owner, system=system, default_region=region)
+        categories = sorted(set(Mapping.from_json(mapping, source_name=name).categories().values()))
+        sources.add_source(
+            db,
+            actor,
+            name,
+            kind,
+            owner=owner,
+            system=system,
+            default_region=region,
+            categories=categories,
+            retention=DEMO_RETENTION.get(name, ""),
+        )
         result = imports.run_import(
             db,
             actor,
