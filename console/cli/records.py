@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
@@ -150,13 +151,20 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         actor = sign_in(db, args)
-        mapping = None
-        if args.mapping == "auto":
-            info = sources.get_source(db, actor, args.source)
-            mapping = propose_mapping(args.file, default_region=info.default_region)
-        elif args.mapping:
-            mapping = Mapping.load(args.mapping)
-        result = imports.run_import(db, actor, args.file, args.source, mapping)
+        try:
+            mapping = None
+            if args.mapping == "auto":
+                info = sources.get_source(db, actor, args.source)
+                mapping = propose_mapping(args.file, default_region=info.default_region)
+            elif args.mapping:
+                mapping = Mapping.load(args.mapping)
+            result = imports.run_import(db, actor, args.file, args.source, mapping)
+        except ConsoleError as exc:
+            # With --json a script gets a document however the import ends (this one before a
+            # batch was written: the file, its mapping or the source could not be used).
+            if getattr(args, "json", False):
+                emit(args, _not_started(args.file, exc.message), "")
+            raise
         data = {k: v for k, v in vars(result).items() if k not in ("rejected", "unusable")}
         data["unusable"] = [vars(u) for u in result.unusable]
         data["rejected"] = [
@@ -174,6 +182,22 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"privacy-console: … and {result.rows_rejected - 20:,} more rejected rows\n"
             )
         return EXIT_OK
+
+
+def _not_started(file: str, message: str) -> dict[str, Any]:
+    return {
+        "batch_id": None,
+        "status": "failed",
+        "rows_read": 0,
+        "rows_imported": 0,
+        "rows_duplicate": 0,
+        "rows_suppressed": 0,
+        "rows_rejected": 0,
+        "message": message,
+        "file_name": Path(file).name,
+        "unusable": [],
+        "rejected": [],
+    }
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -323,9 +323,18 @@ def find_subject(
         raise ValidationError("Give at least one identifier (an email, a phone or KIND=VALUE).")
     with db.transaction() as s:
         start: list[tuple[str, str]] = []
-        for kind, value in identifiers:
+        for number, (kind, value) in enumerate(identifiers, start=1):
             # PostgreSQL text cannot hold NUL, and no stored identifier has one.
-            for pair in _normalised_pairs(s, kind, value.replace("\x00", "")):
+            pairs = _normalised_pairs(s, kind, value.replace("\x00", ""))
+            if not pairs:
+                # "Nothing found" must never be the answer to a typo. The value is not repeated:
+                # messages reach logs, and personal data never does.
+                which = f"identifier {number}" if len(identifiers) > 1 else "identifier"
+                raise ValidationError(
+                    f"The {which} given ({ids.parse_kind(kind)}) is not usable: it is malformed "
+                    "or a placeholder (such as test@test.com), so no record can hold it."
+                )
+            for pair in pairs:
                 if pair not in start:
                     start.append(pair)
         result = _walk(s, start, follow_limit)

@@ -68,6 +68,16 @@ def test_a_bad_file_fails_with_one_line_naming_the_file(cli, tmp_path: Path) -> 
     bad.write_bytes(b"%PDF-1.7 not a table")
     code, _, err = cli("--user", "ada", "import", str(bad), "--source", "CRM")
     assert code == 1 and "export.csv" in err and err.count("\n") == 1
+    # With --json the script still gets the result document, shaped as a finished import's.
+    code, out, err = cli("--user", "ada", "import", str(bad), "--source", "CRM", "--json")
+    assert code == 1 and err.count("\n") == 1
+    failed = json.loads(out)
+    assert (failed["status"], failed["batch_id"], failed["file_name"]) == (
+        "failed",
+        None,
+        "export.csv",
+    )
+    assert "export.csv" in failed["message"]
 
 
 def test_a_rejected_row_is_reported_on_stderr_with_file_row_and_reason(cli, tmp_path: Path) -> None:

@@ -127,3 +127,16 @@ def test_an_identifier_given_by_the_user_is_always_followed(
 def test_subject_find_needs_an_identifier(any_db: Database, any_admin: Actor) -> None:
     with pytest.raises(ValidationError):
         records.find_subject(any_db, any_admin, [])
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("email", "not an email"), ("email", "test@test.com"), ("phone", "12345")],
+)
+def test_an_identifier_that_no_record_can_hold_is_refused_not_answered_with_nothing(
+    any_db: Database, any_admin: Actor, tmp_path: Path, kind: str, value: str
+) -> None:
+    crm(any_db, any_admin, tmp_path)
+    with pytest.raises(ValidationError, match=rf"identifier 2 given \({kind}\) is not usable"):
+        records.find_subject(any_db, any_admin, [("email", "ana@example.com"), (kind, value)])
+    assert records.find_subject(any_db, any_admin, [("email", "ana@example.com")]).records
