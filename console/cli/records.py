@@ -245,7 +245,7 @@ def cmd_subject_find(args: argparse.Namespace) -> int:
 
     pairs = _identifiers(args)
     with database(args) as db:
-        result = records.find_subject(db, sign_in(db, args), pairs)
+        result = records.find_subject(db, sign_in(db, args), pairs, typed=True)
         data: dict[str, Any] = {
             "records": [
                 {

@@ -311,12 +311,17 @@ def find_subject(
     identifiers: list[tuple[str, str]],
     *,
     follow_limit: int = DEFAULT_FOLLOW_LIMIT,
+    typed: bool = False,
 ) -> SubjectResult:
     """Everything reachable from the identifiers through shared strong identifiers.
 
     Weak identifiers (names, addresses, IPs, order ids) of the records found only add "possible"
     matches and are never followed. A strong identifier found on the way that more than
     ``follow_limit`` records share is not followed either (the given ones always are).
+
+    typed: the identifiers were just typed by the user (command line, "Find a person by"): one
+    that no record can hold is refused rather than looked for. Identifiers kept with a request
+    are looked for as they are (an unusable one simply finds nothing).
     """
     actor.require(Permission.SEARCH_RECORDS)
     if not identifiers:
@@ -326,7 +331,7 @@ def find_subject(
         for number, (kind, value) in enumerate(identifiers, start=1):
             # PostgreSQL text cannot hold NUL, and no stored identifier has one.
             pairs = _normalised_pairs(s, kind, value.replace("\x00", ""))
-            if not pairs:
+            if not pairs and typed:
                 # "Nothing found" must never be the answer to a typo. The value is not repeated:
                 # messages reach logs, and personal data never does.
                 which = f"identifier {number}" if len(identifiers) > 1 else "identifier"

@@ -177,7 +177,7 @@ class SubjectView(QWidget):
         self.summary_label.setText("Searching…")
         db, actor = self.ctx.db, self.ctx.actor
         self.ctx.runner.submit(
-            lambda: records.find_subject(db, actor, pairs), self._found, self._error
+            lambda: records.find_subject(db, actor, pairs, typed=True), self._found, self._error
         )
 
     def _found(self, result: records.SubjectResult) -> None:

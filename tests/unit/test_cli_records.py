@@ -129,3 +129,9 @@ def test_batches_are_listed_and_one_is_undone_from_the_command_line(cli, tmp_pat
     assert "undone" in out and "Undone: 6 rows removed." in out
     code, _, err = cli("--user", "ada", "batch", "undo", str(batch["id"]))
     assert code == 1 and "only a completed import can be undone" in err
+
+
+def test_subject_find_refuses_an_identifier_typed_wrong(cli) -> None:
+    code, out, err = cli("--user", "ada", "subject", "find", "--email", "not an email")
+    assert code == 1 and out == ""
+    assert "(email) is not usable" in err and "not an email" not in err
