@@ -33,7 +33,7 @@ from console.importers.mapping import CATEGORIES
 from console.services import imports, sources
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
-from console.ui.records_models import NOT_MAPPED, MappingModel, PreviewModel
+from console.ui.records_models import NOT_MAPPED, RECORD_KEY, MappingModel, PreviewModel
 from console.ui.runner import JobHandle
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -98,7 +98,9 @@ def category_choices(pack: PolicyPack | None) -> list[tuple[str, str]]:
     return out
 
 
-ROLE_CHOICES = [(NOT_MAPPED, ""), ("collected at", "collected_at")]
+# "record key": the column(s) that name a row in this system, so a later export's row with the
+# same key counts as already present (kept in the mapping's record_key, not as a column role).
+ROLE_CHOICES = [(NOT_MAPPED, ""), ("collected at", "collected_at"), ("record key", RECORD_KEY)]
 
 
 class ImportDialog(QDialog):

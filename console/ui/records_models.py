@@ -196,6 +196,9 @@ class PreviewModel(_Table):
         return "" if value is None else str(value)
 
 
+RECORD_KEY = "record_key"  # the Role column's value for a column of the mapping's record key
+
+
 class MappingModel(_Columns):
     """One row per file column: its identifier kind, data category and role, all editable."""
 
@@ -247,6 +250,8 @@ class MappingModel(_Columns):
             return spec.identifier or ""
         if column == self.CATEGORY:
             return spec.category or ""
+        if self.headers[row] in self.record_key:
+            return RECORD_KEY
         return spec.role or ""
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
@@ -258,8 +263,7 @@ class MappingModel(_Columns):
         if role not in (_DISPLAY, _TIP):
             return None
         if column == 0:
-            key = " (record key)" if self.headers[row] in self.record_key else ""
-            return self.headers[row] + key
+            return self.headers[row]
         if column == 1:
             return self.samples[row] if self.samples else ""
         value = self._value(row, column)
@@ -271,7 +275,7 @@ class MappingModel(_Columns):
         if column == self.CATEGORY:
             label = self.category_labels.get(value)
             return f"{label} ({value})" if label else value
-        return "collected at" if value == "collected_at" else value
+        return {"collected_at": "collected at", RECORD_KEY: "record key"}.get(value, value)
 
     def setData(self, index: _Index, value: Any, role: int = _EDIT) -> bool:
         if not index.isValid() or role != _EDIT or index.column() < self.IDENTIFIER:
@@ -284,6 +288,15 @@ class MappingModel(_Columns):
         elif column == self.CATEGORY:
             spec = ColumnSpec(spec.identifier, text, spec.role)
         else:
+            header = self.headers[index.row()]
+            if header in self.record_key:
+                self.record_key.remove(header)
+            if text == RECORD_KEY:  # part of the record key, and no other role
+                # In the file's column order, whatever order they were picked in: the key of a
+                # row must come out the same at every import of this system's exports.
+                self.record_key.append(header)
+                self.record_key.sort(key=self.headers.index)
+                text = None
             if text == "collected_at":  # one collection time per record: take it from the others
                 for other, s in enumerate(self.specs):
                     if s.role == "collected_at" and other != index.row():

@@ -88,9 +88,14 @@ class AddSourceDialog(QDialog):
         )
         self.categories = QListWidget()
         self.categories.setAccessibleName("Data categories")
+        # Room for the policy's ~25 categories without a sideways scroll bar.
+        self.categories.setMinimumSize(320, 300)
+        self.categories.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.categories.setWordWrap(True)
         for c in pack.categories if pack else ():
             item = QListWidgetItem(c.label)
             item.setData(Qt.ItemDataRole.UserRole, c.id)
+            item.setToolTip(c.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.categories.addItem(item)

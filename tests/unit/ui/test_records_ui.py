@@ -652,3 +652,31 @@ def test_a_common_word_shows_its_first_rows_before_the_whole_list_is_counted(
     # The scroll bar already spans the whole list: the last row can be shown at once.
     records_page.table.scrollTo(model.index(PAGE_ROWS * 3 - 1, 0))
     qtbot.waitUntil(lambda: model.loaded_row(PAGE_ROWS * 3 - 1) is not None, timeout=WAIT)
+
+
+def test_the_record_key_is_chosen_in_the_role_column_and_saved_with_the_mapping(
+    qtbot, sources_page, db, admin, tmp_path, monkeypatch
+) -> None:
+    sources.add_source(db, admin, "Members", "crm")
+    with qtbot.waitSignal(sources_page.loaded, timeout=WAIT):
+        sources_page.refresh()
+    first = write_csv(tmp_path / "members.csv", HEADER, member_rows(0, 5))
+    dlg = open_import(qtbot, sources_page, "Members", first, monkeypatch)
+    model = dlg.mapping_model
+    row = model.headers.index("Member Ref")
+    choose_in_editor(qtbot, dlg, row, MappingModel.ROLE, "record_key")
+    assert model.index(row, MappingModel.ROLE).data() == "record key"
+    assert model.mapping().record_key == ["Member Ref"]
+    with qtbot.waitSignal(dlg.imported, timeout=WAIT):
+        qtbot.mouseClick(dlg.run_button, Qt.MouseButton.LeftButton)
+    dlg.close()
+    assert sources.get_source(db, admin, "Members").mapping["record_key"] == ["Member Ref"]
+    # The next export names the same members by their reference: already present, not new.
+    changed = [[f"new{i}@example.com", *row[1:]] for i, row in enumerate(member_rows(0, 5))]
+    again = imports.run_import(
+        db, admin, write_csv(tmp_path / "members-2.csv", HEADER, changed), "Members"
+    )
+    assert (again.rows_imported, again.rows_duplicate) == (0, 5)
+    # Back to no role: it leaves the key.
+    choose_in_editor(qtbot, dlg, row, MappingModel.ROLE, "")
+    assert model.mapping().record_key == []
