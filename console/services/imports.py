@@ -205,6 +205,11 @@ def run_import(
                 ImportBatch.status == "completed",
             )
         ).first()
+        if earlier is not None and _undone_before(s, info.id, earlier[0]):
+            # An older import of this source was undone since: rows this file shared with it
+            # (counted "already present" then) are gone, so the file is read again; rows
+            # still there are recognised one by one.
+            earlier = None
     if earlier is not None:
         with db.transaction() as s:
             record(
@@ -515,6 +520,21 @@ def _is_gone(b: ImportBatch, unlocked: set[int] | None) -> bool:
     except PermissionError:
         return False
     return False
+
+
+def _undone_before(s: Any, source_id: int, batch_id: int) -> bool:
+    return (
+        s.execute(
+            select(ImportBatch.id)
+            .where(
+                ImportBatch.source_id == source_id,
+                ImportBatch.id < batch_id,
+                ImportBatch.status == "undone",
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def undo_batch(db: Database, actor: Actor, batch_id: int) -> int:

@@ -362,7 +362,9 @@ class SourcesPage(Page):
             self,
             "Undo import",
             f"Remove the {batch.rows_imported:,} records that batch {batch.id} "
-            f"({batch.file_name}) added? This is recorded in the audit trail.",
+            f"({batch.file_name}) added? This is recorded in the audit trail.\n\n"
+            "Rows that later imports into this source found already present go too; "
+            "import those files again afterwards to bring them back.",
         ):
             return
         db, actor, batch_id = self.ctx.db, self.ctx.actor, batch.id

@@ -337,3 +337,24 @@ def test_progress_says_how_much_of_the_file_is_read(
     assert fractions == sorted(fractions)  # type: ignore[type-var]
     assert fractions[-1] == 1.0 and len(seen) >= 10
     assert 0.05 < fractions[0] < 0.5  # the first 100 of 1,000 rows, give or take read-ahead
+
+
+def test_a_later_file_can_bring_back_the_rows_an_undone_import_shared_with_it(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    first = crm(any_db, any_admin, tmp_path)  # six rows
+    later = write_csv(
+        tmp_path / "crm-2.csv",
+        CRM_HEADER,
+        [*CRM_ROWS[:3], ["C7", "new@example.com", "", "New", ""]],
+    )
+    second = imports.run_import(any_db, any_admin, later, "CRM", _mapping())
+    assert (second.rows_imported, second.rows_duplicate) == (1, 3)
+    imports.undo_batch(any_db, any_admin, first.batch_id)
+    assert sources.get_source(any_db, any_admin, "CRM").record_count == 1
+    # The later file's three shared rows went with the first batch; importing it again restores
+    # them (its own new row is recognised as present), instead of "already imported".
+    again = imports.run_import(any_db, any_admin, later, "CRM", _mapping())
+    assert (again.status, again.rows_imported, again.rows_duplicate) == ("completed", 3, 1)
+    assert again.batch_id != second.batch_id
+    assert sources.get_source(any_db, any_admin, "CRM").record_count == 4
