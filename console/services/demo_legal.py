@@ -80,13 +80,13 @@ def import_sample_records(db: Database, actor: Actor, folder: Path) -> dict[str,
             PAYMENTS_MAPPING,
         ),
     ):
-        categories = sorted(set(Mapping.from_json(mapping, source_name=name).categories().values()))
+        parsed = Mapping.from_json(mapping, source_name=name)
         sources.add_source(
             db,
             actor,
             name,
             kind,
-            categories=categories,
+            categories=sorted(set(parsed.categories().values())),
             retention="Kept for the legal demo's matters (example data)",
         )
         path = folder / f"{kind}.csv"
@@ -94,9 +94,7 @@ def import_sample_records(db: Database, actor: Actor, folder: Path) -> dict[str,
             writer = csv.writer(f)
             writer.writerow(header)
             writer.writerows(rows)
-        result = imports.run_import(
-            db, actor, path, name, Mapping.from_json(mapping, source_name=name)
-        )
+        result = imports.run_import(db, actor, path, name, parsed)
         out[name] = result.rows_imported
     return out
 

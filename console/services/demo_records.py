@@ -177,7 +177,7 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
     for name, kind, region, owner, system, file_name, mapping in DEMO_SOURCES:
         if name in existing:
             continue
-        categories = sorted(set(Mapping.from_json(mapping, source_name=name).categories().values()))
+        parsed = Mapping.from_json(mapping, source_name=name)
         sources.add_source(
             db,
             actor,
@@ -186,7 +186,7 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
             owner=owner,
             system=system,
             default_region=region,
-            categories=categories,
+            categories=sorted(set(parsed.categories().values())),
             retention=DEMO_RETENTION.get(name, ""),
         )
         result = imports.run_import(
@@ -194,7 +194,7 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
             actor,
             data_path("demo", file_name),
             name,
-            Mapping.from_json(mapping, source_name=name),
+            parsed,
         )
         imported += result.rows_imported
     if not imported:
