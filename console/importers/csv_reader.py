@@ -45,8 +45,12 @@ ENCODING_LABELS = {
 }
 
 
-def detect_encoding(sample: bytes) -> str:
-    """The codec for a file starting with ``sample``: BOM first, then UTF-8, else Windows-1252."""
+def detect_encoding(sample: bytes, *, whole: bool = False) -> str:
+    """The codec for a file starting with ``sample``: BOM first, then UTF-8, else Windows-1252.
+
+    whole: the sample runs to the end of the file, so a sequence cut off at its end is damaged,
+    not continued in the next bytes.
+    """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -62,7 +66,7 @@ def detect_encoding(sample: bytes) -> str:
         if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
             return "utf-16-be"
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole)
     except UnicodeDecodeError:
         # A UTF-8 file with a few damaged bytes still has many good multi-byte letters; a
         # Windows-1252 file almost never contains a valid UTF-8 multi-byte sequence.
@@ -76,15 +80,20 @@ def detect_encoding(sample: bytes) -> str:
 _NON_ASCII_RE = re.compile(rb"[\x80-\xff]")
 
 
-def _first_non_ascii(path: Path, start: int, block: int = 1 << 20) -> bytes:
-    """Up to SAMPLE_BYTES of the file from its first non-ASCII byte at or after start."""
+def _first_non_ascii(path: Path, start: int, block: int = 1 << 20) -> tuple[bytes, bool]:
+    """Up to SAMPLE_BYTES of the file from its first non-ASCII byte at or after start, and
+    whether they run to the end of the file."""
     with path.open("rb") as handle:
-        handle.seek(start)
+        offset = start
+        handle.seek(offset)
         while chunk := handle.read(block):
             found = _NON_ASCII_RE.search(chunk)
             if found is not None:
-                return chunk[found.start() : found.start() + SAMPLE_BYTES]
-    return b""
+                handle.seek(offset + found.start())  # a whole window, not the block's tail
+                window = handle.read(SAMPLE_BYTES)
+                return window, not handle.read(1)
+            offset += len(chunk)
+    return b"", True
 
 
 def detect_delimiter(sample_text: str) -> str:
@@ -113,14 +122,14 @@ class CsvReader(TableReader):
     file_format = "csv"
 
     def __init__(self, path: Path, limits: Limits, sample: bytes) -> None:
-        self.encoding = detect_encoding(sample)
+        self.encoding = detect_encoding(sample, whole=len(sample) < SAMPLE_BYTES)
         if self.encoding == "utf-8" and len(sample) >= SAMPLE_BYTES and sample.isascii():
             # Plain ASCII says nothing about the encoding: judge by the first non-ASCII text
             # further on (a Windows-1252 export whose first "é" comes after the sample would
             # otherwise lose every row with one as "not valid UTF-8").
-            later = _first_non_ascii(path, len(sample))
+            later, whole = _first_non_ascii(path, len(sample))
             if later:
-                self.encoding = detect_encoding(later)
+                self.encoding = detect_encoding(later, whole=whole)
         text = codecs.getincrementaldecoder(self.encoding)(errors=_MARK_ERRORS).decode(sample)
         if len(sample) >= SAMPLE_BYTES:
             # Only whole lines, so the last sampled record is not judged on a fragment.
@@ -162,8 +171,10 @@ class CsvReader(TableReader):
 
     def fraction_read(self) -> float | None:
         handle = self._reading
-        if handle is None or handle.closed or not self._size:
+        if handle is None or not self._size:
             return None
+        if handle.closed:  # read to the end (the last rows are still being handed on)
+            return 1.0
         return min(1.0, handle.buffer.tell() / self._size)
 
     def _open(self, path: Path) -> TextIO:
@@ -264,7 +275,7 @@ class CsvReader(TableReader):
             row,
             column,
             f"the row has {fields} {noun}; the header has {width}.",
-            kept_fields(record),
+            kept_fields(record[: self.limits.max_columns]),
         )
 
 

@@ -131,8 +131,10 @@ class JsonLinesReader(TableReader):
 
     def fraction_read(self) -> float | None:
         handle = self._reading
-        if handle is None or handle.closed or not self._size:
+        if handle is None or not self._size:
             return None
+        if handle.closed:  # read to the end (the last rows are still being handed on)
+            return 1.0
         return min(1.0, handle.tell() / self._size)
 
     def _rows(self) -> Iterator[RowItem]:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from console.domain.permissions import Permission
 from console.errors import ConsoleError, NotFound, ValidationError
@@ -39,6 +39,7 @@ from console.services.import_rows import (
 )
 from console.store import search_backend
 from console.store.db import Database
+from console.store.models import AuditEvent
 from console.store.records_models import (
     ImportBatch,
     Record,
@@ -199,15 +200,25 @@ def run_import(
     digest = file_sha256(path)
     with db.read() as s:
         earlier = s.execute(
-            select(ImportBatch.id, ImportBatch.rows_read).where(
+            select(
+                ImportBatch.id,
+                ImportBatch.rows_read,
+                ImportBatch.rows_imported,
+                ImportBatch.rows_duplicate,
+                ImportBatch.rows_suppressed,
+                ImportBatch.rows_rejected,
+            )
+            .where(
                 ImportBatch.source_id == info.id,
                 ImportBatch.file_sha256 == digest,
                 ImportBatch.status == "completed",
             )
+            .order_by(ImportBatch.id.desc())
+            .limit(1)
         ).first()
-        if earlier is not None and _undone_before(s, info.id, earlier[0]):
-            # An older import of this source was undone since: rows this file shared with it
-            # (counted "already present" then) are gone, so the file is read again; rows
+        if earlier is not None and earlier.rows_duplicate and _undone_since(s, info.id, earlier.id):
+            # Rows this file shared with an older import (counted "already present" then) went
+            # when that import was undone afterwards: the file is read again, and the rows
             # still there are recognised one by one.
             earlier = None
     if earlier is not None:
@@ -217,19 +228,19 @@ def run_import(
                 actor,
                 "records.import_repeat",
                 "import_batch",
-                earlier[0],
+                earlier.id,
                 {"source": info.name, "file_sha256": digest},
             )
         return ImportResult(
-            earlier[0],
+            earlier.id,
             "completed",
-            earlier[1],
+            earlier.rows_read,
             0,
-            earlier[1],
-            0,
-            0,
+            earlier.rows_imported + earlier.rows_duplicate,
+            earlier.rows_suppressed,
+            earlier.rows_rejected,
             [],
-            f"{path.name} was already imported into {info.name} (batch {earlier[0]}); "
+            f"{path.name} was already imported into {info.name} (batch {earlier.id}); "
             "nothing was added.",
             path.name,
         )
@@ -522,14 +533,40 @@ def _is_gone(b: ImportBatch, unlocked: set[int] | None) -> bool:
     return False
 
 
-def _undone_before(s: Any, source_id: int, batch_id: int) -> bool:
-    return (
-        s.execute(
-            select(ImportBatch.id)
-            .where(
+def _undone_since(s: Any, source_id: int, batch_id: int) -> bool:
+    """Whether an older import of the source was undone after this batch was imported.
+
+    The order comes from the audit trail, which records both (append-only, in sequence).
+    """
+    older_undone = [
+        str(i)
+        for i in s.execute(
+            select(ImportBatch.id).where(
                 ImportBatch.source_id == source_id,
                 ImportBatch.id < batch_id,
                 ImportBatch.status == "undone",
+            )
+        ).scalars()
+    ]
+    if not older_undone:
+        return False
+    imported_at = (
+        select(func.max(AuditEvent.seq))
+        .where(
+            AuditEvent.object_type == "import_batch",
+            AuditEvent.object_id == str(batch_id),
+            AuditEvent.action == "records.import",
+        )
+        .scalar_subquery()
+    )
+    return (
+        s.execute(
+            select(AuditEvent.seq)
+            .where(
+                AuditEvent.object_type == "import_batch",
+                AuditEvent.object_id.in_(older_undone),
+                AuditEvent.action == "records.import_undo",
+                AuditEvent.seq > imported_at,
             )
             .limit(1)
         ).first()

@@ -209,12 +209,14 @@ def search_ids(
     with db.transaction() as s:
         where = _filters(s, source_ids, category)
         out: list[int] = []
+        wanted = limit + 1  # one more than asked: whether the list is complete
         if query:
-            out = _identifier_hits(s, _guesses(s, query), where, limit)
-        if words and len(out) < limit:
+            out = _identifier_hits(s, _guesses(s, query), where, wanted)
+        if words and len(out) < wanted:
             seen = set(out)
-            more = search_backend.backend(s).text_match(words, where=where, limit=limit)
+            more = search_backend.backend(s).text_match(words, where=where, limit=wanted)
             out.extend(i for i in more if i not in seen)
+        complete = len(out) <= limit
         out = out[:limit]
         details: dict[str, Any] = {
             "query_sha256": _query_digest(query),
@@ -222,7 +224,7 @@ def search_ids(
             # The Records page asks for a first screenful, then the whole list: two events of
             # one search, the first one marked as stopped at its limit.
             "limit": limit,
-            "complete": len(out) < limit,
+            "complete": complete,
         }
         if source_ids is not None:
             details["source_ids"] = sorted(source_ids)

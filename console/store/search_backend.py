@@ -237,6 +237,8 @@ class SqliteBackend(Backend):
             finally:
                 self.conn.exec_driver_sql("PRAGMA threads=0")
             self._rebuild_key_index = False
+        # The connection goes back to the pool: SQLite's default page cache (2 MB) again.
+        self.conn.exec_driver_sql("PRAGMA cache_size=-2000")
 
     def first_free_id(self) -> int:
         # Write transactions begin IMMEDIATE, so nobody else inserts records until we commit.

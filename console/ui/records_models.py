@@ -289,14 +289,14 @@ class MappingModel(_Columns):
             spec = ColumnSpec(spec.identifier, text, spec.role)
         else:
             header = self.headers[index.row()]
-            if header in self.record_key:
-                self.record_key.remove(header)
             if text == RECORD_KEY:  # part of the record key, and no other role
-                # In the file's column order, whatever order they were picked in: the key of a
-                # row must come out the same at every import of this system's exports.
-                self.record_key.append(header)
-                self.record_key.sort(key=self.headers.index)
+                # Appended, never reordered: the key of a row must come out the same at every
+                # import of this system's exports, and the saved key's order is part of it.
+                if header not in self.record_key:
+                    self.record_key.append(header)
                 text = None
+            elif header in self.record_key:
+                self.record_key.remove(header)
             if text == "collected_at":  # one collection time per record: take it from the others
                 for other, s in enumerate(self.specs):
                     if s.role == "collected_at" and other != index.row():

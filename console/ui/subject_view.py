@@ -162,9 +162,10 @@ class SubjectView(QWidget):
     def find_pairs(self, pairs: list[tuple[str, str]]) -> None:
         """Look for the person holding these identifiers (from a selected record)."""
         self.identifiers_edit.setText(identifiers_entry(pairs))
-        self.look_up()
+        self._run(pairs, typed=False)  # stored identifiers: looked for as they are
 
     def look_up(self) -> None:
+        """Look for the identifiers typed in the box (one no record can hold is refused)."""
         try:
             pairs = parse_identifiers(self.identifiers_edit.text())
         except ValidationError as exc:
@@ -173,11 +174,14 @@ class SubjectView(QWidget):
         if not pairs:
             self._error(ValidationError("Type an e-mail, a phone number or KIND=VALUE first."))
             return
+        self._run(pairs, typed=True)
+
+    def _run(self, pairs: list[tuple[str, str]], *, typed: bool) -> None:
         self.clear()  # the last person's records must not stand under the new search
         self.summary_label.setText("Searching…")
         db, actor = self.ctx.db, self.ctx.actor
         self.ctx.runner.submit(
-            lambda: records.find_subject(db, actor, pairs, typed=True), self._found, self._error
+            lambda: records.find_subject(db, actor, pairs, typed=typed), self._found, self._error
         )
 
     def _found(self, result: records.SubjectResult) -> None:

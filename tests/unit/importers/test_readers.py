@@ -46,6 +46,22 @@ def test_the_encoding_is_judged_by_the_first_non_ascii_text_however_late(
 
 
 @pytest.mark.parametrize(
+    "ascii_rows", [9000, 40_000, 5], ids=["past-sample", "past-1MB-block", "small-file"]
+)
+def test_a_windows_1252_file_whose_only_accent_is_its_very_last_byte(
+    tmp_path: Path, ascii_rows: int
+) -> None:
+    # No newline after it: the é ends the file (and, at 40,000 rows, sits past the first
+    # 1 MB block read after the sample). A lone 0xE9 there is Windows-1252, not cut-off UTF-8.
+    rows = "".join(f"user{i}@example.org,Plain Name{i},555-0100\n" for i in range(ascii_rows))
+    data = (HEADER + rows + "zoe@example.org,1,Zoé").encode("cp1252")
+    path = write(tmp_path, "last.csv", data)
+    assert data.endswith(b"Zo\xe9")
+    items = rows_of(path)
+    assert items[-1] == (ascii_rows + 1, ["zoe@example.org", "1", "Zoé"])
+
+
+@pytest.mark.parametrize(
     ("encoding", "bom"),
     [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-16", b""), ("cp1252", b"")],
 )

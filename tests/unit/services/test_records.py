@@ -103,6 +103,10 @@ def test_a_search_is_audited_with_a_digest_never_the_text(
     assert len(found) == 2 and event.details["results"] == 2
     assert event.details["limit"] == 2 and event.details["complete"] is False
     assert event.details["source_ids"] == [crm_id]
+    # Exactly as many as the limit is still the whole list.
+    found = records.search_ids(any_db, any_admin, "example", limit=5)
+    event = [e for e in audit.list_events(any_db, any_admin) if e.action == "records.search"][-1]
+    assert len(found) == 5 and event.details["complete"] is True
 
 
 def test_search_filters_by_source_and_category(

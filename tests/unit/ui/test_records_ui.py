@@ -677,6 +677,12 @@ def test_the_record_key_is_chosen_in_the_role_column_and_saved_with_the_mapping(
         db, admin, write_csv(tmp_path / "members-2.csv", HEADER, changed), "Members"
     )
     assert (again.rows_imported, again.rows_duplicate) == (0, 5)
+    # A second key column is added after the first, and choosing "record key" again on a key
+    # column changes nothing: the saved order is part of every row's key.
+    email_row = model.headers.index("Email")
+    choose_in_editor(qtbot, dlg, email_row, MappingModel.ROLE, "record_key")
+    choose_in_editor(qtbot, dlg, row, MappingModel.ROLE, "record_key")
+    assert model.mapping().record_key == ["Member Ref", "Email"]
     # Back to no role: it leaves the key.
     choose_in_editor(qtbot, dlg, row, MappingModel.ROLE, "")
-    assert model.mapping().record_key == []
+    assert model.mapping().record_key == ["Email"]
