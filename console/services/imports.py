@@ -328,6 +328,8 @@ def _import_rows(
     with db.transaction() as s:
         backend = search_backend.backend(s)
         backend.lock_batch(batch_id)
+        # Another import into this source finishes first; its rows then count as present here.
+        backend.lock_source(info.id)
         backend.prepare_bulk()
         job = Job(
             path,

@@ -199,6 +199,14 @@ class Backend:
     def lock_batch(self, batch_id: int) -> None:
         """Hold a lock on the batch row while its import runs (PostgreSQL: others can tell)."""
 
+    def lock_source(self, source_id: int) -> None:
+        """Make other imports into this source wait until this transaction ends.
+
+        Two imports of overlapping rows into one source would otherwise both insert a row the
+        other is inserting too (PostgreSQL: a unique violation for the second). SQLite needs
+        nothing: its write transactions already run one at a time.
+        """
+
     def unlocked_running(self, batch_ids: Sequence[int]) -> set[int] | None:
         """Of these "running" batches, those no live import holds; None if the dialect can't tell."""
         return None
@@ -371,6 +379,13 @@ class PostgresBackend(Backend):
     def lock_batch(self, batch_id: int) -> None:
         self.conn.execute(
             text("SELECT id FROM import_batches WHERE id = :id FOR UPDATE"), {"id": batch_id}
+        )
+
+    def lock_source(self, source_id: int) -> None:
+        # FOR NO KEY UPDATE: other imports into the source wait; reads and the records' foreign
+        # keys to the source (FOR KEY SHARE) do not.
+        self.conn.execute(
+            text("SELECT id FROM sources WHERE id = :id FOR NO KEY UPDATE"), {"id": source_id}
         )
 
     def unlocked_running(self, batch_ids: Sequence[int]) -> set[int] | None:

@@ -167,3 +167,61 @@ def test_concurrent_imports_from_two_desks_both_land(
         assert out.split() == ["completed", "300"], out
     with desk_a.read() as s:
         assert verify_chain(audit_log.stream(s)).ok
+
+
+def test_two_desks_importing_overlapping_files_into_one_source_both_finish(
+    desks, any_admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second import waits for the first, then counts the rows they share as present."""
+    from sqlalchemy import text
+
+    from console.services import imports, sources
+    from tests.unit.services.records_data import write_csv
+
+    desk_a, desk_b = desks
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 50)
+    sources.add_source(desk_a, any_admin, "CRM", "crm")
+    header = ["Customer ID", "Email"]
+    first = write_csv(
+        tmp_path / "a.csv", header, [[f"C{i}", f"p{i}@example.com"] for i in range(300)]
+    )
+    second = write_csv(
+        tmp_path / "b.csv", header, [[f"C{i}", f"p{i}@example.com"] for i in range(200, 400)]
+    )
+    holding, release = threading.Event(), threading.Event()
+
+    def hold(_rows: int, _fraction: float | None) -> None:
+        holding.set()
+        release.wait(30)
+
+    results: dict[str, imports.ImportResult] = {}
+    a = threading.Thread(
+        target=lambda: results.setdefault(
+            "a", imports.run_import(desk_a, any_admin, first, "CRM", progress=hold)
+        )
+    )
+    b = threading.Thread(
+        target=lambda: results.setdefault("b", imports.run_import(desk_b, any_admin, second, "CRM"))
+    )
+    a.start()
+    assert holding.wait(30)  # A is inside its transaction, holding the source
+    b.start()
+    with desk_a.engine.connect() as conn:  # B is waiting for A's lock, not failing
+        for _ in range(300):
+            waiting = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                )
+            ).scalar()
+            if waiting or "b" in results:
+                break
+            threading.Event().wait(0.1)
+    assert waiting and "b" not in results, "the second import did not wait for the first"
+    release.set()
+    a.join(60)
+    b.join(60)
+    assert results["a"].status == "completed" and results["a"].rows_imported == 300
+    assert results["b"].status == "completed", results["b"].message
+    assert (results["b"].rows_imported, results["b"].rows_duplicate) == (100, 100)
+    assert sources.get_source(desk_a, any_admin, "CRM").record_count == 400
