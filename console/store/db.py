@@ -29,6 +29,16 @@ class DatabaseError(ConsoleError):
     """The database cannot be opened or used (bad URL, unreachable, damaged, too new)."""
 
 
+class DatabaseBusy(DatabaseError):
+    """Another connection held the SQLite write lock for longer than the busy timeout."""
+
+
+BUSY_MESSAGE = (
+    "The database is busy: another change is being written (a big import holds it until it "
+    "finishes). Nothing was changed; try again when it is done."
+)
+
+
 @dataclass(frozen=True)
 class OpenReport:
     upgraded_from: tuple[str, ...] | None
@@ -84,8 +94,15 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A read-write unit of work: commits on success, rolls back on any error."""
-        with self._write_sessions.begin() as session:
-            yield session
+        try:
+            with self._write_sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            # SQLite has one writer at a time; past the busy timeout the driver says only
+            # "database is locked", which reached users as an unexpected error.
+            if self.dialect == "sqlite" and "database is locked" in str(exc.orig):
+                raise DatabaseBusy(BUSY_MESSAGE) from None
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:

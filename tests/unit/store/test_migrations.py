@@ -114,3 +114,27 @@ def test_the_history_of_one_object_is_read_through_an_index(sqlite_url: str) -> 
         plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
     db.dispose()
     assert "ix_audit_events_object" in plan
+
+
+def test_a_write_that_waits_too_long_for_another_writer_says_the_database_is_busy(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from console.services import accounts, sources
+    from console.store import db as db_module
+
+    monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    db = open_database(sqlite_url)
+    admin = accounts.bootstrap_admin(db, "admin", "correct horse battery staple")
+    other = sqlite3.connect(tmp_path / "console.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # as an import holds it for the length of the file
+    try:
+        with pytest.raises(db_module.DatabaseBusy, match=r"busy.*Nothing was changed"):
+            sources.add_source(db, admin, "CRM", "crm")
+        assert sources.list_sources(db, admin) == []  # reads go on meanwhile
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    sources.add_source(db, admin, "CRM", "crm")
+    db.dispose()
