@@ -119,11 +119,16 @@ def cmd_batch_undo(args: argparse.Namespace) -> int:
     from console.services import imports
 
     with database(args) as db:
-        removed = imports.undo_batch(db, sign_in(db, args), args.batch_id)
+        actor = sign_in(db, args)
+        removed = imports.undo_batch(db, actor, args.batch_id)
+        note = next(
+            (b.message for b in imports.list_batches(db, actor) if b.id == args.batch_id), ""
+        )
         emit(
             args,
-            {"batch_id": args.batch_id, "records_removed": removed},
-            f"Import batch {args.batch_id} undone: {removed:,} records removed.",
+            {"batch_id": args.batch_id, "records_removed": removed, "message": note},
+            f"Import batch {args.batch_id} undone: {removed:,} records removed."
+            + note.partition("removed.")[2],  # what later imports it shared rows with can do
         )
         return EXIT_OK
 

@@ -535,6 +535,29 @@ def _is_gone(b: ImportBatch, unlocked: set[int] | None) -> bool:
     return False
 
 
+def _later_sharing_note(s: Any, batch: ImportBatch) -> str:
+    """Later imports of the source that found rows already present: some may have been this
+    batch's, gone with it; their files can be imported again to bring those back."""
+    later = s.execute(
+        select(ImportBatch.id, ImportBatch.file_name)
+        .where(
+            ImportBatch.source_id == batch.source_id,
+            ImportBatch.id > batch.id,
+            ImportBatch.status == "completed",
+            ImportBatch.rows_duplicate > 0,
+        )
+        .order_by(ImportBatch.id)
+    ).all()
+    if not later:
+        return ""
+    shown = ", ".join(f"{name} (batch {bid})" for bid, name in later[:5])
+    more = f" and {len(later) - 5} more" if len(later) > 5 else ""
+    return (
+        f" Later imports found rows already present: {shown}{more}; rows they shared with this "
+        "one went too: import those files again to bring them back."
+    )
+
+
 def _undone_since(s: Any, source_id: int, batch_id: int) -> bool:
     """Whether an older import of the source was undone after this batch was imported.
 
@@ -583,6 +606,13 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> int:
         batch = s.get(ImportBatch, batch_id)
         if batch is None:
             raise NotFound(f"No import batch {batch_id}.")
+        if batch.status == "running" and _is_gone(
+            batch, search_backend.backend(s).unlocked_running([batch_id])
+        ):
+            raise ValidationError(
+                f"Import batch {batch_id} was interrupted (its process ended before it finished); "
+                "nothing of it was kept, so there is nothing to undo."
+            )
         if batch.status != "completed":
             raise ValidationError(
                 f"Import batch {batch_id} is {batch.status}; only a completed import can be undone."
@@ -606,7 +636,7 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> int:
         )
         count = int(removed.rowcount or 0)  # type: ignore[attr-defined]
         batch.status = "undone"
-        batch.message = f"Undone: {count:,} rows removed."
+        batch.message = f"Undone: {count:,} rows removed." + _later_sharing_note(s, batch)
         record(s, actor, "records.import_undo", "import_batch", batch_id, {"rows_removed": count})
     return count
 

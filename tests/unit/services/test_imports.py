@@ -157,6 +157,8 @@ def test_a_batch_left_running_by_a_dead_process_shows_as_interrupted(
         assert batch is not None
         batch.status, batch.pid = "running", 2**22 + 12345  # no such process
     assert imports.list_batches(any_db, any_admin)[0].status == "interrupted"
+    with pytest.raises(ValidationError, match=r"was interrupted.*nothing to undo"):
+        imports.undo_batch(any_db, any_admin, result.batch_id)
 
 
 def test_an_undone_import_removes_its_rows_and_is_audited(
@@ -354,6 +356,9 @@ def test_a_later_file_can_bring_back_the_rows_an_undone_import_shared_with_it(
     assert (second.rows_imported, second.rows_duplicate) == (1, 3)
     imports.undo_batch(any_db, any_admin, first.batch_id)
     assert sources.get_source(any_db, any_admin, "CRM").record_count == 1
+    undone = next(b for b in imports.list_batches(any_db, any_admin) if b.id == first.batch_id)
+    assert f"crm-2.csv (batch {second.batch_id})" in undone.message
+    assert "import those files again" in undone.message
     # The later file's three shared rows went with the first batch; importing it again restores
     # them (its own new row is recognised as present), instead of "already imported".
     again = imports.run_import(any_db, any_admin, later, "CRM", _mapping())
