@@ -305,9 +305,13 @@ def _finish_unsuccessful(
             .where(ImportBatch.id == batch_id)
             .values(status=status, message=message, finished_at=datetime.now(UTC))
         )
-        record(
-            s, actor, f"records.import_{status}", "import_batch", batch_id, {"source": info.name}
-        )
+        # Which file, and why it stopped (messages name file, row and column, never values).
+        details = {
+            "source": info.name,
+            "file_sha256": file_sha256_of_batch(s, batch_id),
+            "reason": message,
+        }
+        record(s, actor, f"records.import_{status}", "import_batch", batch_id, details)
     return ImportResult(batch_id, status, 0, 0, 0, 0, 0, [], message, path.name)
 
 

@@ -123,6 +123,9 @@ def test_a_mapping_naming_a_missing_column_fails_the_import_and_keeps_nothing(
     assert 'crm.csv, column "Customer ID"' in result.message
     assert sources.get_source(any_db, any_admin, "CRM").record_count == 0
     assert imports.list_batches(any_db, any_admin)[0].status == "failed"
+    event = [e for e in audit.list_events(any_db, any_admin) if e.action == "records.import_failed"]
+    assert event[-1].details["reason"] == result.message
+    assert event[-1].details["file_sha256"] == imports.file_sha256(path)
 
 
 def test_a_cancelled_import_leaves_no_rows_and_shows_as_cancelled(
