@@ -7,7 +7,7 @@ import csv
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from console.importers.errors import ImportFileError, RowProblem, kept_fields
 from console.importers.table import Limits, RowItem, TableReader, unique_headers
@@ -163,19 +163,13 @@ class CsvReader(TableReader):
         headers, notes = unique_headers(list[str | None](raw_headers))
         super().__init__(path, headers, notes, limits)
         self._size = path.stat().st_size
-        self._reading: TextIO | None = None  # the handle the rows are being read from
 
     @property
     def encoding_label(self) -> str:
         return ENCODING_LABELS.get(self.encoding, self.encoding)
 
-    def fraction_read(self) -> float | None:
-        handle = self._reading
-        if handle is None or not self._size:
-            return None
-        if handle.closed:  # read to the end (the last rows are still being handed on)
-            return 1.0
-        return min(1.0, handle.buffer.tell() / self._size)
+    def _position(self, handle: Any) -> int:
+        return int(handle.buffer.tell())  # a text handle cannot tell() while iterated
 
     def _open(self, path: Path) -> TextIO:
         # newline="" leaves line ends inside quoted fields to the csv module.

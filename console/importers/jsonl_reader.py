@@ -121,21 +121,12 @@ class JsonLinesReader(TableReader):
         headers, notes = unique_headers(list(self._keys))
         super().__init__(path, headers, notes, limits)
         self._size = path.stat().st_size
-        self._reading: BinaryIO | None = None  # the handle the rows are being read from
 
     def __iter__(self) -> Iterator[RowItem]:
         return self._rows()
 
     def _set_reading(self, handle: BinaryIO) -> None:
         self._reading = handle
-
-    def fraction_read(self) -> float | None:
-        handle = self._reading
-        if handle is None or not self._size:
-            return None
-        if handle.closed:  # read to the end (the last rows are still being handed on)
-            return 1.0
-        return min(1.0, handle.tell() / self._size)
 
     def _rows(self) -> Iterator[RowItem]:
         index = {key: position for position, key in enumerate(self._keys)}

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from console.importers.errors import RowProblem
 
@@ -46,9 +47,21 @@ class TableReader(abc.ABC):
     @abc.abstractmethod
     def __iter__(self) -> Iterator[RowItem]: ...
 
+    # The open file the rows are being read from, and its size: for fraction_read.
+    _reading: Any = None
+    _size: int = 0
+
     def fraction_read(self) -> float | None:
         """How much of the file the rows read so far cover, 0 to 1; None if it cannot tell."""
-        return None
+        handle = self._reading
+        if handle is None or not self._size:
+            return None
+        if handle.closed:  # read to the end (the last rows are still being handed on)
+            return 1.0
+        return min(1.0, self._position(handle) / self._size)
+
+    def _position(self, handle: Any) -> int:
+        return int(handle.tell())
 
     def close(self) -> None:  # noqa: B027 - most readers hold nothing open between calls
         """Release the file."""

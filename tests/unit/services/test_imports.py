@@ -92,15 +92,21 @@ def test_rows_of_a_suppressed_person_are_skipped_and_counted(
     assert records.search_ids(any_db, any_admin, "Jürgen") == []
 
 
-def test_a_row_with_the_wrong_number_of_fields_is_rejected_naming_row_and_file(
-    any_db: Database, any_admin: Actor, tmp_path: Path
-) -> None:
-    sources.add_source(any_db, any_admin, "CRM", "crm")
-    path = tmp_path / "bad.csv"
+def _one_good_one_short(db: Database, admin: Actor, folder: Path) -> Path:
+    """A CRM source and a file of one good row and one with too few fields."""
+    sources.add_source(db, admin, "CRM", "crm")
+    path = folder / "bad.csv"
     path.write_text(
         "Customer ID,Email,Phone,Full Name,IP\nC1,a@example.com,,A,\nC2,b@example.com\n",
         encoding="utf-8",
     )
+    return path
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_rejected_naming_row_and_file(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    path = _one_good_one_short(any_db, any_admin, tmp_path)
     result = imports.run_import(any_db, any_admin, path, "CRM", _mapping())
     assert result.rows_imported == 1 and result.rows_rejected == 1
     assert result.rows_read == 2  # every data row of the file, the rejected one included
@@ -386,12 +392,7 @@ def test_after_an_undo_a_file_imported_since_is_still_recognised_as_already_impo
 def test_a_repeated_file_reports_the_counts_of_its_import(
     any_db: Database, any_admin: Actor, tmp_path: Path
 ) -> None:
-    sources.add_source(any_db, any_admin, "CRM", "crm")
-    path = tmp_path / "bad.csv"
-    path.write_text(
-        "Customer ID,Email,Phone,Full Name,IP\nC1,a@example.com,,A,\nC2,b@example.com\n",
-        encoding="utf-8",
-    )
+    path = _one_good_one_short(any_db, any_admin, tmp_path)
     imports.run_import(any_db, any_admin, path, "CRM", _mapping())
     again = imports.run_import(any_db, any_admin, path, "CRM", _mapping())
     assert (again.rows_read, again.rows_duplicate, again.rows_rejected) == (2, 1, 1)
