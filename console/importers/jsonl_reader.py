@@ -7,7 +7,7 @@ still a column), the second yields rows. Memory stays flat whatever the file siz
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -78,17 +78,12 @@ def _parse_line(raw: bytes) -> dict[str, Any]:
     return flatten(obj)
 
 
-def _lines(
-    path: Path, reading: Callable[[BinaryIO], None] | None = None
-) -> Iterator[tuple[int, bytes]]:
-    with path.open("rb") as handle:
-        if reading is not None:
-            reading(handle)
-        for number, raw in enumerate(handle, start=1):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if raw.strip():
-                yield number, raw
+def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if raw.strip():
+            yield number, raw
 
 
 def _line_kept(raw: bytes) -> tuple[str, ...]:
@@ -102,19 +97,20 @@ class JsonLinesReader(TableReader):
 
     def __init__(self, path: Path, limits: Limits) -> None:
         keys: dict[str, None] = {}
-        for _, raw in _lines(path):
-            try:
-                flat = _parse_line(raw)
-            except _RowError:
-                continue  # reported, with its line number, by the second pass
-            for key in flat:
-                if key not in keys:
-                    keys[key] = None
-                    if len(keys) > limits.max_columns:
-                        raise ImportFileError(
-                            path.name,
-                            f"the objects have more than {limits.max_columns} distinct keys.",
-                        )
+        with path.open("rb") as handle:
+            for _, raw in _lines(handle):
+                try:
+                    flat = _parse_line(raw)
+                except _RowError:
+                    continue  # reported, with its line number, by the second pass
+                for key in flat:
+                    if key not in keys:
+                        keys[key] = None
+                        if len(keys) > limits.max_columns:
+                            raise ImportFileError(
+                                path.name,
+                                f"the objects have more than {limits.max_columns} distinct keys.",
+                            )
         if not keys:
             raise ImportFileError(path.name, "has no JSON object with any key.")
         self._keys = list(keys)
@@ -125,42 +121,45 @@ class JsonLinesReader(TableReader):
     def __iter__(self) -> Iterator[RowItem]:
         return self._rows()
 
-    def _set_reading(self, handle: BinaryIO) -> None:
-        self._reading = handle
-
     def _rows(self) -> Iterator[RowItem]:
         index = {key: position for position, key in enumerate(self._keys)}
         header_of = dict(zip(self._keys, self.headers, strict=True))
         width = len(self._keys)
         max_chars = self.limits.max_cell_chars
-        for number, raw in _lines(self.path, self._set_reading):
-            try:
-                flat = _parse_line(raw)
-            except _RowError as exc:
-                column = header_of.get(exc.column, exc.column) if exc.column else None
-                yield RowProblem(number, column, exc.reason, _line_kept(raw))
-                continue
-            values: list[str | None] = [None] * width
-            problem = None
-            for key, value in flat.items():
-                position = index.get(key)
-                if position is None:  # the file changed between the passes
-                    problem = RowProblem(
-                        number, key, "the key was not in the file when it was opened."
-                    )
-                    break
-                text = value_text(value)
-                if text is not None and len(text) > max_chars:
-                    problem = RowProblem(
-                        number, header_of[key], f"the value is longer than {max_chars} characters."
-                    )
-                    break
-                if text is not None and "\x00" in text:
-                    # As in CSV: a NUL is never data, and PostgreSQL text cannot hold one.
-                    problem = RowProblem(number, header_of[key], "the value contains a NUL byte.")
-                    break
-                values[position] = text
-            if problem is not None:
-                yield replace(problem, fields=_line_kept(raw))
-            elif any(values):
-                yield number, values
+        with self.path.open("rb") as handle:
+            self._reading = handle  # for fraction_read
+            for number, raw in _lines(handle):
+                try:
+                    flat = _parse_line(raw)
+                except _RowError as exc:
+                    column = header_of.get(exc.column, exc.column) if exc.column else None
+                    yield RowProblem(number, column, exc.reason, _line_kept(raw))
+                    continue
+                values: list[str | None] = [None] * width
+                problem = None
+                for key, value in flat.items():
+                    position = index.get(key)
+                    if position is None:  # the file changed between the passes
+                        problem = RowProblem(
+                            number, key, "the key was not in the file when it was opened."
+                        )
+                        break
+                    text = value_text(value)
+                    if text is not None and len(text) > max_chars:
+                        problem = RowProblem(
+                            number,
+                            header_of[key],
+                            f"the value is longer than {max_chars} characters.",
+                        )
+                        break
+                    if text is not None and "\x00" in text:
+                        # As in CSV: a NUL is never data, and PostgreSQL text cannot hold one.
+                        problem = RowProblem(
+                            number, header_of[key], "the value contains a NUL byte."
+                        )
+                        break
+                    values[position] = text
+                if problem is not None:
+                    yield replace(problem, fields=_line_kept(raw))
+                elif any(values):
+                    yield number, values

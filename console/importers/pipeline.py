@@ -221,20 +221,15 @@ def _parse_rows(
                 value = normalise(raw)
                 if value is not None:
                     found.append(new(Identifier, (kind, value, raw, column)))
-                elif column in unusable:
-                    unusable[column][1] += 1
                 else:
-                    unusable[column] = [kind, 1, number]
+                    unusable.setdefault(column, [kind, 0, number])[1] += 1
         collected_at = None
         if collected_index >= 0:
             raw = values[collected_index]
             if raw is not None:
                 collected_at = parse_time(raw)
                 if collected_at is None:
-                    if collected_column in unusable:
-                        unusable[collected_column][1] += 1
-                    else:
-                        unusable[collected_column] = ["collected_at", 1, number]
+                    unusable.setdefault(collected_column, ["collected_at", 0, number])[1] += 1
         categories = all_categories
         if None in values:
             categories = {c: k for i, c, k in category_columns if values[i] is not None}

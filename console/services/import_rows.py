@@ -132,8 +132,8 @@ def produce(job: Job) -> Iterator[Item]:
                 continue
             values_json = dumps(values)
             row_values = list(values.values())
-            key_values = [row_values[i] for i in key_index]
-            if any(v is not None for v in key_values):
+            key_values = [row_values[i] for i in key_index] if key_index else None
+            if key_values and key_values.count(None) < len(key_values):
                 key = _dedupe_key(dumps(key_values))
             else:  # no record key, or a row without one: the whole row is what names it
                 key = _dedupe_key(values_json)
