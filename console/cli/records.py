@@ -121,9 +121,8 @@ def cmd_batch_undo(args: argparse.Namespace) -> int:
     with database(args) as db:
         actor = sign_in(db, args)
         removed = imports.undo_batch(db, actor, args.batch_id)
-        note = next(
-            (b.message for b in imports.list_batches(db, actor) if b.id == args.batch_id), ""
-        )
+        (undone,) = imports.list_batches(db, actor, batch_id=args.batch_id)
+        note = undone.message
         emit(
             args,
             {"batch_id": args.batch_id, "records_removed": removed, "message": note},

@@ -488,12 +488,16 @@ def _summary(file_name: str, c: Counts) -> str:
     return text
 
 
-def list_batches(db: Database, actor: Actor, source_name: str | None = None) -> list[BatchInfo]:
+def list_batches(
+    db: Database, actor: Actor, source_name: str | None = None, *, batch_id: int | None = None
+) -> list[BatchInfo]:
     actor.require(Permission.VIEW_SOURCES)
     with db.read() as s:
         stmt = select(ImportBatch, Source.name).join(Source, Source.id == ImportBatch.source_id)
         if source_name is not None:
             stmt = stmt.where(Source.name == source_name)
+        if batch_id is not None:
+            stmt = stmt.where(ImportBatch.id == batch_id)
         rows = s.execute(stmt.order_by(ImportBatch.id.desc())).all()
         running = [b.id for b, _ in rows if b.status == "running"]
         dead = search_backend.backend(s).unlocked_running(running) if running else set()
