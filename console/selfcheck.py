@@ -29,6 +29,7 @@ def run_self_check() -> int:
             steps.append(f"audit chain verified ({result.events_checked} events)")
             for fmt in _render_checks(db, admin, folder):
                 steps.append(fmt)
+            steps.append(_columnar_check(folder))
             db.dispose()
             steps.append(_widget_check())
     except Exception as exc:  # the point is to report any failure, whatever it is
@@ -76,6 +77,32 @@ def _render_checks(db: object, admin: object, folder: Path) -> list[str]:
             raise RuntimeError(f"the PDF should have one page, it has {result.pages}")
         done.append(f"{fmt.upper()} report rendered and verified")
     return done
+
+
+def _columnar_check(folder: Path) -> str:
+    """The columnar parser (Polars, a native library) loads and parses a small CSV correctly."""
+    from console.importers.columnar import parse_columnar
+    from console.importers.mapping import ColumnSpec, Mapping
+
+    path = folder / "check.csv"
+    path.write_text(
+        "Email,Name,Phone\n Zoë@Example.COM ,Zoë Łukasiewicz,(212) 555-0123\nn/a,王小明,\n",
+        encoding="utf-8",
+    )
+    mapping = Mapping(
+        {
+            "Email": ColumnSpec("email", "contact.email"),
+            "Name": ColumnSpec("name", "contact.name"),
+            "Phone": ColumnSpec("phone", "contact.phone"),
+        }
+    )
+    with parse_columnar(path, mapping) as table:
+        batches = list(table)
+    found = sorted(v for b in batches for v in b.identifiers["value"].to_list())
+    expected = sorted(["zoë@example.com", "zoe łukasiewicz", "+12125550123", "王小明"])
+    if found != expected:
+        raise RuntimeError(f"the columnar parser found {found}, expected {expected}")
+    return "columnar parse checked"
 
 
 def _widget_check() -> str:

@@ -140,6 +140,11 @@ _DOMAIN_LABEL_RE = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _PHONE_SEPARATORS = str.maketrans("", "", " -.()/\u00a0")
 _NAMESPACE_RE = re.compile(r"[a-z0-9][a-z0-9_.\-]{0,63}")
 _NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(1, ()))
+# The columnar normalisers (console.importers.column_normalise) settle the same everyday shapes
+# in bulk and must agree with the functions here value for value, so they read the same sets.
+NANP_REGIONS = _NANP_REGIONS
+NANP_PLACEHOLDER_NUMBERS = _NANP_PLACEHOLDERS
+LONGEST_ID_PLACEHOLDER = _LONGEST_PLACEHOLDER
 _ADDRESS_PUNCTUATION = str.maketrans({",": " ", ".": " ", "#": " ", ";": " "})
 
 
