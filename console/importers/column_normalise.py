@@ -141,9 +141,7 @@ def _postal_address(raw: pl.Series, cache: ValueCache, region: str) -> pl.Series
     folded = _folded_ascii(r.str.replace_all(r"[,.#;]", " "))
     unusable = folded.is_in(sorted(ids.PLACEHOLDER_VALUES)) | ~folded.str.contains("[a-z0-9]")
     fast = pl.when(unusable).then(None).otherwise(folded)
-    return _settle(
-        raw, _is_ascii(r), fast, ids.normalise_postal_address, cache, ids.POSTAL_ADDRESS
-    )
+    return _settle(raw, _is_ascii(r), fast, ids.normalise_postal_address, cache, ids.POSTAL_ADDRESS)
 
 
 def _ip(raw: pl.Series, cache: ValueCache, region: str) -> pl.Series:
@@ -168,11 +166,12 @@ def _id(raw: pl.Series, cache: ValueCache, region: str) -> pl.Series:
 def _phone(raw: pl.Series, cache: ValueCache, region: str) -> pl.Series:
     r = pl.col("raw")
     compact = r.str.replace_all(r"[ \-().]", "")
-    national = pl.when(compact.str.contains(r"^\+1[0-9]{10}$")).then(compact.str.slice(2))
+    # The shapes identifiers._nanp_fast_path settles; they exclude each other.
+    shapes = [pl.when(compact.str.contains(r"^\+1[0-9]{10}$")).then(compact.str.slice(2))]
     if region in ids.NANP_REGIONS:
-        national = national.when(compact.str.contains(r"^[0-9]{10}$")).then(compact)
-        national = national.when(compact.str.contains(r"^1[0-9]{10}$")).then(compact.str.slice(1))
-    number = national.otherwise(None)
+        shapes.append(pl.when(compact.str.contains(r"^[0-9]{10}$")).then(compact))
+        shapes.append(pl.when(compact.str.contains(r"^1[0-9]{10}$")).then(compact.str.slice(1)))
+    number = pl.coalesce(shapes)
     nanp = number.str.contains("^[2-9]")
     empty = compact == ""
     fast = (
@@ -211,20 +210,17 @@ def timestamp_column(
     r = pl.col("raw")
     parts = r.str.extract_groups(_ISO_RE)
     field = parts.struct.field
-    naive = (
-        pl.concat_str(
-            field("1"),
-            pl.lit(" "),
-            field("2").fill_null("00"),
-            pl.lit(":"),
-            field("3").fill_null("00"),
-            pl.lit(":"),
-            field("4").fill_null("00"),
-            pl.lit("."),
-            field("5").fill_null("").str.pad_end(6, "0"),
-        )
-        .str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S%.f", strict=False)
-    )
+    naive = pl.concat_str(
+        field("1"),
+        pl.lit(" "),
+        field("2").fill_null("00"),
+        pl.lit(":"),
+        field("3").fill_null("00"),
+        pl.lit(":"),
+        field("4").fill_null("00"),
+        pl.lit("."),
+        field("5").fill_null("").str.pad_end(6, "0"),
+    ).str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S%.f", strict=False)
     sign = pl.when(field("7") == "-").then(-1).otherwise(1)
     offset_minutes = sign * (
         field("8").cast(pl.Int64, strict=False) * 60 + field("9").cast(pl.Int64, strict=False)

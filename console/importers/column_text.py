@@ -75,7 +75,7 @@ _ASCII_SEPARATORS = r"[\x00-\x2F\x3A-\x40\x5B-\x60\x7B-\x7F]+"
 
 
 def search_text(frame: pl.DataFrame, cache: ValueCache) -> pl.Expr:
-    """" tok tok " of every value, "" for a row without any value (search_backend.search_text).
+    """The search text, " tok tok ", of every row ("" without any value): search_backend.search_text.
 
     ASCII values are lower-cased; other values are replaced by their tokens (folded in Python,
     once per distinct value); then one pass over the joined row splits the ASCII runs.

@@ -11,7 +11,7 @@ distinct value that the bulk rules cannot settle.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -30,9 +30,10 @@ from console.importers.table import TableReader, Values
 BATCH_ROWS = 50_000
 _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
+_UTC_TIME = pl.Datetime("us", "UTC")
 ROW_SCHEMA = {
     "row_number": pl.Int64,
-    "collected_at": pl.Datetime("us", "UTC"),
+    "collected_at": _UTC_TIME,
     "dedupe_key": pl.Int64,
     "values_json": pl.String,
     "categories_json": pl.String,
@@ -173,7 +174,7 @@ class _Batcher:
         self.collected = mapping.collected_at_column
         self.record_key = list(mapping.record_key)
 
-    def run(self, batch_rows: int) -> Iterator[ColumnarBatch]:
+    def run(self, batch_rows: int) -> Generator[ColumnarBatch, None, None]:
         numbers: list[int] = []
         rows: list[Values] = []
         problems: list[RowProblem] = []
@@ -227,12 +228,13 @@ class _Batcher:
                 built["search_text"],
             ]
         )
-        return ColumnarBatch(
-            rows_frame, values, found, tuple(problems), len(rows) + len(problems)
-        )
+        return ColumnarBatch(rows_frame, values, found, tuple(problems), len(rows) + len(problems))
 
     def _identifiers(
-        self, values: pl.DataFrame, row_numbers: pl.Series, lost: list[tuple[int, int, str, str, int]]
+        self,
+        values: pl.DataFrame,
+        row_numbers: pl.Series,
+        lost: list[tuple[int, int, str, str, int]],
     ) -> pl.DataFrame:
         parts: list[pl.DataFrame] = []
         for order, (column, kind) in enumerate(self.id_columns):
@@ -261,10 +263,13 @@ class _Batcher:
         return pl.concat(parts).sort("row", maintain_order=True)
 
     def _collected_at(
-        self, values: pl.DataFrame, row_numbers: pl.Series, lost: list[tuple[int, int, str, str, int]]
+        self,
+        values: pl.DataFrame,
+        row_numbers: pl.Series,
+        lost: list[tuple[int, int, str, str, int]],
     ) -> pl.Series:
         if self.collected is None:
-            return pl.Series("collected_at", [None] * values.height, dtype=ROW_SCHEMA["collected_at"])
+            return pl.Series("collected_at", [None] * values.height, dtype=_UTC_TIME)
         raw = values[self.collected]
         moments = timestamp_column(raw, self.cache, self.parse_time).alias("collected_at")
         unusable = raw.is_not_null() & moments.is_null()

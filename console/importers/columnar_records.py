@@ -8,7 +8,7 @@ without building a Python object per row. The writer adds what only it knows: re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -99,7 +99,7 @@ class RecordBatches(Iterator[RecordBatch]):
     ) -> None:
         self.close()
 
-    def _run(self) -> Iterator[RecordBatch]:
+    def _run(self) -> Generator[RecordBatch, None, None]:
         counts = self.counts
         for batch in self.table:
             counts.read += batch.read
@@ -132,7 +132,8 @@ class RecordBatches(Iterator[RecordBatch]):
         kept = rows.filter(keep)
         self.counts.duplicate += rows.height - kept.height
         places = kept.select(
-            pl.col("position").alias("row"), pl.int_range(kept.height, dtype=pl.UInt32).alias("record")
+            pl.col("position").alias("row"),
+            pl.int_range(kept.height, dtype=pl.UInt32).alias("record"),
         )
         found = batch.identifiers.join(places, on="row", how="inner", maintain_order="left").select(
             "record", "column", "kind", "value", "key"

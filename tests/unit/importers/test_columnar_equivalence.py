@@ -84,7 +84,16 @@ def test_other_encodings_and_delimiters_give_the_same_records(
     lines = [
         HEADER,
         ["José@Exämple.com", "José Álvarez", "0170 1234567", "2024-03-01 10:00", "", "C1", "", ""],
-        [" ANA@EXAMPLE.COM ", "Ana  María", "(212) 555-0100", "1709287200", "fe80::1", "C2", "", ""],
+        [
+            " ANA@EXAMPLE.COM ",
+            "Ana  María",
+            "(212) 555-0100",
+            "1709287200",
+            "fe80::1",
+            "C2",
+            "",
+            "",
+        ],
         ["n/a", "Test User", "000-000-0000", "3 Mar 2024", "127.0.0.1", "0", "Straße 5", "é"],
     ]
     path = tmp_path / "other.csv"
@@ -98,10 +107,15 @@ def test_other_encodings_and_delimiters_give_the_same_records(
 
 def test_json_lines_and_workbooks_give_the_same_records(tmp_path: Path) -> None:
     objects = [
-        {"Email": "a@b.com", "Name": {"first": "Zoë"}, "Customer": 12, "Created": "2024-01-01T10:00:00+02:00"},
+        {
+            "Email": "a@b.com",
+            "Name": {"first": "Zoë"},
+            "Customer": 12,
+            "Created": "2024-01-01T10:00:00+02:00",
+        },
         {"Email": "A@B.com", "Phone": 2125550100, "Customer": 12.5, "Notes": [1, "ü"], "IP": "::1"},
         {"Email": None, "Name": "王小明", "Customer": True, "Created": "2024-13-45"},
-        {"Email": "tab\there@x.com", "Name": "Line\nbreak \"q\"", "Customer": "C9"},
+        {"Email": "tab\there@x.com", "Name": 'Line\nbreak "q"', "Customer": "C9"},
     ]
     jsonl = tmp_path / "log.jsonl"
     jsonl.write_text(
@@ -129,7 +143,9 @@ def test_json_lines_and_workbooks_give_the_same_records(tmp_path: Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.append(HEADER)
-    sheet.append(["a@b.com", "Zoë", 2125550100, dt.datetime(2024, 1, 2, 3, 4, 5), "10.1.1.1", 7, "x", 1.5])
+    sheet.append(
+        ["a@b.com", "Zoë", 2125550100, dt.datetime(2024, 1, 2, 3, 4, 5), "10.1.1.1", 7, "x", 1.5]
+    )
     sheet.append(["b@c.com", None, "+1 212 555 0100", dt.date(2024, 1, 2), None, 7.0, None, True])
     sheet.append([None] * 8)
     sheet.append(["c@d.com", "Ölaf", None, "not a date", "1.2.3", "C3", None, None, "extra"])
@@ -156,20 +172,91 @@ def test_suppressed_identifiers_keep_the_same_rows_out(tmp_path: Path) -> None:
 # Values people and systems put in identifier columns: well-formed, near-misses, placeholders,
 # other scripts and white space, plus anything at all.
 _SAMPLES = {
-    "Email": ["a@b.com", " Bob@Example.COM ", "noreply@x.org", "test@test.com", "Zoë@Exämple.com",
-              "mailto:x@y.io", "<x@y.io>", "a@b", "@b.com", "a..b@c.com", "ǅ@x.com", "K@x.com"],
-    "Name": ["Zoë Brontë", "  ANNA  smith ", "test user", "n/a", "王小明", "ℌans", "Jürgen\tK",
-             "O'Brien", "123", "ǅemal", "İstanbul"],
-    "Phone": ["(212) 555-0100", "+1 212 555 0100", "12125550100", "2125550100", "555-0100",
-              "+44 20 7946 0018", "020 7946 0018", "0000000000", "1234567890", "+1 123 456 7890",
-              "+12125550100", "tel:+1-212-555-0100", "٢١٢٥٥٥٠١٠٠", "-", "()"],
-    "Created": ["2024-01-02", "2024-01-02T03:04:05Z", "2024-01-02 03:04:05.5+01:30",
-                "2024-02-30T00:00:00", "05/03/2024", "1709287200", "1709287200123", "3 Mar 2024",
-                "2024-01-02T03:04:05.1234567", "0999-01-01", "yesterday", "2024-01-02T24:00:00"],
-    "IP": ["10.0.0.1", " 10.0.0.1", "127.0.0.1", "0.0.0.0", "::1", "[2001:db8::1]",
-           "::ffff:10.0.0.1", "256.1.1.1", "01.2.3.4", "FE80::1", "255.255.255.255"],
-    "Customer": ["C1", "C1 ", " n/a ", "0", "N/A", "Test", "abc@def", "test@test.com",
-                 "00000000-0000-0000-0000-000000000000", "ÿ", "x y", "C\u00a01"],
+    "Email": [
+        "a@b.com",
+        " Bob@Example.COM ",
+        "noreply@x.org",
+        "test@test.com",
+        "Zoë@Exämple.com",
+        "mailto:x@y.io",
+        "<x@y.io>",
+        "a@b",
+        "@b.com",
+        "a..b@c.com",
+        "ǅ@x.com",
+        "K@x.com",
+    ],
+    "Name": [
+        "Zoë Brontë",
+        "  ANNA  smith ",
+        "test user",
+        "n/a",
+        "王小明",
+        "ℌans",
+        "Jürgen\tK",
+        "O'Brien",
+        "123",
+        "ǅemal",
+        "İstanbul",
+    ],
+    "Phone": [
+        "(212) 555-0100",
+        "+1 212 555 0100",
+        "12125550100",
+        "2125550100",
+        "555-0100",
+        "+44 20 7946 0018",
+        "020 7946 0018",
+        "0000000000",
+        "1234567890",
+        "+1 123 456 7890",
+        "+12125550100",
+        "tel:+1-212-555-0100",
+        "٢١٢٥٥٥٠١٠٠",
+        "-",
+        "()",
+    ],
+    "Created": [
+        "2024-01-02",
+        "2024-01-02T03:04:05Z",
+        "2024-01-02 03:04:05.5+01:30",
+        "2024-02-30T00:00:00",
+        "05/03/2024",
+        "1709287200",
+        "1709287200123",
+        "3 Mar 2024",
+        "2024-01-02T03:04:05.1234567",
+        "0999-01-01",
+        "yesterday",
+        "2024-01-02T24:00:00",
+    ],
+    "IP": [
+        "10.0.0.1",
+        " 10.0.0.1",
+        "127.0.0.1",
+        "0.0.0.0",
+        "::1",
+        "[2001:db8::1]",
+        "::ffff:10.0.0.1",
+        "256.1.1.1",
+        "01.2.3.4",
+        "FE80::1",
+        "255.255.255.255",
+    ],
+    "Customer": [
+        "C1",
+        "C1 ",
+        " n/a ",
+        "0",
+        "N/A",
+        "Test",
+        "abc@def",
+        "test@test.com",
+        "00000000-0000-0000-0000-000000000000",
+        "ÿ",
+        "x y",
+        "C\u00a01",
+    ],
     "Address": ["1 Main St.", "Straße 5, Köln", "n/a", "#;", "  ", "Flat 2; 10 High St"],
     "Notes": ["", "x", "é", 'q"uote', "back\\slash", "ctrl\x01", "tab\t", "ℌ"],
 }
