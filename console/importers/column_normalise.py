@@ -20,16 +20,16 @@ from console.domain import identifiers as ids
 
 # What str.split() and str.strip() treat as white space among ASCII characters.
 _ASCII_SPACE_CHARS = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
-_SPACE_RUN = r"[\t\n\x0B\x0C\r\x1C-\x1F ]+"
-_SPACE = r"[\t\n\x0B\x0C\r\x1C-\x1F ]"
+SPACE_RUN = r"[\t\n\x0B\x0C\r\x1C-\x1F ]+"
+SPACE = r"[\t\n\x0B\x0C\r\x1C-\x1F ]"
 # identifiers._FAST_EMAIL_RE without its look-ahead (the local part's 1-64 characters are checked
 # apart, as Polars' regex engine has no look-around).
-_EMAIL_RE = (
+EMAIL_RE = (
     r"^[a-z0-9_%+'\-]+(?:\.[a-z0-9_%+'\-]+)*"
     r"@(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 )
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4_RE = rf"^{_OCTET}(?:\.{_OCTET}){{3}}$"
+IPV4_RE = rf"^{_OCTET}(?:\.{_OCTET}){{3}}$"
 # The ISO 8601 forms settled in bulk: date, or date and time to the second with an optional
 # fraction (1-6 digits, as fromisoformat reads them) and offset. Years 1000-2999 only, so no
 # offset can carry a time outside what datetime holds.
@@ -109,7 +109,7 @@ def _email(raw: pl.Series, cache: ValueCache, region: str) -> pl.Series:
     local = text.str.extract(r"^([^@]*)@", 1)
     ok = (
         _is_ascii(r)
-        & text.str.contains(_EMAIL_RE)
+        & text.str.contains(EMAIL_RE)
         & text.str.contains(r"^[^@]{1,64}@")
         & (text.str.len_bytes() <= 254)
     )
@@ -122,7 +122,7 @@ def _email(raw: pl.Series, cache: ValueCache, region: str) -> pl.Series:
 
 def _folded_ascii(text: pl.Expr) -> pl.Expr:
     # " ".join(text.casefold().split()) for ASCII text.
-    return text.str.to_lowercase().str.replace_all(_SPACE_RUN, " ").str.strip_chars(" ")
+    return text.str.to_lowercase().str.replace_all(SPACE_RUN, " ").str.strip_chars(" ")
 
 
 def _name(raw: pl.Series, cache: ValueCache, region: str) -> pl.Series:
@@ -149,13 +149,13 @@ def _ip(raw: pl.Series, cache: ValueCache, region: str) -> pl.Series:
     r = pl.col("raw")
     unusable = r.str.starts_with("127.") | r.is_in(["0.0.0.0", "255.255.255.255"])  # noqa: S104
     fast = pl.when(unusable).then(None).otherwise(r)
-    return _settle(raw, r.str.contains(_IPV4_RE), fast, ids.normalise_ip, cache, ids.IP)
+    return _settle(raw, r.str.contains(IPV4_RE), fast, ids.normalise_ip, cache, ids.IP)
 
 
 def _id(raw: pl.Series, cache: ValueCache, region: str) -> pl.Series:
     del region
     r = pl.col("raw")
-    plain = _is_ascii(r) & ~r.str.contains(_SPACE) & ~r.str.contains("@", literal=True)
+    plain = _is_ascii(r) & ~r.str.contains(SPACE) & ~r.str.contains("@", literal=True)
     placeholder = (r.str.len_chars() <= ids.LONGEST_ID_PLACEHOLDER) & r.str.to_lowercase().is_in(
         sorted(ids.PLACEHOLDER_VALUES)
     )
