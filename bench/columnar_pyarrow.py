@@ -36,6 +36,7 @@ _ISO = (
 )
 _digest8 = partial(hashlib.blake2b, digest_size=8)
 _NULL = pa.scalar(None, pa.string())
+_STRING = pa.string()
 
 
 class Cache(dict[tuple[str, str], Any]):
@@ -50,7 +51,7 @@ class Cache(dict[tuple[str, str], Any]):
 
 
 def settle(raw: pa.Array, decided: Any, fast: Any, slow: Callable[[str], Any], cache: Cache,
-           scope: str, dtype: pa.DataType = pa.string()) -> pa.Array:
+           scope: str, dtype: pa.DataType = _STRING) -> pa.Array:
     decided = pc.fill_null(decided, False)
     pending = pc.unique(pc.filter(raw, pc.and_(pc.invert(decided), pc.is_valid(raw))))
     if len(pending) == 0:
