@@ -27,7 +27,7 @@ from console.importers.pipeline import TimestampParser
 from console.importers.readers import open_table
 from console.importers.table import TableReader, Values
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = 10_000
 _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 _UTC_TIME = pl.Datetime("us", "UTC")
