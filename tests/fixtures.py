@@ -159,3 +159,90 @@ def run_cli(
         return code, out, err
 
     return run
+
+
+class TeamServer:
+    """A console database in team mode on the real server, with roles unique to one test.
+
+    Roles are cluster-wide and other test runs share the server: every role made here (owner,
+    groups, desks) starts with a prefix of its own, and all of them are dropped afterwards.
+    """
+
+    def __init__(self, server_url: str) -> None:
+        tag = uuid.uuid4().hex[:10]
+        self.prefix = f"t{tag}_"
+        self.owner = f"t{tag}_owner"
+        self.schema = f"t_{tag}"
+        self._server = make_url(server_url)
+        self._open: list[Database] = []
+        engine = create_engine(server_url)
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE ROLE "{self.owner}" LOGIN CREATEROLE'))
+            conn.execute(text(f'CREATE SCHEMA "{self.schema}" AUTHORIZATION "{self.owner}"'))
+        engine.dispose()
+        self.owner_url = self.url_for(self.owner)
+
+    def url_for(self, role: str, password: str | None = None) -> str:
+        url = self._server.set(username=role, password=password).update_query_dict(
+            {"options": f"-csearch_path={self.schema},public"}
+        )
+        return url.render_as_string(hide_password=False)
+
+    def name(self, short: str) -> str:
+        """A user name unique to this test (database roles are shared by every test run)."""
+        return f"{self.prefix}{short}"
+
+    def open(self, url: str) -> Database:
+        database = open_database(url)
+        self._open.append(database)
+        return database
+
+    def set_up(self, admin: str = "ada") -> tuple[Database, Actor, str]:
+        """Migrate and set up team mode as the owner; sign the first admin in at its desk."""
+        from console.services import team_mode
+
+        owner_db = self.open(self.owner_url)
+        report = team_mode.setup(owner_db, prefix=self.prefix, admin=self.name(admin))
+        otp = report.new_logins[self.name(admin)]
+        assert otp is not None
+        desk, actor = self.first_sign_in(self.name(admin), otp)
+        return desk, actor, otp
+
+    def first_sign_in(self, name: str, otp: str) -> tuple[Database, Actor]:
+        """Connect as the user, choose a password (which joins the role's group), sign in."""
+        desk = self.open(self.url_for(name))
+        actor = accounts.authenticate(desk, name, otp)
+        accounts.change_own_password(desk, actor, otp, PASSWORD)
+        return desk, accounts.authenticate(desk, name, PASSWORD)
+
+    def desk_user(self, admin: Actor, admin_db: Database, role: Role, short: str
+                  ) -> tuple[Database, Actor]:
+        info, otp = accounts.add_user(admin_db, admin, self.name(short), role)
+        return self.first_sign_in(info.name, otp)
+
+    def close(self) -> None:
+        for database in self._open:
+            database.dispose()
+        engine = create_engine(self._server.render_as_string(hide_password=False))
+        with engine.begin() as conn:
+            roles = [
+                r for r in conn.execute(
+                    text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
+                    {"p": self.prefix.replace("_", "\\_") + "%"},
+                ).scalars()
+            ]
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            if roles:
+                quoted = ", ".join(f'"{r}"' for r in roles)
+                conn.execute(text(f"DROP OWNED BY {quoted} CASCADE"))
+                conn.execute(text(f"DROP ROLE {quoted}"))
+        engine.dispose()
+
+
+@pytest.fixture
+def team_server(pg_server: str) -> Iterator[TeamServer]:
+    server = TeamServer(pg_server)
+    try:
+        yield server
+    finally:
+        server.close()

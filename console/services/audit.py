@@ -31,7 +31,7 @@ def record(
     return audit_log.append(
         session, actor=actor.name, action=action, object_type=object_type,
         object_id=object_id, details=details,
-    ).seq
+    )
 
 
 @dataclass(frozen=True)

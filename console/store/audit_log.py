@@ -16,10 +16,12 @@ from console.domain.auditchain import (
     canonical_details,
     event_hash,
 )
+from console.store import team
 from console.store.models import AuditEvent
+from console.store.team_sql import AUDIT_LOCK_KEY
 
 # Any constant works; it only has to be the same for every writer of one database.
-_PG_AUDIT_LOCK_KEY = 0x50_0C_A0_D1
+_PG_AUDIT_LOCK_KEY = AUDIT_LOCK_KEY
 
 
 def _lock_chain(session: Session) -> None:
@@ -38,8 +40,17 @@ def append(
     object_id: str | int = "",
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
-) -> AuditEvent:
-    """Append one event in the caller's transaction: it commits or rolls back with the change."""
+) -> int:
+    """Append one event in the caller's transaction: it commits or rolls back with the change.
+
+    Returns its sequence number. In team mode the server appends it (console_audit_append): it
+    takes the time, the actor (the signed-in database role) and the chain link itself.
+    """
+    if session.info.get("team"):
+        return team.append(
+            session, action=action, object_type=object_type, object_id=str(object_id),
+            details=canonical_details(details),
+        )
     _lock_chain(session)
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
@@ -63,7 +74,7 @@ def append(
     )
     session.add(ev)
     session.flush()
-    return ev
+    return seq
 
 
 def head(session: Session) -> Anchor | None:
