@@ -70,12 +70,10 @@ class AccountGuard:
     def _refuse(
         self, actor: Actor, permission: Permission, reason: str, error: PermissionDenied
     ) -> None:
-        from console.services.audit import record
+        from console.services.audit import record_refusal
 
         try:
-            with self.db.transaction() as s:
-                record(s, actor, "access.denied", "permission", permission.value,
-                       {"role": actor.role.value, "reason": reason})
+            record_refusal(self.db, actor, permission.value, reason)
         except ConsoleError as exc:
             # The refusal stands even if it cannot be recorded (e.g. the database is busy).
             log.warning("could not record a refused action: %s", exc)

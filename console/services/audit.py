@@ -34,6 +34,16 @@ def record(
     )
 
 
+def record_refusal(db: Database, actor: Actor, what: str, reason: str) -> None:
+    """Record that something was refused to actor (access.denied: what and why, nothing personal).
+
+    In its own transaction: the refused work never began, or was rolled back.
+    """
+    with db.transaction() as s:
+        record(s, actor, "access.denied", "permission", what,
+               {"role": actor.role.value, "reason": reason})
+
+
 @dataclass(frozen=True)
 class EventFilter:
     since: datetime | None = None  # inclusive, aware

@@ -34,6 +34,7 @@ from tests.reliability.conftest import PASSWORD, Measure, sqlite_digest
 UNGATED: dict[str, str] = {
     "accounts.change_own_password": "any signed-in user changes their own password",
     "accounts.must_change_password": "any signed-in user asks about their own account",
+    "audit.record_refusal": "records what was refused to the actor itself (access.denied)",
     "policy.ensure_default_pack": "installs the shipped pack once, at init (admin only by CLI)",
     "policy.load_pack_file": "parses a file; installing it is install_pack (MANAGE_POLICY)",
     "legal.reached_record_ids": "helper of legal services; callers check VIEW_LEGAL",
