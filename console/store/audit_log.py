@@ -84,13 +84,17 @@ def head(session: Session) -> Anchor | None:
     return Anchor(row[0], row[1]) if row else None
 
 
-def stream(session: Session, *, batch: int = 5000) -> Iterator[ChainEvent]:
-    """Every event in sequence order, fetched in batches so verifying millions stays flat."""
-    last_seq = 0
+def stream(
+    session: Session, *, batch: int = 5000, first: int = 1, last: int | None = None
+) -> Iterator[ChainEvent]:
+    """Events first..last (default: all) in sequence order, fetched in batches so verifying
+    millions stays flat."""
+    last_seq = first - 1
     while True:
-        rows = session.execute(
-            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
-        ).scalars().all()
+        stmt = select(AuditEvent).where(AuditEvent.seq > last_seq)
+        if last is not None:
+            stmt = stmt.where(AuditEvent.seq <= last)
+        rows = session.execute(stmt.order_by(AuditEvent.seq).limit(batch)).scalars().all()
         if not rows:
             return
         for r in rows:

@@ -336,3 +336,33 @@ def test_every_console_role_still_does_its_work_as_its_own_database_role(
     assert result.ok, result.summary()
     actors = {e.actor for e in audit.list_events(*desks[Role.AUDITOR])}
     assert {a.name for _, a in desks.values()} <= actors
+
+
+def test_report_verify_trusts_the_server_made_chain_and_refuses_a_forged_event(
+    team: tuple[TeamServer, dict[Role, Desk]], tmp_path: Path
+) -> None:
+    import hashlib
+    import json
+
+    server, desks = team
+    officer_db, officer = desks[Role.PRIVACY_OFFICER]
+    auditor_db, auditor = desks[Role.AUDITOR]
+    out = tmp_path / "sources.pdf"
+    reports.run_report(officer_db, officer, "sources", "pdf", out)
+    check = reports.verify_report(auditor_db, auditor, out)
+    assert check.ok and officer.name in check.reason
+    # A forged file and an export event for it with a made-up hash: a desk cannot insert one
+    # (see the attacks above); the owner, who can, still cannot make it vouch for the file.
+    out.write_bytes(out.read_bytes() + b"%forged\n")
+    manifest = out.with_name(out.name + ".manifest.json")
+    m = json.loads(manifest.read_text())
+    m["sha256"], m["size"] = hashlib.sha256(out.read_bytes()).hexdigest(), out.stat().st_size
+    manifest.write_text(json.dumps(m))
+    with _raw(server, server.owner) as conn:
+        conn.execute(
+            "INSERT INTO audit_events SELECT max(seq) + 1, 'x', %s, 'report.export', 'report', "
+            "'sources', %s, repeat('0', 64), repeat('f', 64) FROM audit_events",
+            (officer.name, json.dumps({"sha256": m["sha256"]})),
+        )
+    forged = reports.verify_report(auditor_db, auditor, out)
+    assert not forged.ok and "cannot vouch" in forged.reason
