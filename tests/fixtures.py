@@ -188,6 +188,18 @@ class TeamServer:
         )
         return url.render_as_string(hide_password=False)
 
+    @property
+    def desk_url(self) -> str:
+        """The URL a site configuration would lock: the server and database, no user name."""
+        from sqlalchemy.engine import URL
+
+        base = self._server
+        url = URL.create(
+            base.drivername, host=base.host, port=base.port, database=base.database,
+            query={**base.query, "options": f"-csearch_path={self.schema},public"},
+        )
+        return url.render_as_string(hide_password=False)
+
     def name(self, short: str) -> str:
         """A user name unique to this test (database roles are shared by every test run)."""
         return f"{self.prefix}{short}"

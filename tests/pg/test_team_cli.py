@@ -68,7 +68,7 @@ def test_a_desk_url_without_a_user_name_connects_as_the_user_signing_in(
     team_server: TeamServer, run
 ) -> None:
     _, ada, _ = team_server.set_up()
-    shared = team_server.url_for("").replace("postgresql+psycopg://@", "postgresql+psycopg://")
+    shared = team_server.desk_url
     code, out, err = run(shared, "--user", ada.name, "user", "list", "--json", password=PASSWORD)
     assert code == 0, err
     assert [u["name"] for u in json.loads(out)] == [ada.name]

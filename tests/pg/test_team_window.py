@@ -29,9 +29,9 @@ def test_signing_in_connects_as_that_database_role_and_unlocking_switches_connec
     qtbot, team_server: TeamServer, runner: Runner
 ) -> None:
     admin_db, ada, _ = team_server.set_up()
-    aud_db, aud = team_server.desk_user(ada, admin_db, Role.AUDITOR, "aud")
+    _, aud = team_server.desk_user(ada, admin_db, Role.AUDITOR, "aud")
     # The site configuration names the server, not the user: each person signs in.
-    shared = team_server.url_for("").replace("postgresql+psycopg://@", "postgresql+psycopg://")
+    shared = team_server.desk_url
 
     def sign_in(name: str, password: str):
         database, actor = signin.connect(shared, name, password)
