@@ -50,17 +50,18 @@ def _all(tables: tuple[str, ...], *privileges: str) -> dict[str, tuple[str, ...]
     return {t: privileges for t in tables}
 
 
-# Permission -> table -> privileges its services use. A permission not listed needs no table
-# (accounts change through definer functions; backups are SQLite-only).
+# Permission -> table -> privileges its services use, and no more (rows of requests, legal
+# matters and sources are never deleted; their children go by ON DELETE CASCADE, which runs as
+# the owner). A permission not listed needs no table: accounts change through the definer
+# functions, backups are SQLite-only, and no service writes the settings table.
 NEEDS: Mapping[Permission, Mapping[str, tuple[str, ...]]] = {
     Permission.MANAGE_POLICY: {"policy_packs": (INSERT,)},
-    Permission.MANAGE_SETTINGS: {"settings": (INSERT, UPDATE, DELETE)},
     Permission.VIEW_SOURCES: {
         # Counting a source's records reads no personal data: not its values, only its keys.
         "sources": (SELECT,), "import_batches": (SELECT,),
         "records": (columns("id", "source_id", "batch_id", "erased_at"),),
     },
-    Permission.MANAGE_SOURCES: {"sources": (INSERT, UPDATE, DELETE)},
+    Permission.MANAGE_SOURCES: {"sources": (INSERT, UPDATE)},
     Permission.IMPORT_RECORDS: {
         # Imports lock their source and batch rows (FOR UPDATE needs UPDATE).
         "sources": (UPDATE,),
@@ -81,7 +82,7 @@ NEEDS: Mapping[Permission, Mapping[str, tuple[str, ...]]] = {
         "legal_requests": (SELECT,),
     },
     Permission.VIEW_DSR: {**_all(_DSR_TABLES, SELECT), "suppressions": (SELECT,)},
-    Permission.MANAGE_DSR: _all(_DSR_TABLES, SELECT, INSERT, UPDATE, DELETE),
+    Permission.MANAGE_DSR: _all(_DSR_TABLES, SELECT, INSERT, UPDATE),
     Permission.FULFIL_DSR: {
         **_all(_DSR_TABLES, SELECT, INSERT, UPDATE),
         "records": (SELECT, UPDATE),
@@ -94,7 +95,7 @@ NEEDS: Mapping[Permission, Mapping[str, tuple[str, ...]]] = {
     Permission.MANAGE_LEGAL: {
         **_all(
             ("legal_requests", "legal_identifiers", "legal_checklist", "legal_documents"),
-            SELECT, INSERT, UPDATE, DELETE,
+            SELECT, INSERT, UPDATE,
         ),
     },
     Permission.DECIDE_LEGAL: _all(("legal_requests", "legal_checklist"), SELECT, INSERT, UPDATE),

@@ -249,6 +249,8 @@ def _give_accounts_logins(
             f"CREATE ROLE {ident(name)} {login} PASSWORD {literal(verifier(name, otp))} "
             f"VALID UNTIL {literal(report.expires_at.isoformat() if report.expires_at else 'infinity')}"
         )
+        db_name = conn.execute(text("SELECT current_database()")).scalar_one()
+        _run(conn, f"GRANT CONNECT ON DATABASE {ident(db_name)} TO {ident(name)}")
         # The console's own password hashes end here: the server checks passwords from now on.
         conn.execute(
             text("UPDATE users SET password_hash = '', must_change_password = true, "

@@ -208,6 +208,8 @@ BEGIN
     END IF;
     EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L VALID UNTIL %L',
                    p_name, p_verifier, p_valid_until);
+    -- Its own CONNECT: a desk on its one-time password belongs to no group yet.
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), p_name);
     INSERT INTO users (name, full_name, role, password_hash, must_change_password, active,
                        failed_logins, created_at, version, password_expires_at)
     VALUES (p_name, coalesce(p_full_name, ''), p_role, '', true, true, 0, now(), 1,

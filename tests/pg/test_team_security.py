@@ -287,6 +287,11 @@ def _work_of_each_role(
         assert work.find_records(db, actor, view.id).strong == 1
         erased = work.fulfil(db, actor, view.id, tmp / "out")
         assert len(erased.erased) == 1
+        extra = write_csv(tmp / "extra.csv", ["Customer ID", "Email", "Name"],
+                          [["C-9", "late@example.com", "Late Row"]])
+        batch = imports.run_import(
+            db, actor, extra, "Shop", Mapping.from_json(mapping, source_name="Shop"))
+        assert imports.undo_batch(db, actor, batch.batch_id) == 1
         return reports.run_report(db, actor, "dsr-register", "xlsx", tmp / "register.xlsx")
 
     def legal(db: Database, actor: Actor) -> object:
