@@ -168,7 +168,7 @@ class TeamServer:
     groups, desks) starts with a prefix of its own, and all of them are dropped afterwards.
     """
 
-    def __init__(self, server_url: str) -> None:
+    def __init__(self, server_url: str, *, owner_password: str | None = None) -> None:
         tag = uuid.uuid4().hex[:10]
         self.prefix = f"t{tag}_"
         self.owner = f"t{tag}_owner"
@@ -178,9 +178,12 @@ class TeamServer:
         engine = create_engine(server_url)
         with engine.begin() as conn:
             conn.execute(text(f'CREATE ROLE "{self.owner}" LOGIN CREATEROLE'))
+            if owner_password:
+                quoted = owner_password.replace("'", "''")
+                conn.execute(text(f"ALTER ROLE \"{self.owner}\" PASSWORD '{quoted}'"))
             conn.execute(text(f'CREATE SCHEMA "{self.schema}" AUTHORIZATION "{self.owner}"'))
         engine.dispose()
-        self.owner_url = self.url_for(self.owner)
+        self.owner_url = self.url_for(self.owner, owner_password)
 
     def url_for(self, role: str, password: str | None = None) -> str:
         url = self._server.set(username=role, password=password).update_query_dict(
@@ -205,7 +208,10 @@ class TeamServer:
         return f"{self.prefix}{short}"
 
     def open(self, url: str) -> Database:
-        database = open_database(url)
+        return self.track(open_database(url))
+
+    def track(self, database: Database) -> Database:
+        """Dispose of this database (opened elsewhere) with the others at the end."""
         self._open.append(database)
         return database
 
@@ -258,3 +264,91 @@ def team_server(pg_server: str) -> Iterator[TeamServer]:
         yield server
     finally:
         server.close()
+
+
+def _pg_bindir() -> Path | None:
+    import shutil
+    import subprocess
+
+    config = shutil.which("pg_config")
+    if config:
+        found = subprocess.run([config, "--bindir"], capture_output=True, text=True, check=False)
+        if found.returncode == 0 and (Path(found.stdout.strip()) / "initdb").exists():
+            return Path(found.stdout.strip())
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    return candidates[0].parent if candidates else None
+
+
+@pytest.fixture(scope="session")
+def password_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster that checks passwords (scram-sha-256), started for this
+    run only: the shared test server trusts every connection, so it cannot tell a right
+    password from a wrong one. Skipped (saying why) where no PostgreSQL binaries can run."""
+    import getpass
+    import socket
+    import subprocess
+
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) to start a cluster with")
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        import pwd
+
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no postgres user to run a cluster as")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    import shutil
+    import tempfile
+
+    # Not under pytest's basetemp: its folders are private to us, and the cluster runs as
+    # postgres when we are root.
+    base = Path(tempfile.mkdtemp(prefix="console-pgcluster-"))
+    if as_user:
+        shutil.chown(base, "postgres")
+    data = base / "data"
+    superuser = "postgres" if as_user else getpass.getuser()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = [*as_user]
+    done = subprocess.run(
+        [*run, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", superuser,
+         "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"],
+        capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.skip(f"initdb failed: {done.stderr.strip()[:200]}")
+    hba = data / "pg_hba.conf"
+    hba.write_text(
+        f"local all {superuser} trust\n"
+        f"host all {superuser} 127.0.0.1/32 trust\n"
+        "host all all 127.0.0.1/32 scram-sha-256\n",
+        encoding="utf-8",
+    )
+    if as_user:
+        shutil.chown(hba, "postgres")
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    started = subprocess.run(
+        [*run, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
+         str(base / "server.log"), "-w", "start"],
+        capture_output=True, text=True, check=False,
+    )
+    if started.returncode != 0:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.skip(f"the throwaway cluster did not start: {started.stderr.strip()[:200]}")
+    url = f"postgresql+psycopg://{superuser}@127.0.0.1:{port}/postgres"
+    try:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
+        engine.dispose()
+        yield url
+    finally:
+        subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
+                        "stop"], capture_output=True, check=False)
+        shutil.rmtree(base, ignore_errors=True)

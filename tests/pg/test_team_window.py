@@ -35,7 +35,7 @@ def test_signing_in_connects_as_that_database_role_and_unlocking_switches_connec
 
     def sign_in(name: str, password: str):
         database, actor = signin.connect(shared, name, password)
-        team_server._open.append(database)
+        team_server.track(database)
         return database, actor
 
     dlg = LoginDialog(None, runner, sign_in=sign_in, where="PostgreSQL: test")
