@@ -371,3 +371,51 @@ def test_report_verify_trusts_the_server_made_chain_and_refuses_a_forged_event(
         )
     forged = reports.verify_report(auditor_db, auditor, out)
     assert not forged.ok and "cannot vouch" in forged.reason
+
+
+def test_a_desk_cannot_upgrade_the_schema_and_is_told_who_can(
+    team: tuple[TeamServer, dict[Role, Desk]],
+) -> None:
+    from console.store.migrate import MigrationError
+
+    server, desks = team
+    with _raw(server, server.owner) as conn:  # as if this build were newer than the schema
+        conn.execute("UPDATE alembic_version SET version_num = '0006_audit_object_index'")
+    _, olivia = desks[Role.PRIVACY_OFFICER]
+    with pytest.raises(MigrationError, match=r"only its owner .* team setup"):
+        open_database(server.url_for(olivia.name))
+
+
+@pytest.fixture(scope="module")
+def hypothesis_settings():
+    from hypothesis import HealthCheck, settings
+
+    return settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def test_the_server_computes_the_same_chain_link_as_the_verifier_for_any_text(
+    team: tuple[TeamServer, dict[Role, Desk]], hypothesis_settings
+) -> None:
+    """The server's JSON encoding of an event must be Python's, byte for byte, or every
+    event with an unusual character would read as tampered."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    officer_db, officer = team[1][Role.PRIVACY_OFFICER]
+    text_st = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                      max_size=40)
+
+    @hypothesis_settings
+    @given(action=text_st.filter(lambda a: a.strip() != "" and not a.startswith(("user.",
+                                                                                 "team.",
+                                                                                 "login"))),
+           object_id=text_st, value=text_st)
+    def appended_event_verifies(action: str, object_id: str, value: str) -> None:
+        with officer_db.transaction() as s:
+            audit.record(s, officer, action, "thing", object_id, {"value": value, "n": 1})
+
+    appended_event_verifies()
+    with officer_db.read() as s:
+        result = verify_chain(audit_log.stream(s))
+    assert result.ok, result.summary()
