@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from console.domain.permissions import MATRIX, Permission, Role
 from console.errors import AccountChanged, ConsoleError, PermissionDenied
@@ -19,6 +19,11 @@ from console.store.db import Database
 from console.store.models import User
 
 log = logging.getLogger("auth")
+
+# Built once: making the statement cost more than running it (by the primary key).
+_ACCOUNT = select(User.active, User.role, User.must_change_password).where(
+    User.id == bindparam("id")
+)
 
 
 class AccountGuard:
@@ -53,16 +58,14 @@ class AccountGuard:
     def _account(self, actor: Actor) -> tuple[bool, Role | None, bool]:
         """(enabled, role, on a one-time password) as stored now: one primary-key read (team
         mode: console_whoami, which a desk on its one-time password may call too)."""
-        with self.db.read() as s:
+        # A pooled connection, not a session: this runs before every permission check.
+        with self.db.engine.connect() as conn:
             if self.db.team is not None:
-                account = team.whoami(s)
+                account = team.whoami(conn)
                 if account is None or account.id != actor.id:
                     return False, None, False
                 return account.active, account.role, account.must_change_password
-            row = s.execute(
-                select(User.active, User.role, User.must_change_password)
-                .where(User.id == actor.id)
-            ).first()
+            row = conn.execute(_ACCOUNT, {"id": actor.id}).first()
         if row is None:
             return False, None, False
         return bool(row[0]), _role(row[1]), bool(row[2])
