@@ -192,8 +192,12 @@ DECLARE
     caller users%ROWTYPE := console_manager();
     v_id integer;
 BEGIN
-    IF p_name !~ {literal(NAME_PATTERN)} OR console_group(p_role) IS NULL THEN
-        RAISE EXCEPTION 'Not a valid user name or role.' USING ERRCODE = '{INVALID}';
+    IF console_group(p_role) IS NULL THEN
+        RAISE EXCEPTION 'Unknown role %.', p_role USING ERRCODE = '{INVALID}';
+    END IF;
+    IF p_name !~ {literal(NAME_PATTERN)} THEN
+        RAISE EXCEPTION 'In team mode a user name is also a database role: use at most 63 '
+            'ASCII letters, digits or . _ - @.' USING ERRCODE = '{INVALID}';
     END IF;
     IF p_verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
         RAISE EXCEPTION 'A password reaches the server only as a SCRAM verifier.'

@@ -230,6 +230,8 @@ def test_server_side_account_rules_hold_as_in_single_desk_mode(
         accounts.change_role(admin_db, ada, ada.id or 0, Role.AUDITOR)
     with pytest.raises(ValidationError, match="already has a role"):
         accounts.add_user(admin_db, ada, server.owner, Role.AUDITOR)
+    with pytest.raises(ValidationError, match="also a database role"):
+        accounts.add_user(admin_db, ada, server.name("zoë"), Role.AUDITOR)
     _, olivia = desks[Role.PRIVACY_OFFICER]
     seen = accounts.find_user(admin_db, ada, olivia.name)
     accounts.change_role(admin_db, ada, olivia.id or 0, Role.LEGAL, expected_version=seen.version)
