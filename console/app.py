@@ -47,23 +47,29 @@ def _probe_startup(login: QDialog) -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     from console.cli.common import database_url
-    from console.services import accounts
+    from console.services import accounts, signin
     from console.services.context import Actor
-    from console.store.db import open_database
+    from console.store.db import Database, SignInRefused, open_database
     from console.ui.login import ChangePasswordDialog, FirstAdminDialog, LoginDialog
     from console.ui.main_window import MainWindow
-    from console.ui.pages.base import UiContext
+    from console.ui.pages.base import SignIn, UiContext
     from console.ui.runner import Runner
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     _install_crash_handler()
+    url = database_url(args)
+    keep = int(config.load()["backup_keep"])
+    db: Database | None
     try:
-        db = open_database(database_url(args), daily_backups=int(config.load()["backup_keep"]))
-        for warning in db.open_report.warnings:
+        try:
+            db = open_database(url, daily_backups=keep)
+        except SignInRefused:
+            db = None  # team mode: the server lets in only whoever signs in below
+        for warning in db.open_report.warnings if db else ():
             QMessageBox.warning(None, APP_NAME, warning)
-        if args.demo:
+        if args.demo and db is not None:
             from console.services import demo
 
             summary = demo.load(db, None) if not accounts.has_users(db) else None
@@ -72,15 +78,22 @@ def run_gui(args: argparse.Namespace) -> int:
     except ConsoleError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
+    sign_in: SignIn | None = None
+    if db is None or db.team is not None:
+        # Each person signs in as their own database role (the server checks the password).
+        def sign_in(name: str, password: str) -> tuple[Database, Actor]:
+            return signin.connect(url, name, password, daily_backups=keep)
+
     runner = Runner()
     actor: list[Actor] = []
-    if not accounts.has_users(db):
+    if db is not None and not accounts.has_users(db):
         first = FirstAdminDialog(db, runner)
         first.created.connect(actor.append)
         if first.exec() != QDialog.DialogCode.Accepted:
             return 0
     else:
-        login = LoginDialog(db, runner)
+        where = db.describe() if db else Database(url).describe()
+        login = LoginDialog(db, runner, sign_in=sign_in, where=where)
         if args.user:
             login.user_edit.setText(args.user)
             login.password_edit.setFocus()
@@ -89,14 +102,18 @@ def run_gui(args: argparse.Namespace) -> int:
             _probe_startup(login)
         if login.exec() != QDialog.DialogCode.Accepted:
             return 0
+        if db is not None and login.database is not db:
+            db.dispose()  # the connection that only found out it is team mode
+        db = login.database
+    assert db is not None
     if accounts.must_change_password(db, actor[0]):
         change = ChangePasswordDialog(db, runner, actor[0], required=True)
         if change.exec() != QDialog.DialogCode.Accepted:
             return 0
-    window = MainWindow(UiContext(db, runner, actor[0]),
+    window = MainWindow(UiContext(db, runner, actor[0], sign_in),
                         idle_minutes=int(config.load()["idle_lock_minutes"]))
     window.show()
     code = app.exec()
     runner.wait()
-    db.dispose()
+    window.ctx.db.dispose()
     return int(code)

@@ -105,6 +105,14 @@ KEYS: dict[str, Key] = {
             "Daily backups kept",
             "SQLite only: daily backups kept beside the database (0: no daily backup)",
         ),
+        Key(
+            "one_time_password_hours",
+            int,
+            lambda: 72,
+            "CONSOLE_ONE_TIME_PASSWORD_HOURS",
+            "One-time passwords valid (hours)",
+            "a new account's or a reset one-time password stops working after this many hours",
+        ),
     )
 }
 

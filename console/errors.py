@@ -32,3 +32,7 @@ class ValidationError(ConsoleError):
 
 class ConflictError(ConsoleError):
     """Someone else changed the object since it was read (team mode), or a uniqueness rule was hit."""
+
+
+class AccountChanged(PermissionDenied):
+    """The signed-in account was disabled, or its role changed, after sign-in: sign in again."""

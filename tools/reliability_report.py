@@ -74,6 +74,13 @@ SCENARIOS: dict[str, tuple[str, str]] = {
         "a planted email, phone, name and password through failed sign-ins, bad imports and "
         "bad command lines: never in stderr or the log; a database crash logs no SQL parameters",
     ),
+    "test_attacks_accounts": (
+        "Attacks on accounts and the audit trail",
+        "from a team desk's own PostgreSQL login (psql, bypassing the console): UPDATE users, "
+        "TRUNCATE the trail, disable its triggers and delete events, skip triggers, SET ROLE "
+        "to the owner; a report.export event with a made-up hash vouching for a forged file; "
+        "a window left open after its user was demoted or disabled at another desk",
+    ),
 }
 
 
@@ -213,11 +220,28 @@ def summarise(s: Scenario) -> str:
     elif s.key == "test_secrets":
         for f in m.values():
             parts.append(f"{f['runs']} hostile runs; leaks: {len(f['leaks'])}")
+    elif s.key == "test_attacks_accounts":
+        parts += _attack_lines(m.values())
     gaps = [o for o in s.outcomes if o.status in ("xfailed", "failed", "error")]
     parts.append(f"tests: {_counts(s.outcomes)} in {sum(o.seconds for o in s.outcomes):.0f} s")
     if gaps:
         parts.append(f"open findings: {sum(1 for o in gaps if o.status == 'xfailed')} (see below)")
     return "<br>".join(p.replace("|", "\\|") for p in parts)
+
+
+def _attack_lines(figures: Any) -> list[str]:
+    lines = []
+    for f in figures:
+        if f.get("scenario") == "team desk":
+            lines.append(f"{f['attack']}: refused (“{f['refused'][:90]}”); trail intact: "
+                         f"{f['trail_intact']}")
+        elif f.get("scenario") == "forged report.export":
+            verdict = "accepted" if f["accepted"] else "refused"
+            lines.append(f"forged report.export ({f['database']}): {verdict} (“{f['message'][:110]}”)")
+        elif f.get("scenario") == "open window":
+            lines.append(f"window of a user {f['change']} elsewhere ({f['database']}): "
+                         f"“{f['message'][:80]}”, recorded as {f['recorded']}")
+    return lines
 
 
 def hostile_table(s: Scenario) -> list[str]:

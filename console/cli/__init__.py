@@ -12,14 +12,14 @@ from collections.abc import Sequence
 
 from console import APP_NAME
 from console.buildinfo import version_text
-from console.cli import foundation, legal, ops, records, reports, requests
+from console.cli import foundation, legal, ops, records, reports, requests, team
 from console.cli.common import EXIT_USAGE, EXIT_USER_ERROR, UsageError
 from console.errors import ConsoleError
 
 log = logging.getLogger("cli")
 
 # Each area registers its commands here; the order is the order of `--help`.
-_AREAS = [foundation, records, requests, legal, reports, ops]
+_AREAS = [foundation, records, requests, legal, reports, ops, team]
 
 
 class _Parser(argparse.ArgumentParser):

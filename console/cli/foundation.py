@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import datetime
 from pathlib import Path
 
 from console.cli.common import (
@@ -37,6 +38,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls = usub.add_parser("list", help="list accounts")
     add_json_flag(ls)
     ls.set_defaults(handler=cmd_user_list)
+    for verb, active in (("disable", False), ("enable", True)):
+        d = usub.add_parser(verb, help=f"{verb} an account (admins)")
+        d.add_argument("name")
+        add_json_flag(d)
+        d.set_defaults(handler=cmd_user_set_active, active=active)
+    pw = usub.add_parser(
+        "passwd", help="change your own password (also the way off a one-time password)",
+        description="The current password comes from CONSOLE_PASSWORD (or a prompt), the new "
+        "one from CONSOLE_NEW_PASSWORD (or a prompt, asked twice).",
+    )
+    add_json_flag(pw)
+    pw.set_defaults(handler=cmd_user_passwd)
+    r = usub.add_parser("reset", help="give an account a new one-time password (admins)")
+    r.add_argument("name")
+    add_json_flag(r)
+    r.set_defaults(handler=cmd_user_reset)
 
     p = sub.add_parser("audit", help="the audit trail")
     asub = p.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
@@ -90,9 +107,74 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         actor = sign_in(db, args)
         info, otp = accounts.add_user(db, actor, args.name, args.role, full_name=args.full_name)
         emit(args, {"id": info.id, "name": info.name, "role": info.role,
-                    "one_time_password": otp},
+                    "one_time_password": otp,
+                    "one_time_password_expires_at": info.password_expires_at},
              f"User '{info.name}' ({info.role.label}) added.\n"
-             f"One-time password (shown once; must be changed at first sign-in): {otp}")
+             f"One-time password (shown once; must be changed at first sign-in"
+             f"{_until(info.password_expires_at)}): {otp}")
+        return EXIT_OK
+
+
+def _until(moment: datetime | None) -> str:
+    return f"; works until {moment:%Y-%m-%d %H:%M} UTC" if moment else ""
+
+
+def cmd_user_set_active(args: argparse.Namespace) -> int:
+    from console.services import accounts
+
+    with database(args) as db:
+        actor = sign_in(db, args)
+        user = accounts.find_user(db, actor, args.name)
+        info = accounts.set_active(db, actor, user.id, args.active, expected_version=user.version)
+        state = "enabled" if info.active else "disabled"
+        emit(args, {"name": info.name, "active": info.active},
+             f"User '{info.name}' {state}.")
+        return EXIT_OK
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from console.services import accounts
+
+    with database(args) as db:
+        actor = sign_in(db, args, one_time_password_ok=True)
+        old = password_from_env_or_prompt(f"Current password for {actor.name}: ", args)
+        accounts.change_own_password(db, actor, old, _new_password())
+        emit(args, {"name": actor.name, "changed": True},
+             f"Password of '{actor.name}' changed.")
+        return EXIT_OK
+
+
+def _new_password() -> str:
+    import getpass
+    import sys
+
+    from console.logs import remember_secret
+
+    env = os.environ.get("CONSOLE_NEW_PASSWORD")
+    if env is not None:
+        return remember_secret(env)
+    if not sys.stdin or not sys.stdin.isatty():
+        raise ConsoleError(
+            "No new password: set CONSOLE_NEW_PASSWORD or run the command in a terminal."
+        )
+    first = remember_secret(getpass.getpass("New password (12+ characters): "))
+    if remember_secret(getpass.getpass("Repeat the new password: ")) != first:
+        raise ConsoleError("The two new passwords differ: nothing was changed.")
+    return first
+
+
+def cmd_user_reset(args: argparse.Namespace) -> int:
+    from console.services import accounts
+
+    with database(args) as db:
+        actor = sign_in(db, args)
+        user = accounts.find_user(db, actor, args.name)
+        otp = accounts.reset_password(db, actor, user.id)
+        expires = accounts.find_user(db, actor, args.name).password_expires_at
+        emit(args, {"name": user.name, "one_time_password": otp,
+                    "one_time_password_expires_at": expires},
+             f"New one-time password for '{user.name}' (shown once; must be changed at "
+             f"sign-in{_until(expires)}): {otp}")
         return EXIT_OK
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from console.cli.common import EXIT_OK, EXIT_USER_ERROR, add_json_flag, database, emit, sign_in
+from console.domain.auditchain import Anchor
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,6 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--source", help="records: only this source")
     p.add_argument("--category", help="records: only this data category (e.g. contact.email)")
     p.add_argument("--id", dest="object_id", type=int, help="case file / access package: request id")
+    p.add_argument("--anchor", metavar="SEQ:HASH",
+                   help="verify: check the audit chain from this point written down earlier "
+                        "(e.g. the chain head printed on a report) instead of from its start")
     add_json_flag(p)
     p.set_defaults(handler=cmd_report)
 
@@ -41,8 +45,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.name == "verify":
         if not args.file:
             raise UsageError("report verify needs the FILE to check.")
+        try:
+            anchor = Anchor.parse(args.anchor) if args.anchor else None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         with database(args) as db:
-            check = reports.verify_report(db, sign_in(db, args), Path(args.file))
+            check = reports.verify_report(db, sign_in(db, args), Path(args.file), anchor=anchor)
         emit(args, {"ok": check.ok, "reason": check.reason, "sha256": check.sha256,
                     "audit_seq": check.audit_seq}, check.reason)
         return EXIT_OK if check.ok else EXIT_USER_ERROR

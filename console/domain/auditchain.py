@@ -85,11 +85,19 @@ class VerifyResult:
         return f"Audit trail broken at event {self.broken_seq}: {self.reason}"
 
 
-def verify_chain(events: Iterable[ChainEvent], *, anchors: Iterable[Anchor] = ()) -> VerifyResult:
-    """Check an ordered stream of events; stop at the first broken one and say why."""
+def verify_chain(
+    events: Iterable[ChainEvent], *, anchors: Iterable[Anchor] = (), start: Anchor | None = None
+) -> VerifyResult:
+    """Check an ordered stream of events; stop at the first broken one and say why.
+
+    start: verify from this anchor on (the events before it are taken as written down): the
+    stream begins with event start.seq, whose hash must be start.hash.
+    """
     pending = {a.seq: a for a in anchors}
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
+    if start is not None:
+        pending[start.seq] = start
+    expected_seq = start.seq if start is not None else 1
+    prev_hash: str | None = None if start is not None else GENESIS_HASH
     checked = 0
     last: ChainEvent | None = None
     for ev in events:
@@ -100,7 +108,7 @@ def verify_chain(events: Iterable[ChainEvent], *, anchors: Iterable[Anchor] = ()
                 f"expected event {expected_seq} next but found event {ev.seq}: "
                 f"event {expected_seq} is {what}.",
             )
-        if ev.prev_hash != prev_hash:
+        if prev_hash is not None and ev.prev_hash != prev_hash:
             return VerifyResult(
                 False, checked, None, ev.seq,
                 "its link to the previous event does not match (an event was inserted, removed "

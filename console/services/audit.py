@@ -31,7 +31,17 @@ def record(
     return audit_log.append(
         session, actor=actor.name, action=action, object_type=object_type,
         object_id=object_id, details=details,
-    ).seq
+    )
+
+
+def record_refusal(db: Database, actor: Actor, what: str, reason: str) -> None:
+    """Record that something was refused to actor (access.denied: what and why, nothing personal).
+
+    In its own transaction: the refused work never began, or was rolled back.
+    """
+    with db.transaction() as s:
+        record(s, actor, "access.denied", "permission", what,
+               {"role": actor.role.value, "reason": reason})
 
 
 @dataclass(frozen=True)

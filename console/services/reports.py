@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy import select
 
 from console import __version__
+from console.domain.auditchain import Anchor, verify_chain
 from console.domain.permissions import Permission
 from console.errors import ConsoleError, NotFound, ValidationError
 from console.reports import Document, ExportResult, ReportMeta, Section, export, verify_file
@@ -188,38 +189,89 @@ class ReportCheck:
     audit_seq: int | None
 
 
-def verify_report(db: Database, actor: Actor, path: Path) -> ReportCheck:
-    """A file is genuine when it matches its manifest AND an export event recorded its hash."""
+def verify_report(
+    db: Database, actor: Actor, path: Path, *, anchor: Anchor | None = None
+) -> ReportCheck:
+    """A file is genuine when it matches its manifest AND an export event recorded its hash AND
+    that event sits in a chain that verifies from the first event (or from `anchor`, a SEQ:HASH
+    written down earlier, e.g. the chain head printed on a report) through that event.
+
+    Without the last check, an event appended with a made-up hash would vouch for any file.
+    """
     actor.require(Permission.VERIFY_AUDIT)
     check = verify_file(path)
-    seq = None
-    if check.sha256 is not None:
-        seq = _export_event_for(db, check.sha256)
+    seqs = _export_events_for(db, check.sha256) if check.sha256 is not None else []
+    seq = seqs[0] if seqs else None
     if check.ok and seq is None:
         result = ReportCheck(False, "The file matches its manifest, but no export with this "
                              "SHA-256 is in the audit trail: it was not made by this console "
                              "(or by another database).", check.sha256, None)
     elif check.ok:
-        result = ReportCheck(True, f"Unchanged since export (audit event {seq}).", check.sha256, seq)
+        result = _vouched(db, seqs, anchor, check.sha256)
+        seq = result.audit_seq or seq
     else:
         result = ReportCheck(False, check.reason, check.sha256, seq)
     with db.transaction() as s:
         audit.record(s, actor, "report.verify", "report_file", path.name,
-                     {"ok": result.ok, "sha256": check.sha256, "audit_seq": seq})
+                     {"ok": result.ok, "sha256": check.sha256, "audit_seq": seq,
+                      "anchor": str(anchor) if anchor else None})
     return result
 
 
-def _export_event_for(db: Database, sha256: str) -> int | None:
+def _vouched(db: Database, seqs: list[int], anchor: Anchor | None, sha256: str | None
+             ) -> ReportCheck:
+    """Verify the chain through the export events naming the file; the first in it vouches."""
+    last = max(seqs)
+    start = anchor if anchor is not None and anchor.seq <= min(seqs) else None
+    with db.read() as s:
+        chain = verify_chain(
+            audit_log.stream(s, first=start.seq if start else 1, last=max(last, _seq(anchor))),
+            anchors=(anchor,) if anchor is not None and start is None else (), start=start,
+        )
+        vouching = [q for q in seqs if chain.ok or (chain.broken_seq or 0) > q]
+        who = (
+            s.execute(select(AuditEvent.actor, AuditEvent.at).where(AuditEvent.seq == vouching[0]))
+            .first() if vouching else None
+        )
+    since = f"event {start.seq} (the anchor)" if start else "the first event"
+    if not chain.ok and (not vouching or anchor is not None):
+        return ReportCheck(
+            False,
+            f"An export event names this file (event {seqs[0]}), but the audit trail does not "
+            f"verify from {since} through it: broken at event {chain.broken_seq} "
+            f"({chain.reason}) The event cannot vouch for the file.",
+            sha256, None,
+        )
+    assert who is not None
+    return ReportCheck(
+        True,
+        f"Unchanged since {who[0]} exported it on {who[1][:16].replace('T', ' ')} UTC (audit "
+        f"event {vouching[0]}, in a chain verified from {since} through it).",
+        sha256, vouching[0],
+    )
+
+
+def _seq(anchor: Anchor | None) -> int:
+    return anchor.seq if anchor is not None else 0
+
+
+def _export_events_for(db: Database, sha256: str) -> list[int]:
+    """The export events that name this SHA-256, oldest first."""
     with db.read() as s:
         rows = s.execute(
             select(AuditEvent.seq, AuditEvent.details)
             .where(AuditEvent.action == "report.export")
             .where(AuditEvent.details.contains(sha256))
+            .order_by(AuditEvent.seq)
         ).all()
+    found = []
     for seq, details in rows:
-        if json.loads(details).get("sha256") == sha256:
-            return int(seq)
-    return None
+        try:
+            if json.loads(details).get("sha256") == sha256:
+                found.append(int(seq))
+        except (ValueError, AttributeError):  # a damaged event vouches for nothing
+            continue
+    return found
 
 
 class ReportParamsError(ConsoleError):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.errors import ConsoleError
-from console.store import backup, integrity, migrate
+from console.errors import ConsoleError, PermissionDenied
+from console.store import backup, integrity, migrate, team
+from console.store.team import TeamInfo
 
 log = logging.getLogger("db")
 
@@ -27,6 +30,18 @@ SQLITE_WAL_LIMIT_BYTES = 64 * 1024 * 1024
 
 class DatabaseError(ConsoleError):
     """The database cannot be opened or used (bad URL, unreachable, damaged, too new)."""
+
+
+class SignInRefused(DatabaseError):
+    """The PostgreSQL server refused the role or its password (team mode: the sign-in failed)."""
+
+
+# What libpq says when the server refuses who is connecting (it gives no SQLSTATE for these).
+_REFUSED_SIGN_IN = re.compile(
+    r"password authentication failed|no password supplied|role \".*\" does not exist|"
+    r"is not permitted to log in|SCRAM authentication|password is expired",
+    re.IGNORECASE,
+)
 
 
 class DatabaseBusy(DatabaseError):
@@ -64,14 +79,24 @@ class Database:
         self.engine = _make_engine(
             self.url.render_as_string(hide_password=False), self.dialect, echo
         )
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Every session carries whether the database runs in team mode (console.store.team):
+        # the audit trail is then appended to by the server, not by the desk.
+        self._session_info: dict[str, Any] = {"team": False}
+        self.team: TeamInfo | None = None
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=self._session_info)
         self._write_engine = (
             self.engine.execution_options(sqlite_immediate=True)
             if self.dialect == "sqlite"
             else self.engine
         )
-        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            self._write_engine, expire_on_commit=False, info=self._session_info
+        )
         self.open_report = OpenReport(None, None)
+
+    def set_team(self, info: TeamInfo | None) -> None:
+        self.team = info
+        self._session_info["team"] = info is not None
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,6 +122,12 @@ class Database:
         try:
             with self._write_sessions.begin() as session:
                 yield session
+        except ProgrammingError as exc:
+            _refused_by_server(exc)
+            raise
+        except ValueError as exc:
+            _damaged_value(exc)
+            raise
         except OperationalError as exc:
             # SQLite has one writer at a time; past the busy timeout the driver says only
             # "database is locked", which reached users as an unexpected error.
@@ -110,12 +141,56 @@ class Database:
         session = self._sessions()
         try:
             yield session
+        except ProgrammingError as exc:
+            _refused_by_server(exc)
+            raise
+        except ValueError as exc:
+            _damaged_value(exc)
+            raise
         finally:
             session.rollback()
             session.close()
 
+    def password_works(self, user: str, password: str) -> bool:
+        """PostgreSQL: whether the server accepts this role's password (a connection of its own).
+
+        Team mode asks the server, which alone knows the passwords; a server that trusts the
+        connection without a password (trust, peer) accepts any.
+        """
+        from sqlalchemy.pool import NullPool
+
+        url = self.url.set(username=user, password=password)
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect():
+                return True
+        except OperationalError:
+            return False
+        finally:
+            engine.dispose()
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _refused_by_server(exc: ProgrammingError) -> None:
+    """Team mode: the server refused a statement to this desk's role (SQLSTATE 42501)."""
+    if getattr(exc.orig, "sqlstate", None) == "42501":
+        raise PermissionDenied(
+            "The database server refused this to your database role: nothing was changed. "
+            "Ask an administrator if your role should allow it."
+        ) from None
+
+
+def _damaged_value(exc: ValueError) -> None:
+    """A stored value the driver cannot parse (a damaged byte in a SQLite date) is damage to
+    report, not a crash: SQLAlchemy's result processors raise ValueError for it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames and "sqlalchemy" in frames[-1].filename and "processors" in frames[-1].filename:
+        raise DatabaseError(
+            "A value stored in the database is damaged and cannot be read; nothing was "
+            "changed. Restore your latest backup (see the admin guide, 'Integrity messages')."
+        ) from None
 
 
 def _make_engine(url: str, dialect: str, echo: bool) -> Engine:
@@ -182,6 +257,10 @@ def open_database(
             conn.exec_driver_sql("SELECT 1")
     except OperationalError as exc:
         db.dispose()
+        if _REFUSED_SIGN_IN.search(str(exc.orig)):
+            raise SignInRefused(
+                f"The database server refused the sign-in ({db.describe()})."
+            ) from None
         raise DatabaseError(
             f"Cannot open the database ({db.describe()}): {_first_line(exc)}"
         ) from None
@@ -192,6 +271,9 @@ def open_database(
         raise
     if db.sqlite_path is not None:
         report = _after_sqlite_open(db.sqlite_path, report, daily_backups)
+    else:
+        with db.engine.connect() as conn:
+            db.set_team(team.read_setup(conn))
     db.open_report = report
     return db
 

@@ -57,6 +57,22 @@ def stored_revisions(db: Database) -> set[str] | None:
         return None
 
 
+def team_owner(db: Database) -> str | None:
+    """The owner role of a PostgreSQL database in team mode (None: not in team mode)."""
+    if db.dialect != "postgresql":
+        return None
+    try:
+        with db.engine.connect() as conn:
+            return conn.execute(text("SELECT owner FROM team_setup WHERE id = 1")).scalar()
+    except DBAPIError:  # a schema from before team mode existed: no such table
+        return None
+
+
+def _current_user(db: Database) -> str:
+    with db.engine.connect() as conn:
+        return str(conn.execute(text("SELECT current_user")).scalar_one())
+
+
 def current_revisions(db: Database) -> set[str]:
     from alembic.runtime.migration import MigrationContext
 
@@ -82,6 +98,14 @@ def upgrade(db: Database, *, allow_upgrade: bool, backup_dir: Path | None) -> Op
     if not allow_upgrade:
         raise MigrationError(
             f"The database ({db.describe()}) needs an upgrade to this version's schema."
+        )
+    owner = team_owner(db)
+    if owner is not None and owner != _current_user(db):
+        # In team mode the desks' roles own nothing and may not change the schema.
+        raise MigrationError(
+            f"The database ({db.describe()}) needs an upgrade to this version's schema, which "
+            f"only its owner ({owner}) can make: ask the database administrator to run "
+            "`privacy-console --db OWNER-URL team setup`."
         )
     backup_path = None
     path = db.sqlite_path

@@ -40,7 +40,9 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(32))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # Deferred: read only where a password is checked. In team mode the hash is unused (the
+    # server authenticates) and desk roles may not read the column at all.
+    password_hash: Mapped[str] = mapped_column(String(255), deferred=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -49,6 +51,10 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # A one-time password stops working at this moment; NULL for a password the user chose.
+    password_expires_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a plain dict
 
@@ -94,3 +100,18 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class TeamSetup(Base):
+    """Team mode on PostgreSQL (one row, written by `team setup` as the owner role).
+
+    Its presence makes a database run in team mode: each desk signs in as its own database
+    role, a member of the group role of its console role (role_prefix + admin, officer, ...).
+    """
+
+    __tablename__ = "team_setup"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    owner: Mapped[str] = mapped_column(String(63))
+    role_prefix: Mapped[str] = mapped_column(String(40))
+    set_up_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -18,6 +18,7 @@ from console.errors import ConsoleError
 from console.services import accounts
 from console.services.context import Actor
 from console.store.db import Database
+from console.ui.pages.base import SignIn
 from console.ui.runner import Runner
 
 
@@ -65,27 +66,40 @@ class _FormDialog(QDialog):
 
 
 class LoginDialog(_FormDialog):
-    """Asks for user name and password; emits signed_in with the Actor on success."""
+    """Asks for user name and password; emits signed_in with the Actor on success.
+
+    `database` is then the database to work on as that user: the same one, or in team mode a
+    connection of the user's own. Locked (the idle lock), it is prefilled with who locked it,
+    but anyone may sign in: the window then reloads for them.
+    """
 
     signed_in = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, db: Database, runner: Runner, parent: QWidget | None = None,
-                 *, locked_user: str | None = None) -> None:
-        intro = (f"The console is locked. Sign in again as {locked_user}."
+    def __init__(self, db: Database | None, runner: Runner, parent: QWidget | None = None,
+                 *, locked_user: str | None = None, sign_in: SignIn | None = None,
+                 where: str = "") -> None:
+        """db None: nothing is open yet (team mode: the server must know who connects first);
+        sign_in then opens it, and `where` describes it."""
+        intro = (f"The console is locked. Sign in again as {locked_user}, or as yourself."
                  if locked_user else f"Sign in to {APP_NAME}.")
         super().__init__(f"{APP_NAME} — sign in", intro, parent)
         self.db = db
+        self.database = db
         self.runner = runner
         self.locked_user = locked_user
+        self._sign_in = sign_in or self._with_console_password
         self.user_edit = self._line("&User name", name="user")
         self.password_edit = self._line("&Password", secret=True, name="password")
-        self.form.addRow("", QLabel(f"Database: {db.describe()}"))
+        self.form.addRow("", QLabel(f"Database: {db.describe() if db else where}"))
         if locked_user:
             self.user_edit.setText(locked_user)
-            self.user_edit.setReadOnly(True)
             self.password_edit.setFocus()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+
+    def _with_console_password(self, name: str, password: str) -> tuple[Database, Actor]:
+        assert self.db is not None
+        return self.db, accounts.authenticate(self.db, name, password)
 
     def _submit(self) -> None:
         name, password = self.user_edit.text().strip(), self.password_edit.text()
@@ -93,14 +107,11 @@ class LoginDialog(_FormDialog):
             self.show_error("Enter your user name and password.")
             return
         self._set_busy(True)
-        self.runner.submit(lambda: accounts.authenticate(self.db, name, password),
-                           self._ok, self._fail)
+        self.runner.submit(lambda: self._sign_in(name, password), self._ok, self._fail)
 
-    def _ok(self, actor: Actor) -> None:
+    def _ok(self, result: tuple[Database, Actor]) -> None:
         self._set_busy(False)
-        if self.locked_user and actor.name != self.locked_user:
-            self._fail(accounts.AuthError("Sign in as the user who locked the console."))
-            return
+        self.database, actor = result
         self.password_edit.clear()
         self.signed_in.emit(actor)
         self.accept()

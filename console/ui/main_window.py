@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from console import APP_NAME, __version__
 from console.paths import APP_AUTHOR, APP_DIR_NAME
+from console.services.context import Actor
+from console.store.db import Database
 from console.ui.dialogs import Ask
 from console.ui.pages import PAGES
 from console.ui.pages.base import Page, UiContext
@@ -61,20 +63,11 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: UiContext, *, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> None:
         super().__init__()
         self.ctx = ctx
-        self.setWindowTitle(f"{APP_NAME} — {ctx.actor.name}")
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Pages")
         self.stack = QStackedWidget()
         self.pages: list[Page] = []
-        for spec in PAGES:
-            module_name, class_name = spec.split(":")
-            cls = getattr(importlib.import_module(module_name), class_name)
-            page: Page = cls(ctx)
-            page.status_message.connect(self._show_status)
-            self.pages.append(page)
-            self.stack.addWidget(page)
-            self.nav.addItem(page.title)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
@@ -83,10 +76,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._show_page)
 
-        self.db_label = QLabel(ctx.db.describe())
+        self.db_label = QLabel()
         self.db_label.setObjectName("database")
-        self.user_label = QLabel(f"Signed in as {ctx.actor.name} ({ctx.actor.role.label})")
+        self.user_label = QLabel()
         self.user_label.setObjectName("user")
+        self._build_pages()
         self.statusBar().addPermanentWidget(self.db_label)
         self.statusBar().addPermanentWidget(self.user_label)
         self._build_menus()
@@ -100,10 +94,33 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self._watcher)
         ctx.runner.error.connect(self._job_error)
+        ctx.runner.account_changed.connect(lambda _exc: self.lock())
         self._restore_state()
         self.nav.setCurrentRow(0)
 
     # -- navigation ---------------------------------------------------------------------------
+    def _build_pages(self) -> None:
+        """The pages for the signed-in user's role (again after someone else signs in)."""
+        for old in self.pages:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        self.pages = []
+        for spec in PAGES:
+            module_name, class_name = spec.split(":")
+            cls = getattr(importlib.import_module(module_name), class_name)
+            page: Page = cls(self.ctx)
+            page.status_message.connect(self._show_status)
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            self.nav.addItem(page.title)
+        self.nav.blockSignals(False)
+        actor = self.ctx.actor
+        self.setWindowTitle(f"{APP_NAME} — {actor.name}")
+        self.db_label.setText(self.ctx.db.describe())
+        self.user_label.setText(f"Signed in as {actor.name} ({actor.role.label})")
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.lock_action = QAction("&Lock", self, shortcut=QKeySequence("Ctrl+L"))
@@ -160,7 +177,7 @@ class MainWindow(QMainWindow):
         self.idle_timer.start()
 
     def lock(self) -> None:
-        """Hide everything until the same user signs in again."""
+        """Hide everything until someone signs in: the same user, or another one."""
         from console.ui.login import LoginDialog
 
         if getattr(self, "_lock_dialog", None) is not None:
@@ -168,19 +185,32 @@ class MainWindow(QMainWindow):
         self.idle_timer.stop()
         self.splitter.hide()
         self.menuBar().setEnabled(False)
-        dlg = LoginDialog(self.ctx.db, self.ctx.runner, self, locked_user=self.ctx.actor.name)
+        dlg = LoginDialog(self.ctx.db, self.ctx.runner, self, locked_user=self.ctx.actor.name,
+                          sign_in=self.ctx.sign_in)
         dlg.setObjectName("lock_dialog")
-        dlg.signed_in.connect(lambda _a: self._unlock())
+        dlg.signed_in.connect(lambda actor: self._unlock(dlg.database or self.ctx.db, actor))
         dlg.rejected.connect(self.close)
         self._lock_dialog: LoginDialog | None = dlg
         self.locked.emit()
         dlg.open()
 
-    def _unlock(self) -> None:
+    def _unlock(self, db: Database, actor: Actor) -> None:
+        old = self.ctx
+        if (db, actor.id, actor.role) != (old.db, old.actor.id, old.actor.role):
+            # Whoever unlocks works as themselves, with their role as it is now: a window built
+            # for the previous user (or role) is never handed over.
+            self.ctx = UiContext(db, old.runner, actor, old.sign_in)
+            self._build_pages()
+            if old.db is not db:
+                old.runner.submit(old.db.dispose)  # after any job still running on it
+        else:
+            old.actor = actor  # the same context object every page and model holds
         self._lock_dialog = None
         self.splitter.show()
         self.menuBar().setEnabled(True)
         self.idle_timer.start()
+        self.nav.setCurrentRow(max(self.nav.currentRow(), 0))
+        self._show_page(self.nav.currentRow())
         self.unlocked.emit()
 
     @property

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
-from console.errors import ConsoleError
+from console.errors import AccountChanged, ConsoleError
 
 _QUEUED = Qt.ConnectionType.QueuedConnection
 
@@ -65,6 +65,9 @@ class Runner(QObject):
 
     busy_changed = Signal(bool)
     error = Signal(object)
+    # A job was refused because the signed-in account changed (disabled, new role): the window
+    # locks, and whoever signs in next gets a window for their role.
+    account_changed = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -89,12 +92,17 @@ class Runner(QObject):
             bridge.failed.connect(on_error, _QUEUED)
         else:
             bridge.failed.connect(self.error.emit, _QUEUED)
+        bridge.failed.connect(self._check_account, _QUEUED)
         bridge.done.connect(lambda _r: self._finished(bridge), _QUEUED)
         bridge.failed.connect(lambda _e: self._finished(bridge), _QUEUED)
         job = Job(fn, bridge, with_progress)
         self.busy_changed.emit(True)
         self._pool.start(job)
         return JobHandle(job, bridge)
+
+    def _check_account(self, exc: BaseException) -> None:
+        if isinstance(exc, AccountChanged):
+            self.account_changed.emit(exc)
 
     def _finished(self, bridge: _Bridge) -> None:
         self._live.discard(bridge)

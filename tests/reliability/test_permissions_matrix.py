@@ -34,6 +34,7 @@ from tests.reliability.conftest import PASSWORD, Measure, sqlite_digest
 UNGATED: dict[str, str] = {
     "accounts.change_own_password": "any signed-in user changes their own password",
     "accounts.must_change_password": "any signed-in user asks about their own account",
+    "audit.record_refusal": "records what was refused to the actor itself (access.denied)",
     "policy.ensure_default_pack": "installs the shipped pack once, at init (admin only by CLI)",
     "policy.load_pack_file": "parses a file; installing it is install_pack (MANAGE_POLICY)",
     "legal.reached_record_ids": "helper of legal services; callers check VIEW_LEGAL",
@@ -168,7 +169,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, 
 
     path = tmp_path_factory.mktemp("perm") / "console.db"
     db = open_database(f"sqlite:///{path}")
-    admin = accounts.bootstrap_admin(db, "admin", PASSWORD)
+    signed_in = accounts.bootstrap_admin(db, "admin", PASSWORD)
+    # The made-up arguments reset and disable account 1 (this admin's own) along the way:
+    # the matrix is checked on the roles alone, without re-reading the account each time
+    # (tests/unit/services/test_sessions.py covers that).
+    admin = Actor(signed_in.id, signed_in.name, signed_in.role)
     sources.add_source(db, admin, "CRM", "crm")
     make = user_maker(db, admin)
     actors = {Role.ADMIN: admin, **{r: make(r, r.value) for r in Role if r is not Role.ADMIN}}

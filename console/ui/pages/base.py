@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
@@ -11,12 +12,18 @@ from console.services.context import Actor
 from console.store.db import Database
 from console.ui.runner import Runner
 
+# (user name, password) -> the database to work on as that user, and the signed-in user.
+SignIn = Callable[[str, str], tuple[Database, Actor]]
+
 
 @dataclass
 class UiContext:
     db: Database
     runner: Runner
     actor: Actor
+    # How this window signs someone in (team mode: a connection of their own to the server);
+    # None: the console checks the password on db.
+    sign_in: SignIn | None = None
 
 
 class Page(QWidget):

@@ -93,3 +93,15 @@ def test_an_anchor_beyond_a_truncated_chain_fails() -> None:
 def test_a_malformed_anchor_is_refused_with_an_example(text: str) -> None:
     with pytest.raises(ValueError, match="SEQ:HASH"):
         Anchor.parse(text)
+
+
+def test_verifying_from_an_anchor_checks_what_follows_it_and_the_anchor_itself() -> None:
+    chain = make_chain(6)
+    anchor = Anchor(3, chain[2].hash)
+    result = verify_chain(chain[2:], start=anchor)
+    assert result.ok and result.events_checked == 4 and result.head == Anchor(6, chain[-1].hash)
+    rewritten = verify_chain(chain[2:], start=Anchor(3, "0" * 64))
+    assert not rewritten.ok and rewritten.broken_seq == 3
+    edited = list(chain)
+    edited[4] = dataclasses.replace(edited[4], actor="mallory")
+    assert verify_chain(edited[2:], start=anchor).broken_seq == 5

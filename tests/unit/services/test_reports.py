@@ -152,3 +152,84 @@ def test_the_site_configuration_sets_organisation_and_classification(
     reports.run_report(seeded, admin, "cookie-register", "pdf", out)
     text = _pdf_text(out)
     assert "ClientPay Europe Ltd" in text and "STRENG VERTRAULICH" in text
+
+
+def _append_forged_export(db: Database, sha256: str) -> int:
+    """What someone with write access to the trail would do: an export event with a made-up
+    hash, naming a file the console never made."""
+    import json
+
+    from sqlalchemy import text
+
+    with db.engine.begin() as conn:
+        seq = conn.execute(text("SELECT max(seq) FROM audit_events")).scalar_one() + 1
+        conn.execute(
+            text("INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, "
+                 "details, prev_hash, hash) VALUES (:seq, '2026-01-01T00:00:00+00:00', 'ada', "
+                 "'report.export', 'report', 'ropa', :details, :prev, :hash)"),
+            {"seq": seq, "details": json.dumps({"sha256": sha256}), "prev": "0" * 64,
+             "hash": "f" * 64},
+        )
+    return int(seq)
+
+
+def _forge(path: Path) -> str:
+    import hashlib
+    import json
+
+    path.write_bytes(path.read_bytes() + b"%forged\n")
+    manifest = path.with_name(path.name + ".manifest.json")
+    m = json.loads(manifest.read_text())
+    m["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    m["size"] = path.stat().st_size
+    manifest.write_text(json.dumps(m))
+    return str(m["sha256"])
+
+
+def test_a_forged_export_event_with_a_made_up_hash_vouches_for_nothing(
+    any_db: Database, any_admin: Actor, tmp_path: Path
+) -> None:
+    policy.ensure_default_pack(any_db, any_admin)
+    out = tmp_path / "ropa.pdf"
+    reports.run_report(any_db, any_admin, "ropa", "pdf", out)
+    forged_seq = _append_forged_export(any_db, _forge(out))
+    check = reports.verify_report(any_db, any_admin, out)
+    assert not check.ok and check.audit_seq is None
+    assert f"event {forged_seq}" in check.reason and "cannot vouch" in check.reason
+
+
+def test_a_genuine_file_is_vouched_for_by_an_intact_chain_from_the_start_or_an_anchor(
+    seeded: Database, admin: Actor, tmp_path: Path
+) -> None:
+    from console.domain.auditchain import Anchor
+
+    head = audit.head(seeded, admin)
+    assert head is not None
+    out = tmp_path / "ropa.xlsx"
+    reports.run_report(seeded, admin, "ropa", "xlsx", out)
+    check = reports.verify_report(seeded, admin, out)
+    assert check.ok and "from the first event" in check.reason and "admin exported" in check.reason
+    from_anchor = reports.verify_report(seeded, admin, out, anchor=head)
+    assert from_anchor.ok and f"from event {head.seq} (the anchor)" in from_anchor.reason
+    wrong = Anchor(head.seq, "0" * 64)
+    assert not reports.verify_report(seeded, admin, out, anchor=wrong).ok
+
+
+def test_damage_after_the_vouching_event_leaves_the_file_vouched_but_not_before(
+    seeded: Database, admin: Actor, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    out = tmp_path / "ropa.xlsx"
+    reports.run_report(seeded, admin, "ropa", "xlsx", out)
+    export_seq = audit.list_events(seeded, admin)[-1].seq
+    reports.verify_report(seeded, admin, out)  # appends a report.verify event after it
+    with seeded.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = :s"),
+                     {"s": export_seq + 1})
+    assert reports.verify_report(seeded, admin, out).ok
+    with seeded.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1"))
+    check = reports.verify_report(seeded, admin, out)
+    assert not check.ok and "broken at event 1" in check.reason

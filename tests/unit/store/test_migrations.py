@@ -138,3 +138,30 @@ def test_a_write_that_waits_too_long_for_another_writer_says_the_database_is_bus
         other.close()
     sources.add_source(db, admin, "CRM", "crm")
     db.dispose()
+
+
+def test_a_database_of_the_previous_build_gets_expiring_passwords_and_a_guarded_trail(
+    any_url: str,
+) -> None:
+    """0007 on a database made at 0006: accounts keep signing in; PostgreSQL refuses TRUNCATE."""
+    from alembic import command
+
+    from console.services import accounts
+
+    db = open_database(any_url)
+    accounts.bootstrap_admin(db, "admin", "correct horse battery staple")
+    cfg = migrate.alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006_audit_object_index")
+    db.dispose()
+    db = open_database(any_url)  # the upgrade an older database gets when it is opened
+    assert db.open_report.upgraded_from == ("0006_audit_object_index",)
+    assert accounts.authenticate(db, "admin", "correct horse battery staple").name == "admin"
+    assert db.team is None
+    if db.dialect == "postgresql":
+        from sqlalchemy.exc import DBAPIError
+
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE audit_events"))
+    db.dispose()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from console.domain.permissions import Role
-from console.services import accounts, policy
+from console.services import accounts, audit, policy
 from console.services.context import Actor
 from console.store.db import Database
 from console.ui.dialogs import Ask
@@ -116,16 +116,72 @@ def test_the_audit_table_model_is_a_well_behaved_model(qtbot, qtmodeltester, win
     qtmodeltester.check(page.model)
 
 
-def test_the_window_locks_and_only_the_same_user_unlocks_it(qtbot, window: MainWindow) -> None:
+def test_the_window_locks_and_the_same_user_unlocks_it_where_they_were(
+    qtbot, window: MainWindow
+) -> None:
+    window.show_page("Audit")
     with qtbot.waitSignal(window.locked):
         qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.is_locked and not window.centralWidget().isVisible()
     dlg = window._lock_dialog
-    assert dlg is not None and dlg.user_edit.text() == "admin" and dlg.user_edit.isReadOnly()
+    assert dlg is not None and dlg.user_edit.text() == "admin"
+    pages = list(window.pages)
     dlg.password_edit.setText(PASSWORD)
     with qtbot.waitSignal(window.unlocked, timeout=10_000):
         qtbot.keyClick(dlg.password_edit, Qt.Key.Key_Return)
     assert window.centralWidget().isVisible()
+    assert window.pages == pages and window.stack.currentWidget().title == "Audit"
+
+
+def _unlock_as(qtbot, window: MainWindow, name: str, password: str = PASSWORD) -> None:
+    dlg = window._lock_dialog
+    assert dlg is not None
+    dlg.user_edit.setText(name)
+    dlg.password_edit.setText(password)
+    with qtbot.waitSignal(window.unlocked, timeout=10_000):
+        qtbot.keyClick(dlg.password_edit, Qt.Key.Key_Return)
+
+
+def test_whoever_unlocks_is_signed_in_and_the_window_reloads_for_their_role(
+    qtbot, window: MainWindow, db: Database, admin: Actor
+) -> None:
+    accounts.add_user(db, admin, "aud", Role.AUDITOR)
+    accounts.set_password_for_demo(db, "aud", PASSWORD)
+    admin_page = window.page("Admin")
+    assert admin_page.add_button.isEnabled()
+    with qtbot.waitSignal(window.locked):
+        window.lock()
+    _unlock_as(qtbot, window, "aud")
+    assert window.ctx.actor.name == "aud" and window.ctx.actor.role is Role.AUDITOR
+    assert "aud (Auditor" in window.user_label.text() and "aud" in window.windowTitle()
+    reloaded = window.page("Admin")
+    assert reloaded is not admin_page and not reloaded.add_button.isEnabled()
+    logins = [e for e in audit.list_events(db, admin) if e.action == "login"]
+    assert logins[-1].actor == "aud"
+
+
+def test_a_window_whose_user_is_demoted_elsewhere_locks_and_reopens_for_the_new_role(
+    qtbot, db: Database, admin: Actor, runner: Runner, monkeypatch
+) -> None:
+    accounts.add_user(db, admin, "bob", Role.ADMIN)
+    accounts.set_password_for_demo(db, "bob", PASSWORD)
+    bob = accounts.authenticate(db, "bob", PASSWORD)
+    window = MainWindow(UiContext(db, runner, bob))
+    qtbot.addWidget(window)
+    window.show()
+    shown: list[str] = []
+    monkeypatch.setattr(Ask, "error", staticmethod(lambda parent, title, text: shown.append(text)))
+    page = window.show_page("Admin")
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2, timeout=10_000)
+    accounts.change_role(db, admin, bob.id or 0, Role.AUDITOR)  # at another desk
+    with qtbot.waitSignal(window.locked, timeout=10_000):
+        page.refresh()  # bob's next action
+    assert window.is_locked
+    _unlock_as(qtbot, window, "bob")
+    assert window.ctx.actor.role is Role.AUDITOR
+    assert not window.page("Admin").add_button.isEnabled()
+    denied = audit.list_events(db, admin)
+    assert any(e.action == "access.denied" and e.actor == "bob" for e in denied)
 
 
 def test_the_window_locks_itself_after_the_idle_time(qtbot, window: MainWindow) -> None:
