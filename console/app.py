@@ -10,11 +10,12 @@ import time
 import traceback
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 
 from console import APP_NAME, __version__, config
 from console.errors import ConsoleError
 from console.logs import log_file_path
+from console.ui.dialogs import Ask
 
 log = logging.getLogger("ui")
 
@@ -24,7 +25,7 @@ def _install_crash_handler() -> None:
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error: %s", "".join(traceback.format_exception(kind, exc, tb)))
-        QMessageBox.critical(
+        Ask.fatal(
             None, APP_NAME,
             f"Something went wrong ({kind.__name__}). Your saved work is safe.\n\n"
             f"The details are in the log file:\n{log_file_path()}",
@@ -62,19 +63,20 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         db = open_database(database_url(args), daily_backups=int(config.load()["backup_keep"]))
         for warning in db.open_report.warnings:
-            QMessageBox.warning(None, APP_NAME, warning)
+            Ask.error(None, APP_NAME, warning)
         if args.demo:
             from console.services import demo
 
             summary = demo.load(db, None) if not accounts.has_users(db) else None
             if summary is not None:
                 log.info("demo data loaded into a new database")
+        has_users = accounts.has_users(db)
     except ConsoleError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        Ask.fatal(None, APP_NAME, str(exc))
         return 1
     runner = Runner()
     actor: list[Actor] = []
-    if not accounts.has_users(db):
+    if not has_users:
         first = FirstAdminDialog(db, runner)
         first.created.connect(actor.append)
         if first.exec() != QDialog.DialogCode.Accepted:
@@ -96,7 +98,12 @@ def run_gui(args: argparse.Namespace) -> int:
     window = MainWindow(UiContext(db, runner, actor[0]),
                         idle_minutes=int(config.load()["idle_lock_minutes"]))
     window.show()
+    from console.ui.integrity_watch import start_background_check
+
+    check = start_background_check(window, db.sqlite_path)
     code = app.exec()
+    if check is not None:
+        check.wait()
     runner.wait()
     db.dispose()
     return int(code)

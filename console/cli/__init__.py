@@ -50,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from console.filemodes import private_umask
+
+    # Whatever this process creates (the database, its -wal and -shm, backups, logs, exports)
+    # is readable by its user only; the old umask is back when the command ends.
+    with private_umask():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from console.logs import setup_logging
 
     parser = build_parser()

@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--source", help="records: only this source")
     p.add_argument("--category", help="records: only this data category (e.g. contact.email)")
     p.add_argument("--id", dest="object_id", type=int, help="case file / access package: request id")
+    p.add_argument("--force", action="store_true",
+                   help="replace FILE (and its manifest) if it exists")
     add_json_flag(p)
     p.set_defaults(handler=cmd_report)
 
@@ -54,7 +56,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         object_id=args.object_id, source=args.source, category=args.category,
     )
     with database(args) as db:
-        result = reports.run_report(db, sign_in(db, args), args.name, args.fmt, args.out, params)
+        result = reports.run_report(db, sign_in(db, args), args.name, args.fmt, args.out, params,
+                                    force=args.force)
     rows = sum(result.row_counts.values())
     emit(args, {"file": str(result.path), "sha256": result.sha256, "rows": result.row_counts,
                 "pages": result.pages, "manifest": str(result.manifest_path)},

@@ -7,7 +7,6 @@ cancelled or killed import leaves no rows behind.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -647,28 +646,3 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> int:
         batch.message = f"Undone: {count:,} rows removed." + _later_sharing_note(s, batch)
         record(s, actor, "records.import_undo", "import_batch", batch_id, {"rows_removed": count})
     return count
-
-
-def write_rejected_csv(result: ImportResult, path: str | Path) -> None:
-    """The rejected rows with reasons and their fields as read, to fix and import again."""
-    widest = max((len(p.fields) for p in result.rejected), default=0)
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(
-            ["file", "row", "column", "reason", *(f"field {i}" for i in range(1, widest + 1))]
-        )
-        for p in result.rejected:
-            out.writerow(
-                [
-                    _cell(result.file_name),
-                    p.row,
-                    _cell(p.column or ""),
-                    _cell(p.reason),
-                    *(_cell(f) for f in p.fields),
-                ]
-            )
-
-
-def _cell(text: str) -> str:
-    # A spreadsheet must never run a formula that came from an imported file.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -30,7 +30,7 @@ from console.domain import identifiers as ids
 from console.domain.policy import PolicyPack
 from console.errors import ConsoleError
 from console.importers.mapping import CATEGORIES
-from console.services import imports, sources
+from console.services import import_rejects, imports, sources
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 from console.ui.records_models import NOT_MAPPED, RECORD_KEY, MappingModel, PreviewModel
@@ -409,8 +409,14 @@ class ImportDialog(QDialog):
             return
         if target.suffix.lower() != ".csv":
             target = target.with_name(target.name + ".csv")
+        force = target.exists() and Ask.confirm(
+            self, "Save rejected rows", f"{target.name} already exists. Replace it?"
+        )
+        if target.exists() and not force:
+            return
         self.ctx.runner.submit(
-            lambda: imports.write_rejected_csv(result, target),
+            lambda: import_rejects.write_rejected_csv(self.ctx.db, self.ctx.actor, result, target,
+                                                     force=force),
             lambda _r: self.summary_label.setText(
                 self.summary_label.text() + f"<br>Rejected rows saved to {escape(str(target))}."
             ),

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
+from console.outfiles import OutputExists
 from console.services import accounts, records, sources
 from console.services import requests as dsr
 from console.services import requests_fulfil as work
@@ -377,8 +378,29 @@ class RequestDetail(QWidget):
         folder = DetailAsk.out_dir(self)
         if folder is None:
             return
-        self._run(lambda: work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder,
-                                      expected_version=v.version))  # fmt: skip
+        self._fulfil_into(v, folder, force=False)
+
+    def _fulfil_into(self, v: RequestView, folder: Path, *, force: bool) -> None:
+        def failed(exc: BaseException) -> None:
+            # Files of the same name are already there: the window asks, as --force would.
+            if isinstance(exc, OutputExists) and not force and Ask.confirm(
+                self, "Fulfil", f"{exc}\n\nReplace the existing files?"
+            ):
+                self._fulfil_into(v, folder, force=True)
+                return
+            self._failed(exc)
+
+        rid = v.id
+
+        def done(_result: Any) -> None:
+            self.load(rid)
+            self.changed.emit(rid)
+
+        self.ctx.runner.submit(
+            lambda: work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder,
+                                expected_version=v.version, force=force),
+            done, failed,
+        )  # fmt: skip
 
     def _fulfil_correction(self, v: RequestView) -> None:
         ids = [r.record_id for r in v.records]
