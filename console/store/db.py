@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -124,11 +125,17 @@ class Database:
     def known_error(self, exc: DBAPIError) -> ConsoleError | None:
         """What a driver error means to the user, when it is the environment's doing."""
         text = str(exc.orig)
+        where = str(self.sqlite_path) if self.sqlite_path else (
+            f"the PostgreSQL server's data ({self.describe()}; ask its administrator)"
+        )
         if is_disk_full(exc):
-            return DiskFull(self.describe())
+            return DiskFull(where)
         if self.dialect != "sqlite":
             return None
         path = self.sqlite_path or Path("(memory)")
+        if "disk I/O error" in text and _no_space_left(path):
+            # A full disk met while SQLite maps its -shm index: it says only "disk I/O error".
+            return DiskFull(where)
         if "database is locked" in text:
             # SQLite has one writer at a time; past the busy timeout the driver says only
             # "database is locked", which reached users as an unexpected error.
@@ -291,6 +298,14 @@ def _after_sqlite_open(path: Path, report: OpenReport, daily_backups: int) -> Op
         why = "the disk is full" if is_disk_full(exc) else str(exc)
         warnings.append(f"Today's automatic backup could not be written ({why}).")
     return OpenReport(report.upgraded_from, report.backup_path, tuple(warnings))
+
+
+def _no_space_left(path: Path) -> bool:
+    try:
+        stats = os.statvfs(path.parent)
+    except (AttributeError, OSError):  # Windows has no statvfs
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
 
 
 def _first_line(exc: BaseException) -> str:
