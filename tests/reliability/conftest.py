@@ -214,13 +214,13 @@ def tiny_disk(where: Path, size_kb: int) -> Iterator[Path]:
     where.mkdir(parents=True)
     mount = ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k,mode=0700", "tmpfs", str(where)]
     try:
-        subprocess.run(mount, check=True, capture_output=True)  # noqa: S603 - fixed arguments
+        subprocess.run(mount, check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         pytest.skip(f"cannot mount a small tmpfs here (needs root): {exc}")
     try:
         yield where
     finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)  # noqa: S603, S607
+        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def fill_up(folder: Path, *, leave_kb: int = 0) -> None:

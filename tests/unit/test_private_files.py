@@ -35,7 +35,7 @@ def _run(home: Path, *argv: str) -> None:
                CONSOLE_SETTINGS_DIR=str(home / "settings"), PYTHONPATH=str(ROOT))
     done = subprocess.run(
         [sys.executable, "-m", "console", *argv], env=env, cwd=ROOT, capture_output=True,
-        text=True, check=False, preexec_fn=lambda: os.umask(0o022),  # noqa: PLW1509
+        text=True, check=False, preexec_fn=lambda: os.umask(0o022),
     )
     assert done.returncode == 0, done.stderr
 
