@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from console.domain.permissions import Permission
 from console.errors import NotFound, ValidationError
-from console.services.audit import record
+from console.services.audit import record, value_hmac
 from console.services.context import Actor
 from console.services.legal import (
     DocumentInfo,
@@ -73,7 +73,9 @@ def attach(
         "legal.document_attach",
         "legal_request",
         row.id,
-        {"document": doc.id, "file": name, "sha256": digest, "size": len(content)},
+        # The served document's name often names the person: the trail keeps its keyed hash.
+        {"document": doc.id, "file_hmac": value_hmac(s, name), "sha256": digest,
+         "size": len(content)},
     )
     return _doc_info(doc)
 

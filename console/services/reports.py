@@ -181,11 +181,18 @@ def run_report(
         staging = outgoing or own
         result = export(document, out, fmt, progress=progress, cancelled=cancelled,
                         outgoing=staging)
+        shown = params.shown()
         with db.transaction() as s:
+            typed: dict[str, object] = {}
+            if params.query is not None:
+                # The report prints its query; the permanent trail keeps only its keyed hash.
+                shown.pop("Query", None)
+                typed = audit.typed_details(s, query=params.query)
             audit.record(s, actor, "report.export", "report", name, {
                 "format": fmt, "file": result.path.name, "sha256": result.sha256,
-                "parameters": params.shown(), "row_counts": result.row_counts,
+                "parameters": shown, "row_counts": result.row_counts,
                 "chain_head": meta.chain_head_text, "personal_data": report.personal_data,
+                **typed,
             })
         own.publish()
     return result
