@@ -149,6 +149,7 @@ def cmd_source_list(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from console import config
     from console.importers.mapping import Mapping
     from console.importers.pipeline import propose_mapping
     from console.services import imports, sources
@@ -159,7 +160,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             mapping = None
             if args.mapping == "auto":
                 info = sources.get_source(db, actor, args.source)
-                mapping = propose_mapping(args.file, default_region=info.default_region)
+                mapping = propose_mapping(
+                    args.file, default_region=info.default_region, **config.input_limits()
+                )
             elif args.mapping:
                 mapping = Mapping.load(args.mapping)
             result = imports.run_import(db, actor, args.file, args.source, mapping)

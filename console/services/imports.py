@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from console import config
 from console.domain.permissions import Permission
 from console.errors import ConsoleError, NotFound, ValidationError
 from console.importers.errors import RowProblem
@@ -121,7 +122,7 @@ def preview(
     actor.require(Permission.IMPORT_RECORDS)
     info = sources.get_source(db, actor, source_name)
     name = Path(path).name
-    with open_table(path) as reader:
+    with open_table(path, **config.input_limits()) as reader:
         sample: list[list[str | None]] = []
         numbers: list[int] = []
         problems: list[RowProblem] = []
@@ -166,7 +167,7 @@ def _saved_or_proposed(
 
 
 def _proposal_for(path: Path, info: sources.SourceInfo) -> Mapping:
-    with open_table(path) as reader:
+    with open_table(path, **config.input_limits()) as reader:
         sample: list[list[str | None]] = []
         for item in reader:
             if not isinstance(item, RowProblem):
@@ -344,6 +345,7 @@ def _import_rows(
             CHUNK_ROWS,
             backend.first_free_id(),
             backend.dialect == "sqlite",
+            config.input_limits(),
         )
         had_records = (
             s.execute(select(Record.id).where(Record.source_id == info.id).limit(1)).first()

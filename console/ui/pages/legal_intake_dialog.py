@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.legal import ProcessType
-from console.errors import ValidationError
+from console.errors import ConsoleError, ValidationError
 from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.legal_documents import read_served_file
 
 Result = tuple[LegalIntake, tuple[str, bytes, str] | None]
 
@@ -156,9 +157,9 @@ class LegalIntakeDialog(QDialog):
             return
         path = Path(name)
         try:
-            content = path.read_bytes()
-        except OSError as exc:
-            self.error_label.setText(f"Cannot read {path.name}: {exc.strerror}")
+            content = read_served_file(path)
+        except ConsoleError as exc:
+            self.error_label.setText(str(exc))
             return
         media = "application/pdf" if path.suffix.lower() == ".pdf" else "application/octet-stream"
         self.document = (path.name, content, media)
