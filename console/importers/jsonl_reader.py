@@ -136,15 +136,18 @@ class JsonLinesReader(TableReader):
     def __init__(self, path: Path, limits: Limits) -> None:
         keys: dict[str, None] = {}
         too_long = 0
+        first_problem = ""
         with path.open("rb") as handle:
-            for _, raw in _lines(handle, limits.max_row_chars):
+            for number, raw in _lines(handle, limits.max_row_chars):
                 if raw is _TOO_LONG:
                     too_long += 1
                     continue
                 try:
                     flat = _parse_line(raw)
-                except _RowError:
-                    continue  # reported, with its line number, by the second pass
+                except _RowError as exc:
+                    # Reported, with its line number, by the second pass.
+                    first_problem = first_problem or f"line {number}: {exc.reason}"
+                    continue
                 for key in flat:
                     if key not in keys:
                         keys[key] = None
@@ -156,6 +159,8 @@ class JsonLinesReader(TableReader):
         if not keys and too_long:
             raise ImportFileError(path.name, "has no JSON object to read: " + row_too_long(
                 limits, "line" if too_long == 1 else "every line"))
+        if not keys and first_problem:
+            raise ImportFileError(path.name, f"has no JSON object that can be read ({first_problem})")
         if not keys:
             raise ImportFileError(path.name, "has no JSON object with any key.")
         self._keys = list(keys)
