@@ -7,7 +7,7 @@ values from imported files, and Qt would otherwise render any of them that looks
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QLabel, QMessageBox, QWidget
 
 _Button = QMessageBox.StandardButton
 
@@ -50,7 +50,20 @@ class Ask:
     @staticmethod
     def choose(parent: QWidget | None, title: str, label: str, items: list[str], current: int = 0
                ) -> str | None:
-        # QInputDialog's label would render HTML: a label naming data is escaped by its caller
-        # (console.ui.plain.escaped); the items of a combo box are always plain text.
-        value, ok = QInputDialog.getItem(parent, title, label, items, current, False)
-        return value if ok else None
+        dialog = plain_input_dialog(parent, title, label)
+        dialog.setComboBoxItems(items)
+        dialog.setComboBoxEditable(False)
+        if items:
+            dialog.setTextValue(items[min(max(current, 0), len(items) - 1)])
+        return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def plain_input_dialog(parent: QWidget | None, title: str, label: str) -> QInputDialog:
+    """A QInputDialog whose label (which may name a user or a value) is plain text."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.sizeHint()  # makes the dialog build its label, to be made plain
+    for child in dialog.findChildren(QLabel):
+        child.setTextFormat(Qt.TextFormat.PlainText)
+    return dialog

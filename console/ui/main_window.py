@@ -13,7 +13,6 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, S
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QListWidget,
     QMainWindow,
     QSplitter,
@@ -25,6 +24,7 @@ from console.paths import APP_AUTHOR, APP_DIR_NAME
 from console.ui.dialogs import Ask
 from console.ui.pages import PAGES
 from console.ui.pages.base import Page, UiContext
+from console.ui.plain import plain_label
 
 log = logging.getLogger("ui")
 DEFAULT_IDLE_MINUTES = 15
@@ -83,9 +83,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._show_page)
 
-        self.db_label = QLabel(ctx.db.describe())
+        self.db_label = plain_label(ctx.db.describe())
         self.db_label.setObjectName("database")
-        self.user_label = QLabel(f"Signed in as {ctx.actor.name} ({ctx.actor.role.label})")
+        self.user_label = plain_label(f"Signed in as {ctx.actor.name} ({ctx.actor.role.label})")
         self.user_label.setObjectName("user")
         self.statusBar().addPermanentWidget(self.db_label)
         self.statusBar().addPermanentWidget(self.user_label)
