@@ -53,7 +53,7 @@ def check_database(url: str, *, full: bool = False) -> HealthReport:
         if state == "refused":
             return report
         if state == "read-only":  # the console cannot open it; its pages can still be read
-            _pages(report, path, full)
+            _pages(report, path, full, read_only=True)
             return report
     try:
         db = open_database(url, upgrade=False)
@@ -85,8 +85,8 @@ def _header(report: HealthReport, path: Path) -> str:
     return "ok"
 
 
-def _pages(report: HealthReport, path: Path, full: bool) -> bool:
-    result = integrity.check(path, quick=not full)
+def _pages(report: HealthReport, path: Path, full: bool, *, read_only: bool = False) -> bool:
+    result = integrity.check(path, quick=not full, read_only=read_only)
     pragma = "integrity_check" if full else "quick_check"
     detail = "every page is sound" if result.ok else result.first_problem
     if not report.add(f"pages ({pragma})", result.ok, detail):

@@ -71,7 +71,9 @@ class CheckResult:
         return self.problems[0] if self.problems else ""
 
 
-def check(path: Path, *, quick: bool = True, max_errors: int = 5) -> CheckResult:
+def check(
+    path: Path, *, quick: bool = True, max_errors: int = 5, read_only: bool = False
+) -> CheckResult:
     """PRAGMA quick_check (or the slower integrity_check) on a file; the check writes nothing.
 
     Its time grows with the file (2 s for a million records), so it never runs on open: the
@@ -80,9 +82,14 @@ def check(path: Path, *, quick: bool = True, max_errors: int = 5) -> CheckResult
     """
     pragma = "quick_check" if quick else "integrity_check"
     try:
-        # Not mode=ro: a read-only connection cannot recover a WAL left by a crash, and would
-        # call a healthy file damaged.
-        conn = sqlite3.connect(path, timeout=10)
+        if read_only:
+            # Nobody can write it (a read-only disk): no locks and no -shm, which SQLite could
+            # not create there.
+            conn = sqlite3.connect(f"{path.absolute().as_uri()}?immutable=1", uri=True)
+        else:
+            # Not mode=ro: a read-only connection cannot recover a WAL left by a crash, and
+            # would call a healthy file damaged.
+            conn = sqlite3.connect(path, timeout=10)
     except sqlite3.Error as exc:
         return CheckResult(False, (str(exc),))
     try:

@@ -101,7 +101,8 @@ def test_an_export_onto_a_full_disk_says_so_and_leaves_no_file(
         line = _one_clean_line(child, "export")
         left = _left(out)
     measure(scenario="full disk: report export", format=fmt, where="the output folder",
-            message=line, exit=child.returncode, left=left)
+            message=line, exit=child.returncode, left=left, attack="full disk",
+            result=f"export {fmt} onto a full disk: “{line}” files left: {len(left)}")
     assert left == [], "a partial report, manifest or temporary file was left"
     _unchanged_but_sign_in(db_path, before)
     assert count_rows(db_path, "audit_events", "WHERE action = 'report.export'") == exports
@@ -119,7 +120,8 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_no_file(
         line = _one_clean_line(child, "backup")
         left = _left(out)
     measure(scenario="full disk: backup", where="the backup's folder", message=line,
-            exit=child.returncode, left=left)
+            exit=child.returncode, left=left, attack="full disk",
+            result=f"backup onto a full disk: “{line}” files left: {len(left)}")
     assert left == [], "a partial backup was left"
     _unchanged_but_sign_in(db_path, before)
 
@@ -138,7 +140,8 @@ def test_an_import_into_a_database_on_a_full_disk_says_so_and_keeps_no_rows(
         rows = count_rows(db_path, "records")
         ok = integrity_ok(db_path)
     measure(scenario="full disk: import", where="the database's disk", message=line,
-            exit=child.returncode, rows_kept=rows)
+            exit=child.returncode, rows_kept=rows, attack="full disk",
+            result=f"import into a database on a full disk: “{line}” rows kept: {rows}")
     assert rows == 0 and ok
 
 
@@ -163,7 +166,8 @@ def test_audit_verify_on_a_full_disk_says_so(
         child = _cli(tmp_path, db_path, "audit", "verify")
         line = _one_clean_line(child, "audit verify")
     measure(scenario="full disk: audit verify", where="the database's disk",
-            message=line, service_message=str(exc.value), exit=child.returncode)
+            message=line, service_message=str(exc.value), exit=child.returncode,
+            attack="full disk", result=f"audit verify on a full disk: “{line}”")
     assert str(exc.value).startswith(FULL)
 
 

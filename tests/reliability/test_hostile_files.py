@@ -80,6 +80,7 @@ class Case:
     kept: tuple[str, ...] = field(default=())
     needs: str = ""  # a word the message must contain
     peak_mb: float = PEAK_MB  # the file's own memory bound (the issue's figures are tighter)
+    attack: str = ""  # the attack of docs/reliability.md this file is
 
 
 def _pdf(p: Path) -> Path:
@@ -123,15 +124,15 @@ CASES: dict[str, Case] = {
     ),
     "csv-120mb-row": Case(
         lambda p: hostile.csv_long_row(p, 120), "longrow.csv", "rows", ((2, None),), 2,
-        peak_mb=200,
+        peak_mb=200, attack="1 GB single-line file",
     ),
     "csv-1gb-single-line": Case(
         lambda p: hostile.one_long_line(p, 1024), "oneline.csv", "refused",
-        needs="longer than 16 MB", peak_mb=200,
+        needs="longer than 16 MB", peak_mb=200, attack="1 GB single-line file",
     ),
     "jsonl-1gb-single-line": Case(
         lambda p: hostile.one_long_line(p, 1024, start=b'{"name": "'), "oneline.jsonl",
-        "refused", needs="longer than 16 MB", peak_mb=200,
+        "refused", needs="longer than 16 MB", peak_mb=200, attack="1 GB single-line file",
     ),
     "jsonl-duplicate-key": Case(
         lambda p: hostile.csv_bytes(
@@ -283,6 +284,11 @@ def test_hostile_file_is_refused_or_handled_within_limits(
     out = json.loads(child.stdout.strip().splitlines()[-1])
     message = out.get("error") or out["message"]
     measure(message=message[:300], rejected=out.get("rejected", []))
+    if case.attack:
+        measure(attack=case.attack, result=(
+            f"{name} ({size / 2**20:,.0f} MB): “{message[:160]}” — peak {child.peak_rss_mb:.0f} MB,"
+            f" CPU {child.cpu_seconds:.1f} s"
+        ))  # fmt: skip
     # CPU time, not wall time: the suite shares its machine, and the limit is about the file.
     assert child.cpu_seconds < SECONDS, f"{name} took {child.cpu_seconds:.1f} s of CPU"
     assert child.peak_rss_mb < case.peak_mb, f"{name} peaked at {child.peak_rss_mb:.0f} MB"

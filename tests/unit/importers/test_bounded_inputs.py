@@ -120,8 +120,9 @@ def test_a_json_number_of_100000_digits_is_one_rejected_row(tmp_path: Path) -> N
 
 
 def test_the_site_configuration_sets_the_limits_the_import_uses(
-    db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    any_db: Database, any_admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    db, admin = any_db, any_admin
     site = tmp_path / "config.toml"
     site.write_text("max_row_mb = 1\nmax_field_mb = 1\n", "utf-8")
     monkeypatch.setenv("CONSOLE_CONFIG", str(site))

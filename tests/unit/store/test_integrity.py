@@ -239,3 +239,32 @@ def test_the_window_refuses_an_empty_file_and_never_offers_to_create_the_first_a
     assert code == 1
     assert len(shown) == 1 and "empty (0 bytes)" in shown[0]
     assert empty.stat().st_size == 0
+
+
+@pytest.mark.pg
+def test_on_postgresql_opening_and_the_check_command_read_the_newest_events(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    db = open_database(pg_url)
+    accounts.bootstrap_admin(db, "admin", PASSWORD)
+    db.dispose()
+    assert main(["--db", pg_url, "check", "--full", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [c["name"] for c in report["checks"]] == [
+        "schema", "audit trail (newest events)", "audit trail (whole chain)"
+    ]  # fmt: skip
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:  # as someone holding the owner's password could
+        conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER ALL"))
+        conn.execute(text("UPDATE audit_events SET actor = 'mallory' "
+                          "WHERE seq = (SELECT max(seq) FROM audit_events)"))
+    engine.dispose()
+    reopened = open_database(pg_url)
+    try:
+        assert any("newest events do not verify" in w for w in reopened.open_report.warnings)
+    finally:
+        reopened.dispose()
+    assert main(["--db", pg_url, "check"]) == 1
+    assert "FAILED audit trail (newest events)" in capsys.readouterr().out
