@@ -82,13 +82,15 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-def _parse_line(raw: bytes) -> dict[str, Any]:
+def _parse_line(raw: bytes, *, unique_keys: bool = False) -> dict[str, Any]:
+    """The line's object, flattened. unique_keys: refuse an object with a key twice (a Python
+    hook per object, which doubles the parse time: only the first pass pays it)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _RowError(None, "the line has bytes that are not valid UTF-8.") from exc
     try:
-        obj = json.loads(text, object_pairs_hook=_unique_keys)
+        obj = json.loads(text, object_pairs_hook=_unique_keys if unique_keys else None)
     except json.JSONDecodeError as exc:
         raise _RowError(None, f"the line is not valid JSON (at character {exc.pos + 1}).") from exc
     except RecursionError as exc:
@@ -135,6 +137,7 @@ class JsonLinesReader(TableReader):
 
     def __init__(self, path: Path, limits: Limits) -> None:
         keys: dict[str, None] = {}
+        self._twice: dict[int, _RowError] = {}  # lines with a key twice, found by the first pass
         too_long = 0
         first_problem = ""
         with path.open("rb") as handle:
@@ -143,10 +146,12 @@ class JsonLinesReader(TableReader):
                     too_long += 1
                     continue
                 try:
-                    flat = _parse_line(raw)
+                    flat = _parse_line(raw, unique_keys=True)
                 except _RowError as exc:
                     # Reported, with its line number, by the second pass.
                     first_problem = first_problem or f"line {number}: {exc.reason}"
+                    if exc.reason.endswith("appears twice in one object."):
+                        self._twice[number] = exc
                     continue
                 for key in flat:
                     if key not in keys:
@@ -184,6 +189,8 @@ class JsonLinesReader(TableReader):
                     yield RowProblem(number, None, row_too_long(self.limits, "line"))
                     continue
                 try:
+                    if number in self._twice:
+                        raise self._twice[number]
                     flat = _parse_line(raw)
                 except _RowError as exc:
                     column = header_of.get(exc.column, exc.column) if exc.column else None
