@@ -122,7 +122,7 @@ def iter_events(db: Database, actor: Actor, f: EventFilter = EventFilter()) -> I
 def event_row(r: AuditEvent) -> EventRow:
     try:
         details = json.loads(r.details)
-    except ValueError:
+    except (TypeError, ValueError):  # TypeError: damage turned the text into NULL
         # A damaged event is still shown (verify names it); its text is kept as found.
         details = {"unreadable_details": r.details}
     return EventRow(r.seq, r.at, r.actor, r.action, r.object_type, r.object_id, details, r.hash)

@@ -101,7 +101,7 @@ class Database:
         try:
             with self._write_sessions.begin() as session:
                 yield session
-        except DBAPIError as exc:
+        except (DBAPIError, UnicodeDecodeError, ValueError) as exc:
             known = self.known_error(exc)
             if known is not None:
                 raise known from None
@@ -113,7 +113,7 @@ class Database:
         session = self._sessions()
         try:
             yield session
-        except DBAPIError as exc:
+        except (DBAPIError, UnicodeDecodeError, ValueError) as exc:
             known = self.known_error(exc)
             if known is not None:
                 raise known from None
@@ -122,8 +122,27 @@ class Database:
             session.rollback()
             session.close()
 
-    def known_error(self, exc: DBAPIError) -> ConsoleError | None:
+    def known_error(self, exc: Exception) -> ConsoleError | None:
         """What a driver error means to the user, when it is the environment's doing."""
+        if not isinstance(exc, DBAPIError):
+            # UnicodeDecodeError: SQLite quoted damaged bytes of the schema in its message,
+            # which then failed to decode. ValueError: a stored date no longer reads as one.
+            damaged = self.is_sqlite and (
+                isinstance(exc, UnicodeDecodeError)
+                or str(exc).startswith("Invalid isoformat string")
+            )
+            if not damaged:
+                return None
+            exc_text = (
+                "malformed database schema (a name in it is not valid text)"
+                if isinstance(exc, UnicodeDecodeError)
+                else "a stored date is not a date"
+            )
+            log.error("database damage found while in use: %s", exc_text)
+            result = integrity.CheckResult(False, (exc_text,))
+            return integrity.DamagedDatabase(
+                integrity.damaged_message(self.sqlite_path or Path("(memory)"), result)
+            )
         text = str(exc.orig)
         where = str(self.sqlite_path) if self.sqlite_path else (
             f"the PostgreSQL server's data ({self.describe()}; ask its administrator)"
@@ -233,18 +252,18 @@ def _open(db: Database, *, upgrade: bool, backup_dir: Path | None, daily_backups
     try:
         with db.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-    except DBAPIError as exc:
+    except (DBAPIError, UnicodeDecodeError) as exc:
         known = db.known_error(exc)
         if known is not None:
             raise known from None
         raise DatabaseError(
             f"Cannot open the database ({db.describe()}): {_first_line(exc)}"
         ) from None
-    if path is not None:
-        _refuse_foreign(db, path)
     try:
+        if path is not None:
+            _refuse_foreign(db, path)
         report = migrate.upgrade(db, allow_upgrade=upgrade, backup_dir=backup_dir)
-    except DBAPIError as exc:
+    except (DBAPIError, UnicodeDecodeError) as exc:
         known = db.known_error(exc)
         if known is not None:
             raise known from None

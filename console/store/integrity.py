@@ -112,7 +112,7 @@ def damaged_message(path: Path, result: CheckResult) -> str:
     )
     return (
         f"The database file {path} is damaged ({result.first_problem}). "
-        "It has not been opened, so nothing more can be lost.\n"
+        "Nothing more is read from it or written to it, so nothing more can be lost.\n"
         f"{hint}\n(See 'Integrity messages' in the administrator's guide.)"
     )
 
@@ -177,11 +177,12 @@ def _refuse_foreign(path: Path) -> None:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error:
         return  # cannot look without writing: the open's own schema check still stands
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # a damaged name stays a name
     try:
         names = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )}  # fmt: skip
-    except sqlite3.Error:
+    except (sqlite3.Error, UnicodeDecodeError):  # a damaged schema's message may not decode
         return  # damaged or unreadable here: the open and its checks will say which
     finally:
         conn.close()
