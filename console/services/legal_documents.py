@@ -43,7 +43,7 @@ def read_served_file(path: Path, *, limit: int | None = None) -> bytes:
     try:
         with path.open("rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise ValidationError(f"{name} is not a file (a device, a pipe or a folder).")
+                raise ValidationError(f"{path} is not a file (a device, a pipe or a folder).")
             content = io.BytesIO()
             while chunk := handle.read(min(_CHUNK, limit + 1 - content.tell())):
                 content.write(chunk)

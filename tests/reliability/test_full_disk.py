@@ -66,7 +66,7 @@ def _one_clean_line(child: ChildResult, what: str) -> str:
     assert child.returncode == 1, f"{what}: exit {child.returncode}: {child.stderr[-1500:]}"
     assert len(lines) == 1 and "Traceback" not in child.stderr, child.stderr[-1500:]
     assert FULL in lines[0], lines[0]
-    return lines[0]
+    return lines[0].removeprefix("privacy-console: ")
 
 
 # Signing in writes its own bookkeeping (the login event, users.last_login_at); nothing else

@@ -285,9 +285,10 @@ def test_hostile_file_is_refused_or_handled_within_limits(
     message = out.get("error") or out["message"]
     measure(message=message[:300], rejected=out.get("rejected", []))
     if case.attack:
+        why = "; ".join(f"row {r}: {reason}" for r, _, reason in out.get("rejected", [])[:1])
         measure(attack=case.attack, result=(
-            f"{name} ({size / 2**20:,.0f} MB): “{message[:160]}” — peak {child.peak_rss_mb:.0f} MB,"
-            f" CPU {child.cpu_seconds:.1f} s"
+            f"{name} ({size / 2**20:,.0f} MB): “{message[:160]}{' ' + why if why else ''}” — "
+            f"peak {child.peak_rss_mb:.0f} MB, CPU {child.cpu_seconds:.1f} s"
         ))  # fmt: skip
     # CPU time, not wall time: the suite shares its machine, and the limit is about the file.
     assert child.cpu_seconds < SECONDS, f"{name} took {child.cpu_seconds:.1f} s of CPU"
