@@ -10,11 +10,12 @@ import time
 import traceback
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 
 from console import APP_NAME, __version__, config
 from console.errors import ConsoleError
 from console.logs import log_file_path
+from console.ui.dialogs import Ask
 
 log = logging.getLogger("ui")
 
@@ -24,7 +25,7 @@ def _install_crash_handler() -> None:
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error: %s", "".join(traceback.format_exception(kind, exc, tb)))
-        QMessageBox.critical(
+        Ask.fatal(
             None, APP_NAME,
             f"Something went wrong ({kind.__name__}). Your saved work is safe.\n\n"
             f"The details are in the log file:\n{log_file_path()}",
@@ -68,15 +69,16 @@ def run_gui(args: argparse.Namespace) -> int:
         except SignInRefused:
             db = None  # team mode: the server lets in only whoever signs in below
         for warning in db.open_report.warnings if db else ():
-            QMessageBox.warning(None, APP_NAME, warning)
+            Ask.error(None, APP_NAME, warning)
         if args.demo and db is not None:
             from console.services import demo
 
             summary = demo.load(db, None) if not accounts.has_users(db) else None
             if summary is not None:
                 log.info("demo data loaded into a new database")
+        has_users = db is not None and accounts.has_users(db)
     except ConsoleError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        Ask.fatal(None, APP_NAME, str(exc))
         return 1
     sign_in: SignIn | None = None
     if db is None or db.team is not None:
@@ -86,7 +88,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     runner = Runner()
     actor: list[Actor] = []
-    if db is not None and not accounts.has_users(db):
+    if db is not None and not has_users:
         first = FirstAdminDialog(db, runner)
         first.created.connect(actor.append)
         if first.exec() != QDialog.DialogCode.Accepted:
@@ -113,7 +115,12 @@ def run_gui(args: argparse.Namespace) -> int:
     window = MainWindow(UiContext(db, runner, actor[0], sign_in),
                         idle_minutes=int(config.load()["idle_lock_minutes"]))
     window.show()
+    from console.ui.integrity_watch import start_background_check
+
+    check = start_background_check(window, window.ctx.db.sqlite_path)
     code = app.exec()
+    if check is not None:
+        check.wait()
     runner.wait()
     window.ctx.db.dispose()
     return int(code)

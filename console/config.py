@@ -46,11 +46,15 @@ class Key:
     env: str
     label: str
     help: str
+    minimum: int = 0  # whole numbers: the smallest value that makes sense
 
 
-def _positive_or_zero(value: Any, key: str) -> Any:
-    if isinstance(value, int) and value < 0:
-        raise ConfigError(f"'{key}' cannot be negative.")
+def _at_least(value: Any, spec: Key) -> Any:
+    if isinstance(value, int) and value < spec.minimum:
+        raise ConfigError(
+            f"'{spec.name}' cannot be negative." if spec.minimum == 0
+            else f"'{spec.name}' must be at least {spec.minimum}."
+        )
     return value
 
 
@@ -113,8 +117,50 @@ KEYS: dict[str, Key] = {
             "One-time passwords valid (hours)",
             "a new account's or a reset one-time password stops working after this many hours",
         ),
+        Key(
+            "max_field_mb",
+            int,
+            lambda: 1,
+            "CONSOLE_MAX_FIELD_MB",
+            "Largest field read (MB)",
+            "imports: a longer field rejects its row, and is never held in memory whole",
+            minimum=1,
+        ),
+        Key(
+            "max_row_mb",
+            int,
+            lambda: 16,
+            "CONSOLE_MAX_ROW_MB",
+            "Largest row read (MB)",
+            "imports: a longer row (line) is rejected, and is never held in memory whole",
+            minimum=1,
+        ),
+        Key(
+            "max_document_mb",
+            int,
+            lambda: 100,
+            "CONSOLE_MAX_DOCUMENT_MB",
+            "Largest legal document (MB)",
+            "a served document larger than this is refused, read no further than the limit",
+            minimum=1,
+        ),
     )
 }
+
+_MB = 1 << 20
+
+
+def input_limits(cfg: Config | None = None) -> dict[str, int]:
+    """The reading limits of imports (console.importers.open_table's keyword arguments)."""
+    cfg = cfg or load()
+    return {
+        "max_field_chars": int(cfg["max_field_mb"]) * _MB,
+        "max_row_chars": int(cfg["max_row_mb"]) * _MB,
+    }
+
+
+def max_document_bytes(cfg: Config | None = None) -> int:
+    return int((cfg or load())["max_document_mb"]) * _MB
 
 
 @dataclass(frozen=True)
@@ -210,8 +256,9 @@ def _check(key: str, value: Any, where: str) -> Any:
         raise ConfigError(
             f"{where}: '{key}' must be {'a whole number' if spec.kind is int else 'text'}."
         )
-    if isinstance(value, int) and value < 0:
-        raise ConfigError(f"{where}: '{key}' cannot be negative.")
+    if isinstance(value, int) and value < spec.minimum:
+        floor = "cannot be negative" if spec.minimum == 0 else f"must be at least {spec.minimum}"
+        raise ConfigError(f"{where}: '{key}' {floor}.")
     return value
 
 
@@ -252,7 +299,7 @@ def _from_env(spec: Key, env: Mapping[str, str]) -> Any:
         return None
     if spec.kind is int:
         try:
-            return _positive_or_zero(int(text), spec.name)
+            return _at_least(int(text), spec)
         except ValueError:
             raise ConfigError(f"{spec.env} must be a whole number, not {text!r}.") from None
     return text

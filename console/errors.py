@@ -36,3 +36,37 @@ class ConflictError(ConsoleError):
 
 class AccountChanged(PermissionDenied):
     """The signed-in account was disabled, or its role changed, after sign-in: sign in again."""
+DISK_FULL_MESSAGE = "The disk is full: nothing was changed."
+
+
+class DiskFull(ConsoleError):
+    """A write found no space (disk, quota or file-size limit); the change was rolled back whole."""
+
+    def __init__(self, where: str = "") -> None:
+        hint = f" Free some space on the disk holding {where} and try again." if where else (
+            " Free some space and try again."
+        )
+        super().__init__(DISK_FULL_MESSAGE + hint)
+
+
+# ENOSPC (no space), EDQUOT (over quota), EFBIG (past the file-size limit): to the user, all three
+# are "the disk is full". Numbers rather than the errno names, which Windows lacks for EDQUOT.
+_FULL_ERRNOS = frozenset({28, 122, 27})
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether exc (or what it wraps) says there was no room to write: OS, SQLite or PostgreSQL."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _FULL_ERRNOS:
+            return True
+        text = str(current)
+        # sqlite3: SQLITE_FULL; PostgreSQL: SQLSTATE 53100 (disk_full), "No space left on device".
+        if "database or disk is full" in text or "No space left on device" in text:
+            return True
+        if getattr(current, "sqlstate", None) == "53100":
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False

@@ -14,6 +14,7 @@ import re
 import threading
 from pathlib import Path
 
+from console.filemodes import make_private_dir, private_file, private_opener
 from console.paths import user_log_dir
 
 CATEGORIES = (
@@ -103,11 +104,26 @@ class RedactingFormatter(logging.Formatter):
         return super().format(clean)
 
 
-def log_file_path() -> Path:
+def log_dir() -> Path:
+    """The log folder (CONSOLE_LOG_DIR, else the user's), without creating it."""
     override = os.environ.get("CONSOLE_LOG_DIR")
-    folder = Path(override) if override else user_log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    return Path(override) if override else user_log_dir(create=False)
+
+
+def log_file_path() -> Path:
+    folder = make_private_dir(log_dir())
     return folder / LOG_FILE_NAME
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file, the current one and each rotation, is 0600: it names ids, not people,
+    but what the console did and when is nobody else's business."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        return open(
+            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+            opener=private_opener,
+        )
 
 
 def setup_logging(level: int = logging.INFO) -> None:
@@ -115,9 +131,10 @@ def setup_logging(level: int = logging.INFO) -> None:
     global _configured
     if _configured:
         return
-    handler = logging.handlers.RotatingFileHandler(
+    handler = _PrivateRotatingFileHandler(
         log_file_path(), maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )
+    private_file(Path(handler.baseFilename))  # made 0644 by an older version
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)

@@ -30,15 +30,18 @@ def data_path(*parts: str) -> Path:
 
 
 def user_data_dir() -> Path:
-    path = Path(platformdirs.user_data_dir(APP_DIR_NAME, APP_AUTHOR))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The user's data folder (the default database and its backups), private: 0700."""
+    from console.filemodes import make_private_dir
+
+    return make_private_dir(Path(platformdirs.user_data_dir(APP_DIR_NAME, APP_AUTHOR)))
 
 
-def user_log_dir() -> Path:
+def user_log_dir(*, create: bool = True) -> Path:
+    """The user's log folder, private (0700) when this creates it."""
+    from console.filemodes import make_private_dir
+
     path = Path(platformdirs.user_log_dir(APP_DIR_NAME, APP_AUTHOR))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return make_private_dir(path) if create else path
 
 
 def default_database_url() -> str:

@@ -6,14 +6,16 @@ Exit status: 0 success, 1 a user error (one clear line on stderr), 2 a usage err
 from __future__ import annotations
 
 import argparse
+import io
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from console import APP_NAME
 from console.buildinfo import version_text
 from console.cli import foundation, legal, ops, records, reports, requests, team
-from console.cli.common import EXIT_USAGE, EXIT_USER_ERROR, UsageError
+from console.cli.common import EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError
 from console.errors import ConsoleError
 
 log = logging.getLogger("cli")
@@ -50,10 +52,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from console.filemodes import private_umask
+
+    # Whatever this process creates (the database, its -wal and -shm, backups, logs, exports)
+    # is readable by its user only; the old umask is back when the command ends.
+    with private_umask():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from console.logs import setup_logging
 
+    words = list(sys.argv[1:] if argv is None else argv)
+    bad = _not_utf8(words)
+    if bad is not None:
+        sys.stderr.write(f"privacy-console: error: {bad}\n")
+        return EXIT_USAGE
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     setup_logging()
     try:
         if args.self_check:
@@ -64,7 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from console.app import run_gui
 
             return run_gui(args)
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # The reader stopped reading (`search --json | head`): what it wanted, it has.
+        _silence_stdout()
+        return EXIT_OK
     except UsageError as exc:
         sys.stderr.write(f"privacy-console: {exc}\n")
         return EXIT_USAGE
@@ -82,3 +104,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"privacy-console: unexpected error ({type(exc).__name__}); details in {log_file_path()}\n"
         )
         return EXIT_USER_ERROR
+
+
+def _not_utf8(words: list[str]) -> str | None:
+    """Why an argument cannot be used: bytes that are not UTF-8 reach Python as lone surrogates,
+    which no database, file name or report can hold."""
+    for number, word in enumerate(words, start=1):
+        try:
+            word.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(word) if os.name != "nt" else word.encode("utf-8", "replace")
+            return (
+                f"argument {number} ({shown!r}) is not valid UTF-8 text; the console reads "
+                "and keeps text as UTF-8 (rename the file, or type the text again)."
+            )
+    return None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush cannot fail loudly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (tests capture stdout): nothing will be flushed to a pipe

@@ -65,6 +65,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     h = asub.add_parser("head", help="print the chain head as SEQ:HASH")
     add_json_flag(h)
     h.set_defaults(handler=cmd_audit_head)
+    q = asub.add_parser(
+        "searched-for",
+        help="did anyone search for TEXT? (the trail keeps keyed hashes, never the text)",
+        description="Lists the events in which TEXT was typed: searched, looked up as an "
+        "identifier, used as a report's query, or written as a corrected value. TEXT is "
+        "hashed the same ways under this database's key; the trail never holds it.",
+    )
+    q.add_argument("text", metavar="TEXT")
+    q.add_argument("--kind", metavar="KIND", help="read TEXT only as this identifier kind")
+    add_json_flag(q)
+    q.set_defaults(handler=cmd_audit_searched_for)
 
     p = sub.add_parser("policy", help="policy packs: load a new version, list versions")
     psub = p.add_subparsers(dest="policy_command", required=True, metavar="COMMAND")
@@ -210,6 +221,19 @@ def cmd_audit_head(args: argparse.Namespace) -> int:
     with database(args) as db:
         head = audit.head(db, sign_in(db, args))
         emit(args, {"head": str(head) if head else None}, str(head) if head else "(empty trail)")
+        return EXIT_OK
+
+
+def cmd_audit_searched_for(args: argparse.Namespace) -> int:
+    from console.services import audit_queries
+
+    with database(args) as db:
+        found = audit_queries.searched_for(db, sign_in(db, args), args.text, kind=args.kind)
+        emit(args, [{"seq": m.event.seq, "at": m.event.at, "actor": m.event.actor,
+                     "action": m.event.action, "matched": m.matched} for m in found],
+             lambda: "\n".join(f"{m.event.seq:>8}  {m.event.at[:19].replace('T', ' ')}  "
+                               f"{m.event.actor:16} {m.event.action:22} {m.matched}"
+                               for m in found) or "No event records this text.")
         return EXIT_OK
 
 

@@ -178,13 +178,11 @@ def _identifiers(args: argparse.Namespace) -> list[Any]:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from console.services import legal
+    from console.services.legal_documents import read_served_file
 
     document = None
     if args.document is not None:
-        try:
-            content = args.document.read_bytes()
-        except OSError as exc:
-            raise ValidationError(f"Cannot read {args.document.name}: {exc.strerror}") from None
+        content = read_served_file(args.document)
         media = mimetypes.guess_type(args.document.name)[0] or "application/octet-stream"
         document = (args.document.name, content, media)
     intake = legal.LegalIntake(

@@ -1,13 +1,15 @@
-"""Operations commands for admins: backup, restore, and showing the effective configuration."""
+"""Operations commands for admins: backup, restore, the integrity check, the effective configuration."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from console.cli.common import (
     EXIT_OK,
+    EXIT_USER_ERROR,
     UsageError,
     add_json_flag,
     database,
@@ -20,7 +22,8 @@ from console.cli.common import (
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("backup", help="back up the SQLite database to FILE (admins)")
-    p.add_argument("file", type=Path, metavar="FILE", help="the backup file to write (must be new)")
+    p.add_argument("file", type=Path, metavar="FILE", help="the backup file to write")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     add_json_flag(p)
     p.set_defaults(handler=cmd_backup)
 
@@ -35,6 +38,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_flag(p)
     p.set_defaults(handler=cmd_restore)
 
+    p = sub.add_parser(
+        "check",
+        help="check the database's integrity now (no sign-in; writes nothing)",
+        description="The file's header, the schema revision and the newest audit events (what "
+        "every open checks), then SQLite's quick_check. --full runs integrity_check instead and "
+        "verifies the whole audit chain. Exit 0 when everything is sound, 1 otherwise.",
+    )
+    p.add_argument("--full", action="store_true", help="the slower, complete checks")
+    add_json_flag(p)
+    p.set_defaults(handler=cmd_check)
+
     p = sub.add_parser("config", help="site configuration and your settings")
     csub = p.add_subparsers(dest="config_command", required=True, metavar="COMMAND")
     s = csub.add_parser("show", help="each setting's value and where it comes from")
@@ -46,7 +60,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from console.services import backups
 
     with database(args) as db:
-        info = backups.backup(db, sign_in(db, args), args.file)
+        info = backups.backup(db, sign_in(db, args), args.file, force=args.force)
         emit(
             args,
             {"file": str(info.path), "bytes": info.size, "audit_events": info.events},
@@ -79,6 +93,32 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"Restored {info.database} from {info.restored_from} "
         f"({info.events_verified} audit events verified).{kept}",
     )
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from console.store.health import check_database
+
+    report = check_database(database_url(args), full=args.full)
+    emit(
+        args,
+        {
+            "database": report.database,
+            "ok": report.ok,
+            "full": report.full,
+            "checks": [{"name": i.name, "ok": i.ok, "detail": i.detail} for i in report.items],
+            "advice": report.advice or None,
+        },
+        lambda: "\n".join(
+            [f"{report.database}"]
+            + [f"{'ok    ' if i.ok else 'FAILED'} {i.name}: {i.detail}" for i in report.items]
+            + ([report.advice] if report.advice else [])
+        ),
+    )
+    if not report.ok:
+        failed = next(i for i in report.items if not i.ok)
+        sys.stderr.write(f"privacy-console: the database check failed ({failed.name}).\n")
+        return EXIT_USER_ERROR
     return EXIT_OK
 
 

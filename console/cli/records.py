@@ -149,6 +149,7 @@ def cmd_source_list(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from console import config
     from console.importers.mapping import Mapping
     from console.importers.pipeline import propose_mapping
     from console.services import imports, sources
@@ -159,7 +160,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             mapping = None
             if args.mapping == "auto":
                 info = sources.get_source(db, actor, args.source)
-                mapping = propose_mapping(args.file, default_region=info.default_region)
+                mapping = propose_mapping(
+                    args.file, default_region=info.default_region, **config.input_limits()
+                )
             elif args.mapping:
                 mapping = Mapping.load(args.mapping)
             result = imports.run_import(db, actor, args.file, args.source, mapping)
@@ -178,6 +181,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             if getattr(args, "json", False):
                 emit(args, data, "")
             raise ConsoleError(result.message)
+        if result.rows_read and result.rows_rejected == result.rows_read:
+            # Nothing of the file made it in: a script must not take that for success.
+            if getattr(args, "json", False):
+                emit(args, data, "")
+            first = result.rejected[0].message(result.file_name) if result.rejected else ""
+            raise ConsoleError(
+                f"No row of {result.file_name} was imported: all {result.rows_rejected:,} were "
+                f"rejected (the first: {first})."
+            )
         emit(args, data, result.message)
         for problem in result.rejected[:20]:
             sys.stderr.write(f"privacy-console: {problem.message(result.file_name)}\n")

@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--anchor", metavar="SEQ:HASH",
                    help="verify: check the audit chain from this point written down earlier "
                         "(e.g. the chain head printed on a report) instead of from its start")
+    p.add_argument("--force", action="store_true",
+                   help="replace FILE (and its manifest) if it exists")
     add_json_flag(p)
     p.set_defaults(handler=cmd_report)
 
@@ -62,7 +64,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         object_id=args.object_id, source=args.source, category=args.category,
     )
     with database(args) as db:
-        result = reports.run_report(db, sign_in(db, args), args.name, args.fmt, args.out, params)
+        result = reports.run_report(db, sign_in(db, args), args.name, args.fmt, args.out, params,
+                                    force=args.force)
     rows = sum(result.row_counts.values())
     emit(args, {"file": str(result.path), "sha256": result.sha256, "rows": result.row_counts,
                 "pages": result.pages, "manifest": str(result.manifest_path)},

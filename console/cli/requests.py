@@ -112,6 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     fu.add_argument("--correct", action="append", default=[], type=_correction,
                     metavar="RECORD_ID:COLUMN=VALUE",
                     help="for a correction request: the corrected value (repeatable)")  # fmt: skip
+    fu.add_argument("--force", action="store_true", help="replace files of the same name in --out")
     _common_change(fu, cmd_fulfil)
 
     t = dsub.add_parser("task", help="the work in each source system")
@@ -273,7 +274,7 @@ def cmd_fulfil(args: argparse.Namespace) -> int:
         if args.correct and dsr.get_request(db, actor, args.id).request_type != "correction":
             raise ValidationError(f"Request {args.id} is not a correction request: drop --correct.")
         r = work.fulfil(db, actor, args.id, args.out, corrections=args.correct,
-                        expected_version=args.expected_version)  # fmt: skip
+                        expected_version=args.expected_version, force=args.force)  # fmt: skip
         emit(args, {"id": r.request_id, **r.summary(), "paths": [str(p) for p in r.files]},
              lambda: "\n".join([f"Request {r.request_id} fulfilled ({r.kind}).",
                                 *(f"  {p}" for p in r.files)]))  # fmt: skip

@@ -379,6 +379,8 @@ def load_pack(path: str | os.PathLike[str]) -> PolicyPack:
         raise PolicyError(origin, "", reason) from None
     except _Invalid as exc:
         raise PolicyError(origin, "", exc.reason) from None
+    except ValueError:  # Python reads integers of at most 4,300 digits
+        raise PolicyError(origin, "", "a number in it has more than 4,300 digits") from None
     return parse_pack(obj, origin=origin)
 
 

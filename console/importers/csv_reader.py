@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import re
 from collections.abc import Iterator
@@ -10,7 +11,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from console.importers.errors import ImportFileError, RowProblem, kept_fields
-from console.importers.table import Limits, RowItem, TableReader, unique_headers
+from console.importers.table import (
+    Limits,
+    RowItem,
+    TableReader,
+    field_too_long,
+    megabytes,
+    row_too_long,
+    unique_headers,
+)
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (",", ";", "\t", "|")
@@ -21,9 +30,10 @@ _SAMPLE_RECORDS = 200
 _MARK = "\udfff"
 _MARK_ERRORS = "console.importers.mark"
 
-# The csv module refuses fields over 131,072 characters with an error that names no column; lift
-# it so that our own max_cell_chars check reports the over-long cell by row and column instead.
-csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+# The csv module's own field limit is the site's max_field_mb while a file is read (it is what
+# keeps one field's memory bounded); cells under it but over max_cell_chars are still reported
+# by row and column by our own check.
+_FIELD_LIMIT_ERROR = "field larger than field limit"
 
 
 def _mark_undecodable(error: UnicodeError) -> tuple[str, int]:
@@ -138,16 +148,25 @@ class CsvReader(TableReader):
         self._header_lines = 0
         name = path.name
         raw_headers: list[str] | None = None
-        with self._open(path) as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter)
+        with self._open(path) as handle, _field_limit(limits):
+            lines = _BoundedLines(handle, limits.max_row_chars)
+            reader = csv.reader(lines, delimiter=self.delimiter)
             try:
                 for record in reader:
                     if any(field.strip() for field in record):
                         raw_headers = list(record)
                         break
+            except _RowTooLong:
+                raise ImportFileError(
+                    name,
+                    f"the header row is longer than {megabytes(limits.max_row_chars)} (the "
+                    "site's limit, max_row_mb): is this a CSV file?",
+                ) from None
             except csv.Error as exc:
+                if _FIELD_LIMIT_ERROR in str(exc):
+                    raise ImportFileError(name, "the header row: " + field_too_long(limits)) from None
                 raise ImportFileError(name, f"the header row cannot be read ({exc}).") from exc
-            self._header_lines = reader.line_num
+            self._header_lines = lines.number
         if raw_headers is None:
             raise ImportFileError(name, "the file has no header row (it is empty).")
         if any(_MARK in field or "\x00" in field for field in raw_headers):
@@ -181,33 +200,39 @@ class CsvReader(TableReader):
     def _rows(self) -> Iterator[RowItem]:
         headers = self.headers
         width = len(headers)
-        max_chars = self.limits.max_cell_chars
+        limits = self.limits
+        max_chars = limits.max_cell_chars
         flagged: dict[int, str] = {}
         clean = self._is_clean()
-        with self._open(self.path) as handle:
+        with self._open(self.path) as handle, _field_limit(limits):
             self._reading = handle
             # A clean file (the usual case) skips the per-line checks: ~25% of the reading time.
-            lines: Iterator[str] = handle if clean else _checked_lines(handle, flagged)
+            lines = _BoundedLines(handle, limits.max_row_chars, None if clean else flagged)
             for _ in range(self._header_lines):
                 next(lines, None)
             reader = csv.reader(lines, delimiter=self.delimiter)
             row = 0
             while True:
+                lines.since_record = 0
                 try:
                     record = next(reader)
                 except StopIteration:
                     return
-                except csv.Error as exc:
+                except (_RowTooLong, csv.Error) as exc:
                     row += 1
-                    last_line = self._header_lines + reader.line_num
-                    for line in [line for line in flagged if line <= last_line]:
+                    for line in [line for line in flagged if line <= lines.number]:
                         del flagged[line]
-                    yield RowProblem(row, None, f"the row cannot be read as CSV ({exc}).")
+                    if isinstance(exc, _RowTooLong):
+                        reason = row_too_long(limits)
+                    elif _FIELD_LIMIT_ERROR in str(exc):
+                        reason = field_too_long(limits)
+                    else:
+                        reason = f"the row cannot be read as CSV ({exc})."
+                    yield RowProblem(row, None, reason)
                     continue
                 row += 1
-                last_line = self._header_lines + reader.line_num
                 if flagged:
-                    problem = self._flagged(flagged, last_line, row, record)
+                    problem = self._flagged(flagged, lines.number, row, record)
                     if problem is not None:
                         yield problem
                         continue
@@ -273,11 +298,58 @@ class CsvReader(TableReader):
         )
 
 
-def _checked_lines(handle: Iterator[str], flagged: dict[int, str]) -> Iterator[str]:
-    # Per physical line: undecodable bytes and NULs are rare, so two substring scans are the cost.
-    for number, line in enumerate(handle, start=1):
-        if _MARK in line:
-            flagged[number] = "bytes"
-        elif "\x00" in line:
-            flagged[number] = "nul"
-        yield line
+class _RowTooLong(Exception):
+    """A line, or the lines of one quoted record, past the row limit (already skipped)."""
+
+
+class _BoundedLines:
+    """The lines of a text file for the csv module, none held longer than the row limit.
+
+    A longer line is read on in 1 MB pieces to its end, never whole, and reported by raising
+    _RowTooLong; the csv reader starts afresh on the next call, so reading goes on. The lines
+    of one quoted record together count against the same limit (the caller resets
+    since_record after each record). With flagged, lines with undecodable bytes or NULs are
+    noted by their number (in the file), for the row that holds them.
+    """
+
+    def __init__(self, handle: TextIO, limit: int, flagged: dict[int, str] | None = None) -> None:
+        self._readline = handle.readline
+        self._limit = limit
+        self._flagged = flagged
+        self.number = 0  # lines of the file read so far, skipped ones included
+        self.since_record = 0
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._readline(self._limit + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        self.since_record += len(line)
+        if len(line) > self._limit:
+            if not line.endswith(("\n", "\r")):
+                while (piece := self._readline(1 << 20)) and not piece.endswith(("\n", "\r")):
+                    pass
+            raise _RowTooLong
+        if self.since_record > self._limit:
+            raise _RowTooLong
+        flagged = self._flagged
+        if flagged is not None:
+            # Undecodable bytes and NULs are rare, so two substring scans are the cost.
+            if _MARK in line:
+                flagged[self.number] = "bytes"
+            elif "\x00" in line:
+                flagged[self.number] = "nul"
+        return line
+
+
+@contextlib.contextmanager
+def _field_limit(limits: Limits) -> Iterator[None]:
+    """The csv module's field limit (process-wide) is the site's while a file is read."""
+    previous = csv.field_size_limit(limits.max_field_chars)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from console.importers.errors import ImportFileError, RowProblem, kept_fields
-from console.importers.table import Limits, RowItem, TableReader, unique_headers
+from console.importers.table import (
+    Limits,
+    RowItem,
+    TableReader,
+    field_too_long,
+    row_too_long,
+    unique_headers,
+)
 
 MAX_DEPTH = 32
 
@@ -62,24 +69,57 @@ def value_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _parse_line(raw: bytes) -> dict[str, Any]:
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):  # the usual case, decided in C
+        return obj
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            # Which of the two values is "the" value differs between JSON readers: never guess.
+            raise _RowError(key, f'the key "{key}" appears twice in one object.')
+        seen.add(key)
+    return obj
+
+
+def _parse_line(raw: bytes, *, unique_keys: bool = False) -> dict[str, Any]:
+    """The line's object, flattened. unique_keys: refuse an object with a key twice (a Python
+    hook per object, which doubles the parse time: only the first pass pays it)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _RowError(None, "the line has bytes that are not valid UTF-8.") from exc
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, object_pairs_hook=_unique_keys if unique_keys else None)
     except json.JSONDecodeError as exc:
         raise _RowError(None, f"the line is not valid JSON (at character {exc.pos + 1}).") from exc
     except RecursionError as exc:
         raise _RowError(None, "the line is nested too deeply.") from exc
+    except ValueError as exc:
+        # Python reads integers of at most 4,300 digits (sys.get_int_max_str_digits).
+        if "integer string conversion" in str(exc):
+            raise _RowError(None, "the line has a number with more than 4,300 digits.") from None
+        raise _RowError(None, f"the line cannot be read as JSON ({exc}).") from None
     if type(obj) is not dict:
         raise _RowError(None, "the line is not a JSON object.")
     return flatten(obj)
 
 
-def _lines(handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    for number, raw in enumerate(handle, start=1):
+_TOO_LONG = b""  # stands for a line skipped because it is past the row limit
+
+
+def _lines(handle: BinaryIO, limit: int) -> Iterator[tuple[int, bytes]]:
+    """(number, line) for each non-blank line; a line past limit bytes is read on to its end in
+    1 MB pieces, never whole, and given as _TOO_LONG."""
+    number = 0
+    while raw := handle.readline(limit + 1):
+        number += 1
+        if len(raw) > limit:
+            if not raw.endswith(b"\n"):
+                while (piece := handle.readline(1 << 20)) and not piece.endswith(b"\n"):
+                    pass
+            yield number, _TOO_LONG
+            continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if raw.strip():
@@ -97,12 +137,22 @@ class JsonLinesReader(TableReader):
 
     def __init__(self, path: Path, limits: Limits) -> None:
         keys: dict[str, None] = {}
+        self._twice: dict[int, _RowError] = {}  # lines with a key twice, found by the first pass
+        too_long = 0
+        first_problem = ""
         with path.open("rb") as handle:
-            for _, raw in _lines(handle):
+            for number, raw in _lines(handle, limits.max_row_chars):
+                if raw is _TOO_LONG:
+                    too_long += 1
+                    continue
                 try:
-                    flat = _parse_line(raw)
-                except _RowError:
-                    continue  # reported, with its line number, by the second pass
+                    flat = _parse_line(raw, unique_keys=True)
+                except _RowError as exc:
+                    # Reported, with its line number, by the second pass.
+                    first_problem = first_problem or f"line {number}: {exc.reason}"
+                    if exc.reason.endswith("appears twice in one object."):
+                        self._twice[number] = exc
+                    continue
                 for key in flat:
                     if key not in keys:
                         keys[key] = None
@@ -111,6 +161,11 @@ class JsonLinesReader(TableReader):
                                 path.name,
                                 f"the objects have more than {limits.max_columns} distinct keys.",
                             )
+        if not keys and too_long:
+            raise ImportFileError(path.name, "has no JSON object to read: " + row_too_long(
+                limits, "line" if too_long == 1 else "every line"))
+        if not keys and first_problem:
+            raise ImportFileError(path.name, f"has no JSON object that can be read ({first_problem})")
         if not keys:
             raise ImportFileError(path.name, "has no JSON object with any key.")
         self._keys = list(keys)
@@ -126,10 +181,16 @@ class JsonLinesReader(TableReader):
         header_of = dict(zip(self._keys, self.headers, strict=True))
         width = len(self._keys)
         max_chars = self.limits.max_cell_chars
+        max_field = self.limits.max_field_chars
         with self.path.open("rb") as handle:
             self._reading = handle  # for fraction_read
-            for number, raw in _lines(handle):
+            for number, raw in _lines(handle, self.limits.max_row_chars):
+                if raw is _TOO_LONG:
+                    yield RowProblem(number, None, row_too_long(self.limits, "line"))
+                    continue
                 try:
+                    if number in self._twice:
+                        raise self._twice[number]
                     flat = _parse_line(raw)
                 except _RowError as exc:
                     column = header_of.get(exc.column, exc.column) if exc.column else None
@@ -145,6 +206,9 @@ class JsonLinesReader(TableReader):
                         )
                         break
                     text = value_text(value)
+                    if text is not None and len(text) > max_field:
+                        problem = RowProblem(number, header_of[key], field_too_long(self.limits))
+                        break
                     if text is not None and len(text) > max_chars:
                         problem = RowProblem(
                             number,

@@ -126,6 +126,8 @@ class Mapping:
             raise MappingError(
                 f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno})."
             ) from exc
+        except ValueError:  # Python reads integers of at most 4,300 digits
+            raise MappingError(f"{path.name}: a number in it has more than 4,300 digits.") from None
         return cls.from_json(obj, source_name=path.name)
 
     def save(self, path: str | Path) -> None:

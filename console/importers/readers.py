@@ -79,6 +79,8 @@ def open_table(
     max_columns: int = _DEFAULTS.max_columns,
     max_cell_chars: int = _DEFAULTS.max_cell_chars,
     max_rows: int = _DEFAULTS.max_rows,
+    max_field_chars: int = _DEFAULTS.max_field_chars,
+    max_row_chars: int = _DEFAULTS.max_row_chars,
 ) -> TableReader:
     """The table in ``path``, its format decided by content; ImportFileError if unusable."""
     path = Path(path)
@@ -88,6 +90,8 @@ def open_table(
         max_columns=max_columns,
         max_cell_chars=max_cell_chars,
         max_rows=max_rows,
+        max_field_chars=max_field_chars,
+        max_row_chars=max_row_chars,
     )
     try:
         size = path.stat().st_size

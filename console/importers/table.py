@@ -26,6 +26,31 @@ class Limits:
     max_cell_chars: int = 32_767
     # Excel's own row limit; a sheet whose dimension claims more is refused before it is read.
     max_rows: int = 1_048_576
+    # What a reader ever holds of one field and of one row (line), in characters (bytes for
+    # JSON lines): a longer one is rejected without being read into memory whole. The site
+    # configuration sets them (max_field_mb, max_row_mb; console.config.input_limits).
+    max_field_chars: int = 1 << 20
+    max_row_chars: int = 16 << 20
+
+
+def megabytes(chars: int) -> str:
+    """A limit as people read it: "16 MB"."""
+    mb = chars / (1 << 20)
+    return f"{mb:g} MB" if mb >= 1 else f"{chars:,} characters"
+
+
+def field_too_long(limits: Limits) -> str:
+    return (
+        f"a field is longer than {megabytes(limits.max_field_chars)} (the site's limit, "
+        "max_field_mb)."
+    )
+
+
+def row_too_long(limits: Limits, what: str = "row") -> str:
+    return (
+        f"the {what} is longer than {megabytes(limits.max_row_chars)} (the site's limit, "
+        "max_row_mb); it was skipped without being read whole."
+    )
 
 
 class TableReader(abc.ABC):

@@ -1,22 +1,23 @@
 """Export a report document to a file atomically, with a manifest that lets anyone verify it later.
 
-A file appears under its final name only when it is complete; cancel and failure leave nothing.
+A file appears under its final name only when it is complete and (through console.outfiles) its
+audit event is committed; cancel and failure leave nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from console.errors import DiskFull, is_disk_full
+from console.outfiles import Outgoing
 from console.reports import document as d
 from console.reports.errors import ExportCancelled, ExportError
 from console.reports.pdf import render_pdf
@@ -58,21 +59,33 @@ def export(
     *,
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    outgoing: Outgoing | None = None,
+    force: bool = False,
 ) -> ExportResult:
-    """Render document to path as fmt, then write PATH.manifest.json beside it.
+    """Render document to path as fmt, with PATH.manifest.json beside it.
 
-    progress gets the number of rows written so far; cancelled is polled while rows stream.
-    Raises ExportCancelled or ExportError; in both cases no file is left under either name.
+    With outgoing (console.outfiles.Outgoing), both files are only staged in it: the caller
+    commits its audit event, then publishes them. Without, they are published at once (for
+    callers with no audit trail, e.g. the self-check). progress gets the number of rows written
+    so far; cancelled is polled while rows stream. Raises ExportCancelled, ExportError,
+    OutputError or DiskFull; in every case no file is left under either name.
     """
     if fmt not in ("pdf", "xlsx"):
         raise ValueError(f"unknown report format {fmt!r}")
+    if outgoing is None:
+        with Outgoing(force=force) as own:
+            result = export(document, path, fmt, progress=progress, cancelled=cancelled,
+                            outgoing=own)
+            own.publish()
+            return result
     target = Path(path)
     counter = _RowCounter(progress, cancelled)
     keys = document.table_keys()
     counted = _with_counted_rows(document, keys, counter)
-    report_tmp = manifest_tmp = None
+    report_tmp = outgoing.stage(target)
+    target = outgoing.targets()[-1]
+    manifest_tmp = outgoing.stage(manifest_path_for(target))
     try:
-        report_tmp = _temp_beside(target)
         with open(report_tmp, "wb") as out:
             pages = _render(counted, out, fmt)
             out.flush()
@@ -81,31 +94,17 @@ def export(
         digest, size = _hash_file(report_tmp)
         row_counts = {key: counter.counts.get(key, 0) for key in keys}
         manifest = _manifest(document.meta, target, fmt, row_counts, digest, size, pages)
-        manifest_target = manifest_path_for(target)
-        manifest_tmp = _temp_beside(manifest_target)
         manifest_tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", "utf-8")
-        os.replace(report_tmp, target)
-        report_tmp = None
-        try:
-            os.replace(manifest_tmp, manifest_target)
-        except OSError:
-            # A report without its manifest cannot be verified: take the report back too.
-            target.unlink(missing_ok=True)
-            raise
-        manifest_tmp = None
     except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull(str(target.parent)) from exc
         raise ExportError(
             f"Could not write the report file {target.name}: {exc.strerror or exc}"
         ) from exc
-    finally:
-        for leftover in (report_tmp, manifest_tmp):
-            if leftover is not None:
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
     log.info(
         "exported %s as %s: %d rows, %d bytes", document.meta.report_name, fmt, counter.total, size
     )
-    return ExportResult(target, digest, row_counts, manifest_target, pages)
+    return ExportResult(target, digest, row_counts, manifest_path_for(target), pages)
 
 
 def _render(document: d.Document, out: BinaryIO, fmt: Format) -> int | None:
@@ -113,13 +112,6 @@ def _render(document: d.Document, out: BinaryIO, fmt: Format) -> int | None:
         return render_pdf(document, out)
     render_xlsx(document, out)
     return None
-
-
-def _temp_beside(target: Path) -> Path:
-    # Same directory, so the final os.replace is a rename on one file system, never a copy.
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    return Path(name)
 
 
 def _hash_file(path: Path) -> tuple[str, int]:

@@ -10,10 +10,11 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
 from typing import Any, BinaryIO
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -21,6 +22,7 @@ from openpyxl.chart import BarChart as XLBarChart
 from openpyxl.chart import Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from console.reports import document as d
 from console.reports.text import has_invisible, make_visible, normalise_newlines, truncate
@@ -69,7 +71,11 @@ def _render(wb: Workbook, document: d.Document, out: BinaryIO, max_rows: int) ->
             elif isinstance(block, d.BarChart):
                 _write_chart(wb, names, block)
     _write_about(about, document, counts, sheets_of)
-    wb.save(out)
+    # openpyxl's own save leaves its ZipFile open when a write fails (a full disk), and the
+    # ZipFile's finaliser then prints a traceback to stderr: own the archive, close it always.
+    wb.properties.modified = d.utc_naive(datetime.now(UTC))
+    with ZipFile(out, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
     return counts
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from console.domain.auditchain import Anchor, VerifyResult, verify_chain
 from console.domain.permissions import Permission
+from console.domain.typed_text import identifier_message, query_message, value_message
 from console.services.context import Actor
 from console.store import audit_log
 from console.store.db import Database
+from console.store.keyed_hash import KEY_ID_MESSAGE, keyed_hashes
 from console.store.models import AuditEvent
 
 
@@ -102,7 +104,7 @@ def events_by_seq(db: Database, actor: Actor, seqs: list[int]) -> list[EventRow]
         return []
     with db.read() as s:
         rows = s.execute(select(AuditEvent).where(AuditEvent.seq.in_(seqs))).scalars().all()
-        by_seq = {r.seq: _row(r) for r in rows}
+        by_seq = {r.seq: event_row(r) for r in rows}
     return [by_seq[q] for q in seqs if q in by_seq]
 
 
@@ -115,7 +117,7 @@ def list_events(
         stmt = _filtered(select(AuditEvent), f).order_by(AuditEvent.seq)
         if limit is not None:
             stmt = stmt.limit(limit)
-        return [_row(r) for r in s.execute(stmt).scalars()]
+        return [event_row(r) for r in s.execute(stmt).scalars()]
 
 
 def iter_events(db: Database, actor: Actor, f: EventFilter = EventFilter()) -> Iterator[EventRow]:
@@ -124,13 +126,13 @@ def iter_events(db: Database, actor: Actor, f: EventFilter = EventFilter()) -> I
     with db.read() as s:
         stmt = _filtered(select(AuditEvent), f).order_by(AuditEvent.seq)
         for r in s.execute(stmt.execution_options(yield_per=2000)).scalars():
-            yield _row(r)
+            yield event_row(r)
 
 
-def _row(r: AuditEvent) -> EventRow:
+def event_row(r: AuditEvent) -> EventRow:
     try:
         details = json.loads(r.details)
-    except ValueError:
+    except (TypeError, ValueError):  # TypeError: damage turned the text into NULL
         # A damaged event is still shown (verify names it); its text is kept as found.
         details = {"unreadable_details": r.details}
     return EventRow(r.seq, r.at, r.actor, r.action, r.object_type, r.object_id, details, r.hash)
@@ -171,3 +173,32 @@ def verify(db: Database, actor: Actor, *, anchors: tuple[Anchor, ...] = ()) -> V
             },
         )
     return result
+
+
+def typed_details(
+    session: Session,
+    *,
+    query: str | None = None,
+    identifiers: Iterable[tuple[str, str]] = (),
+) -> dict[str, Any]:
+    """What an event keeps of typed text: keyed hashes, never the text itself.
+
+    query is the text as typed; identifiers are (kind, normalised value) pairs. An auditor
+    finds the events again by the same text (console.services.audit_queries).
+    """
+    pairs = list(dict.fromkeys(identifiers))
+    messages = [identifier_message(kind, value) for kind, value in pairs]
+    if query is not None:
+        messages.insert(0, query_message(query))
+    hashes = keyed_hashes(session, [KEY_ID_MESSAGE, *messages])
+    out: dict[str, Any] = {"hmac_key": hashes.pop(0)[:12]}
+    if query is not None:
+        out["query_hmac"] = hashes.pop(0)
+    if pairs:
+        out["identifier_hmacs"] = hashes
+    return out
+
+
+def value_hmac(session: Session, value: str | None) -> str | None:
+    """The keyed hash of one stored value (None stays None)."""
+    return None if value is None else keyed_hashes(session, [value_message(value)])[0]

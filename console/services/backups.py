@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from console import outfiles
 from console.domain.auditchain import verify_chain
 from console.domain.permissions import Permission
 from console.services.audit import record
@@ -45,36 +46,32 @@ def _sqlite_path(db: Database) -> Path:
     return db.sqlite_path
 
 
-def backup(db: Database, actor: Actor, dest: Path) -> BackupInfo:
-    """Write a consistent copy of the live database to dest (which must not exist yet)."""
+def backup(db: Database, actor: Actor, dest: Path, *, force: bool = False) -> BackupInfo:
+    """Write a consistent, checked copy of the live database to dest, through console.outfiles:
+    a new file unless force, never onto the database or into backups/, recorded before it is
+    published."""
     actor.require(Permission.BACKUP)
     source = _sqlite_path(db)
-    dest = dest.expanduser().absolute()
-    if dest.exists():
-        raise BackupError(f"{dest} already exists: choose a new file name for the backup.")
-    if dest == source.absolute():
-        raise BackupError("The backup cannot overwrite the database itself.")
-    store.sqlite_backup(source, dest)
-    check = integrity.check(dest, quick=True)
-    if not check.ok:
-        dest.unlink(missing_ok=True)
-        raise BackupError(f"The backup failed its check ({check.first_problem}); nothing was kept.")
-    head = store.chain_head_of(dest)  # of the copy: the live trail may have grown meanwhile
-    with db.transaction() as s:
-        record(
-            s,
-            actor,
-            "backup.create",
-            "database",
-            "",
-            {
-                "file": dest.name,
-                "bytes": dest.stat().st_size,
+    with outfiles.Outgoing(force=force) as out:
+        part = out.stage(dest)
+        final = out.targets()[0]
+        store.write_copy(source, part, name=final.name)
+        check = integrity.check(part, quick=True)  # every backup is checked before it is kept
+        if not check.ok:
+            raise BackupError(
+                f"The backup failed its check ({check.first_problem}); nothing was kept. The "
+                "database may be damaged: run `privacy-console check --full`."
+            )
+        head = store.chain_head_of(part)  # of the copy: the live trail may have grown meanwhile
+        size = part.stat().st_size
+        with db.transaction() as s:
+            record(s, actor, "backup.create", "database", "", {
+                "file": final.name, "bytes": size, "sha256": outfiles.sha256_of(part),
                 "chain_head": f"{head[0]}:{head[1]}" if head else None,
-            },
-        )
-    log.info("backup written (%d bytes)", dest.stat().st_size)
-    return BackupInfo(dest, dest.stat().st_size, head[0] if head else 0)
+            })  # fmt: skip
+        out.publish()
+    log.info("backup written (%d bytes)", size)
+    return BackupInfo(final, size, head[0] if head else 0)
 
 
 def restore(target_url: str, backup_file: Path, user: str, password: str) -> RestoreInfo:
@@ -135,8 +132,11 @@ def _url_path(url: str) -> Path:
 
 def _healthy(url: str) -> bool:
     path = _url_path(url)
-    if not path.exists():
-        return False
+    try:
+        if integrity.check_on_open(path):
+            return False  # no database yet
+    except (integrity.NotADatabase, integrity.DamagedDatabase):
+        return False  # empty, foreign or damaged: restoring is how it is mended
     return integrity.check(path, quick=True).ok
 
 

@@ -6,7 +6,6 @@ its own audit event as well.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from console.domain import identifiers as ids
 from console.domain.permissions import Permission
 from console.errors import NotFound, ValidationError
 from console.importers.mapping import Mapping
-from console.services.audit import record
+from console.services.audit import record, value_hmac
 from console.services.context import Actor
 from console.services.suppression import add_digest, digest_of
 from console.store import search_backend
@@ -266,15 +265,14 @@ def correct_record(
         {
             "column": column,
             "request_ref": request_ref,
-            "before_sha256": _digest(before),
-            "after_sha256": _digest(after),
+            # Keyed hashes: a plain SHA-256 of an e-mail address is reversed by trying candidates.
+            "before_hmac": value_hmac(session, before),
+            "after_hmac": value_hmac(session, after),
         },
     )
     return before, after
 
 
-def _digest(value: str | None) -> str | None:
-    return None if value is None else hashlib.sha256(value.encode()).hexdigest()
 
 
 def _batch_mapping(session: Session, rec: Record) -> Mapping | None:

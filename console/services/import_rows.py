@@ -81,6 +81,9 @@ class Job:
     # and the rows carry 0, 1, 2, ... in file order.
     first_id: int | None = None
     sqlite: bool = False  # collected_at as SQLite stores it (text), ready to insert as is
+    # The site's reading limits (console.config.input_limits), read by the parent: a worker
+    # process must not depend on the configuration files of the moment.
+    limits: dict[str, int] = field(default_factory=dict)
 
 
 # ("chunk", record rows, identifier rows, rows read so far, fraction of the file read or None) ...
@@ -107,7 +110,7 @@ def produce(job: Job) -> Iterator[Item]:
     chunk_rows = job.chunk_rows
     next_id = job.first_id or 0
     as_text = sqlite_datetime if job.sqlite else None
-    with parse(job.path, job.mapping, default_region=job.default_region) as table:
+    with parse(job.path, job.mapping, default_region=job.default_region, **job.limits) as table:
         key_index = [table.headers.index(c) for c in job.mapping.record_key]
         # A row with a value in every categorised column stores "" ("as the batch's mapping
         # says"): the same 200-odd bytes in a million rows were a fifth of a big import's writes.

@@ -7,7 +7,6 @@ cancelled or killed import leaves no rows behind.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -21,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
+from console import config
 from console.domain.permissions import Permission
 from console.errors import ConsoleError, NotFound, ValidationError
 from console.importers.errors import RowProblem
@@ -122,7 +122,7 @@ def preview(
     actor.require(Permission.IMPORT_RECORDS)
     info = sources.get_source(db, actor, source_name)
     name = Path(path).name
-    with open_table(path) as reader:
+    with open_table(path, **config.input_limits()) as reader:
         sample: list[list[str | None]] = []
         numbers: list[int] = []
         problems: list[RowProblem] = []
@@ -167,7 +167,7 @@ def _saved_or_proposed(
 
 
 def _proposal_for(path: Path, info: sources.SourceInfo) -> Mapping:
-    with open_table(path) as reader:
+    with open_table(path, **config.input_limits()) as reader:
         sample: list[list[str | None]] = []
         for item in reader:
             if not isinstance(item, RowProblem):
@@ -345,6 +345,7 @@ def _import_rows(
             CHUNK_ROWS,
             backend.first_free_id(),
             backend.dialect == "sqlite",
+            config.input_limits(),
         )
         had_records = (
             s.execute(select(Record.id).where(Record.source_id == info.id).limit(1)).first()
@@ -647,28 +648,3 @@ def undo_batch(db: Database, actor: Actor, batch_id: int) -> int:
         batch.message = f"Undone: {count:,} rows removed." + _later_sharing_note(s, batch)
         record(s, actor, "records.import_undo", "import_batch", batch_id, {"rows_removed": count})
     return count
-
-
-def write_rejected_csv(result: ImportResult, path: str | Path) -> None:
-    """The rejected rows with reasons and their fields as read, to fix and import again."""
-    widest = max((len(p.fields) for p in result.rejected), default=0)
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(
-            ["file", "row", "column", "reason", *(f"field {i}" for i in range(1, widest + 1))]
-        )
-        for p in result.rejected:
-            out.writerow(
-                [
-                    _cell(result.file_name),
-                    p.row,
-                    _cell(p.column or ""),
-                    _cell(p.reason),
-                    *(_cell(f) for f in p.fields),
-                ]
-            )
-
-
-def _cell(text: str) -> str:
-    # A spreadsheet must never run a formula that came from an imported file.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,17 +20,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from console import __version__
+from console import __version__, outfiles
 from console.domain import legal as rules
 from console.domain.legal import Decision, ProcessType
 from console.domain.permissions import Permission
 from console.domain.workflow import LegalStatus
 from console.errors import ConflictError, ValidationError
+from console.filemodes import make_private_dir
 from console.reports import document as d
 from console.services.audit import record
 from console.services.context import Actor
 from console.services.legal import (
-    LegalError,
     aware,
     get_request,
     identifiers_of,
@@ -131,53 +128,45 @@ def produce(
             "or were erased: choose again."
         )
     org, classification = _organisation(db)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_dir.exists():
+        make_private_dir(out_dir)
     who = certifier or actor.name
-    try:
-        with db.transaction() as s:
-            req = get_request(s, request_id)
-            start = int(s.execute(select(func.max(LegalProduction.last_number))).scalar() or 0) + 1
-            numbers = [rules.production_number(start + i) for i in range(len(rows))]
-            first, last = numbers[0], numbers[-1]
-            head = audit_log.head(s)
-            chain = (head.seq, head.hash) if head else None
-            stage = Path(tempfile.mkdtemp(prefix=".production-", dir=out_dir))
-            try:
+    # The folder is staged beside its name and published only after the production and its
+    # audit event are committed (console.outfiles): no production on disk without its record.
+    with outfiles.Outgoing() as out:
+        try:
+            with db.transaction() as s:
+                req = get_request(s, request_id)
+                last = s.execute(select(func.max(LegalProduction.last_number))).scalar()
+                start = int(last or 0) + 1
+                numbers = [rules.production_number(start + i) for i in range(len(rows))]
+                first, last_number = numbers[0], numbers[-1]
+                head = audit_log.head(s)
+                chain = (head.seq, head.hash) if head else None
+                folder = out_dir / f"{rules.request_ref(req.id)}_{first}-{last_number}"
+                stage = out.stage_folder(folder)
+                folder = out.targets()[-1]
                 files = _write_files(
-                    stage,
-                    req,
-                    rows,
-                    numbers,
-                    org,
-                    classification,
-                    actor,
-                    who,
-                    certifier_title,
-                    method,
-                    chain,
+                    stage, req, rows, numbers, org, classification, actor, who,
+                    certifier_title, method, chain,
                 )
                 manifest = _manifest(req, rows, numbers, files, actor, method)
-                manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode(
-                    "utf-8"
-                )
+                manifest_bytes = (
+                    json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+                ).encode("utf-8")
                 (stage / MANIFEST).write_bytes(manifest_bytes)
-                folder = out_dir / f"{rules.request_ref(req.id)}_{first}-{last}"
-                if folder.exists():
-                    raise LegalError(f"The folder {folder.name} already exists: choose another.")
                 manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
                 prod = _record(
                     s, actor, req, rows, numbers, start, folder, manifest_sha, method, recipient
                 )
-                os.replace(stage, folder)
-            except BaseException:
-                shutil.rmtree(stage, ignore_errors=True)
-                raise
-    except IntegrityError:
-        raise ConflictError(
-            "Another production took these numbers at the same time: produce again."
-        ) from None
+        except IntegrityError:
+            raise ConflictError(
+                "Another production took these numbers at the same time: produce again."
+            ) from None
+        out.publish()
     return ProductionResult(
-        prod, req.id, first, last, len(rows), folder, files, folder / MANIFEST, manifest_sha
+        prod, req.id, first, last_number, len(rows), folder, files, folder / MANIFEST,
+        manifest_sha,
     )
 
 

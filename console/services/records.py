@@ -6,7 +6,6 @@ console.services.suppression; they are re-exported here as one entry point for o
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from console.domain import identifiers as ids
 from console.domain.permissions import Permission
 from console.errors import ValidationError
 from console.importers.mapping import Mapping
-from console.services.audit import record
+from console.services.audit import record, typed_details
 from console.services.context import Actor
 from console.services.erasure import (
     ErasureResult,
@@ -112,10 +111,6 @@ class SubjectResult:
     records: list[SubjectRecord]
     not_followed: list[NotFollowed]
     identifiers_followed: list[str]
-
-
-def _query_digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _filters(s: Session, source_ids: Sequence[int] | None, category: str | None) -> list[Any]:
@@ -210,8 +205,9 @@ def search_ids(
         where = _filters(s, source_ids, category)
         out: list[int] = []
         wanted = limit + 1  # one more than asked: whether the list is complete
+        guesses = _guesses(s, query) if query else []
         if query:
-            out = _identifier_hits(s, _guesses(s, query), where, wanted)
+            out = _identifier_hits(s, guesses, where, wanted)
         if words and len(out) < wanted:
             seen = set(out)
             more = search_backend.backend(s).text_match(words, where=where, limit=wanted)
@@ -219,7 +215,8 @@ def search_ids(
         complete = len(out) <= limit
         out = out[:limit]
         details: dict[str, Any] = {
-            "query_sha256": _query_digest(query),
+            # Keyed hashes, never the text: what is typed in a search box is personal data.
+            **typed_details(s, query=query, identifiers=guesses),
             "results": len(out),
             # The Records page asks for a first screenful, then the whole list: two events of
             # one search, the first one marked as stopped at its limit.
@@ -300,7 +297,7 @@ def lookup(db: Database, actor: Actor, kind: str, value: str) -> list[int]:
             "",
             {
                 "kind": ids.parse_kind(kind),
-                "query_sha256": _query_digest(value.strip()),
+                **typed_details(s, query=value, identifiers=pairs),
                 "results": len(out),
             },
         )
@@ -352,7 +349,7 @@ def find_subject(
             "records",
             "",
             {
-                "query_sha256": _query_digest(json.dumps(sorted(start))),
+                **typed_details(s, identifiers=start),
                 "identifiers": len(start),
                 "results": len(result.records),
             },

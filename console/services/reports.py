@@ -16,7 +16,7 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from console import __version__
+from console import __version__, outfiles
 from console.domain.auditchain import Anchor, verify_chain
 from console.domain.permissions import Permission
 from console.errors import ConsoleError, NotFound, ValidationError
@@ -151,8 +151,15 @@ def run_report(
     *,
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    force: bool = False,
+    outgoing: outfiles.Outgoing | None = None,
 ) -> ExportResult:
-    """Build and export one report; the export is recorded with the file's SHA-256."""
+    """Build and export one report; the export is recorded with the file's SHA-256.
+
+    The files (report and manifest) appear only once the event is committed (console.outfiles);
+    an existing file is replaced only with force. With outgoing, they stay staged in it for the
+    caller to publish with its other files (an access package).
+    """
     report = spec(name)
     actor.require(report.permission)
     if report.personal_data:
@@ -171,13 +178,24 @@ def run_report(
         classification=classification, chain_head=(head.seq, head.hash) if head else None,
     )
     document = Document(meta, report.builder(BuildContext(db, actor, params)))
-    result = export(document, out, fmt, progress=progress, cancelled=cancelled)
-    with db.transaction() as s:
-        audit.record(s, actor, "report.export", "report", name, {
-            "format": fmt, "file": result.path.name, "sha256": result.sha256,
-            "parameters": params.shown(), "row_counts": result.row_counts,
-            "chain_head": meta.chain_head_text, "personal_data": report.personal_data,
-        })
+    with outfiles.Outgoing(force=force) as own:
+        staging = outgoing or own
+        result = export(document, out, fmt, progress=progress, cancelled=cancelled,
+                        outgoing=staging)
+        shown = params.shown()
+        with db.transaction() as s:
+            typed: dict[str, object] = {}
+            if params.query is not None:
+                # The report prints its query; the permanent trail keeps only its keyed hash.
+                shown.pop("Query", None)
+                typed = audit.typed_details(s, query=params.query)
+            audit.record(s, actor, "report.export", "report", name, {
+                "format": fmt, "file": result.path.name, "sha256": result.sha256,
+                "parameters": shown, "row_counts": result.row_counts,
+                "chain_head": meta.chain_head_text, "personal_data": report.personal_data,
+                **typed,
+            })
+        own.publish()
     return result
 
 

@@ -224,13 +224,14 @@ def build_transparency(ctx: BuildContext) -> list[Section]:
 
 
 def export_transparency(
-    db: Database, actor: Actor, half: HalfYear, path: Path, fmt: Format
+    db: Database, actor: Actor, half: HalfYear, path: Path, fmt: Format, *, force: bool = False
 ) -> ExportResult:
     """Export through the catalogue, so the export is audited like every other report."""
     from console.services.reports import run_report
 
     return run_report(
-        db, actor, "transparency", fmt, path, ReportParams(since=half.start, until=_last_day(half))
+        db, actor, "transparency", fmt, path,
+        ReportParams(since=half.start, until=_last_day(half)), force=force,
     )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -17,9 +16,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from console import outfiles
 from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.errors import NotFound, ValidationError
+from console.filemodes import make_private_dir
 from console.services import policy
 from console.services.audit import record
 from console.services.context import Actor
@@ -298,13 +299,10 @@ def access_package_data(db: Database, actor: Actor, request_id: int) -> dict[str
     }  # fmt: skip
 
 
-def _write_json(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _write_json(out: outfiles.Outgoing, path: Path, data: Any) -> Path:
+    part = out.stage(path)
+    part.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out.targets()[-1]
 
 
 def _csv_safe(value: Any) -> str:
@@ -313,19 +311,21 @@ def _csv_safe(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _fulfil_access(db: Database, actor: Actor, view: RequestView, out: Path) -> FulfilmentResult:
+def _fulfil_access(
+    db: Database, actor: Actor, view: RequestView, folder: Path, out: outfiles.Outgoing
+) -> FulfilmentResult:
     actor.require(Permission.EXPORT_PERSONAL_DATA)
     data = access_package_data(db, actor, view.id)
     stem = f"dsr-{view.id}-access-package"
-    files = [_write_json(out / f"{stem}.json", data)]
+    files = [_write_json(out, folder / f"{stem}.json", data)]
     from console.services import requests_reports
 
-    files += requests_reports.export_access_package(db, actor, view.id, data, out / stem)
+    files += requests_reports.export_access_package(db, actor, view.id, data, folder / stem, out)
     return FulfilmentResult(view.id, "access", files)
 
 
 def _fulfil_portability(
-    db: Database, actor: Actor, view: RequestView, out: Path
+    db: Database, actor: Actor, view: RequestView, folder: Path, out: outfiles.Outgoing
 ) -> FulfilmentResult:
     actor.require(Permission.EXPORT_PERSONAL_DATA)
     records = _attached(db, actor, view)
@@ -335,33 +335,38 @@ def _fulfil_portability(
         "request": request_ref(view.id),
         "records": [{"source": r.source, "row": r.row, "values": _plain(r.values)} for r in strong],
     }
-    json_path = _write_json(out / f"{stem}.json", data)
-    csv_path = out / f"{stem}.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+    json_path = _write_json(out, folder / f"{stem}.json", data)
+    part = out.stage(folder / f"{stem}.csv")
+    with part.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["source", "row", "field", "value"])
         for r in strong:
             for col, value in _plain(r.values).items():
                 w.writerow([_csv_safe(r.source), r.row, _csv_safe(col), _csv_safe(value)])
-    return FulfilmentResult(view.id, "portability", [json_path, csv_path])
+    return FulfilmentResult(view.id, "portability", [json_path, out.targets()[-1]])
 
 
-def _suppression_csv(db: Database, actor: Actor, path: Path) -> Path:
+def _suppression_csv(db: Database, actor: Actor, part: Path) -> None:
     rows = [_plain(r) for r in _records_service().suppression_export(db, actor)]
     columns = sorted({k for r in rows for k in r}) if rows else ["kind", "digest"]
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with part.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns)
         w.writeheader()
         for r in rows:
             w.writerow({k: _csv_safe(r.get(k)) for k in columns})
-    return path
 
 
 def fulfil(
     db: Database, actor: Actor, request_id: int, out_dir: Path, *,
     corrections: Sequence[Correction] = (), expected_version: int | None = None,
+    force: bool = False,
 ) -> FulfilmentResult:  # fmt: skip
-    """Carry out the request by its type; the outcome is kept on the request and audited."""
+    """Carry out the request by its type; the outcome is kept on the request and audited.
+
+    Files (packages, lists) go through console.outfiles: staged beside their names in out_dir,
+    published only after the dsr.fulfil event is committed, never over an existing file unless
+    force.
+    """
     actor.require(Permission.FULFIL_DSR)
     view = get_request(db, actor, request_id)
     if expected_version is not None and view.version != expected_version:
@@ -373,24 +378,28 @@ def fulfil(
     if view.request_type not in FULFILLABLE:
         raise RequestError(f"A {view.request_type} request is handled by hand: record the work as "
                            "tasks, then send it to review.")  # fmt: skip
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if view.request_type == "access":
-        result = _fulfil_access(db, actor, view, out_dir)
-    elif view.request_type == "portability":
-        result = _fulfil_portability(db, actor, view, out_dir)
-    elif view.request_type == "deletion":
-        result = _fulfil_deletion(db, actor, view)
-    elif view.request_type == "correction":
-        result = _fulfil_correction(db, actor, view, corrections)
-    else:
-        result = _fulfil_opt_out(db, actor, view, out_dir)
-    with writing(db) as s:
-        req = load_for_update(s, request_id, None)
-        req.fulfilment = json.dumps(result.summary(), ensure_ascii=False)
-        touch(req, actor)
-        record(s, actor, "dsr.fulfil", OBJECT_TYPE, req.id, {
-            **result.summary(), "sha256": {p.name: _sha256(p) for p in result.files},
-        })  # fmt: skip
+    if view.request_type in ("access", "portability", *OPT_OUT_TYPES) and not out_dir.exists():
+        make_private_dir(out_dir)
+    with outfiles.Outgoing(force=force) as out:
+        if view.request_type == "access":
+            result = _fulfil_access(db, actor, view, out_dir, out)
+        elif view.request_type == "portability":
+            result = _fulfil_portability(db, actor, view, out_dir, out)
+        elif view.request_type == "deletion":
+            result = _fulfil_deletion(db, actor, view)
+        elif view.request_type == "correction":
+            result = _fulfil_correction(db, actor, view, corrections)
+        else:
+            result = _fulfil_opt_out(db, actor, view, out_dir, out)
+        with writing(db) as s:
+            req = load_for_update(s, request_id, None)
+            req.fulfilment = json.dumps(result.summary(), ensure_ascii=False)
+            touch(req, actor)
+            record(s, actor, "dsr.fulfil", OBJECT_TYPE, req.id, {
+                **result.summary(),
+                "sha256": {p.name: outfiles.sha256_of(out.staged(p)) for p in result.files},
+            })  # fmt: skip
+        out.publish()
     return result
 
 
@@ -440,7 +449,11 @@ def _fulfil_correction(
     return FulfilmentResult(view.id, "correction", corrected=sorted(set(done)))
 
 
-def _fulfil_opt_out(db: Database, actor: Actor, view: RequestView, out: Path) -> FulfilmentResult:
+def _fulfil_opt_out(
+    db: Database, actor: Actor, view: RequestView, folder: Path, out: outfiles.Outgoing
+) -> FulfilmentResult:
+    # Staged first: an existing list of the same day is refused before anything is suppressed.
+    part = out.stage(folder / f"suppression-list-{dt.date.today().isoformat()}.csv")
     count = 0
     with writing(db) as s:
         req = load_for_update(s, view.id, None)
@@ -450,5 +463,5 @@ def _fulfil_opt_out(db: Database, actor: Actor, view: RequestView, out: Path) ->
             )
             count += 1
         touch(req, actor)
-    path = _suppression_csv(db, actor, out / f"suppression-list-{dt.date.today().isoformat()}.csv")
-    return FulfilmentResult(view.id, view.request_type, [path], suppressed=count)
+    _suppression_csv(db, actor, part)
+    return FulfilmentResult(view.id, view.request_type, [out.targets()[-1]], suppressed=count)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from console import outfiles
 from console.reports import Column, KeyValues, Note, Paragraph, Section, Table
 from console.services import reports
 from console.services.context import Actor
@@ -141,15 +142,18 @@ def build_access_package(ctx: BuildContext) -> list[Section]:
 
 
 def export_access_package(
-    db: Database, actor: Actor, request_id: int, data: dict[str, Any], stem: Path
+    db: Database, actor: Actor, request_id: int, data: dict[str, Any], stem: Path,
+    outgoing: outfiles.Outgoing,
 ) -> list[Path]:
-    """The access package as XLSX and PDF, each recorded as an export in the audit trail."""
+    """The access package as XLSX and PDF, each recorded as an export in the audit trail, and
+    staged in outgoing (the caller publishes them with the rest of the package)."""
     del data  # the report builder reads the same content afresh, inside its own export
     params = ReportParams(object_id=request_id)
     out = []
     for fmt in ("xlsx", "pdf"):
         path = stem.with_name(f"{stem.name}.{fmt}")
-        out.append(reports.run_report(db, actor, "access-package", fmt, path, params).path)
+        out.append(reports.run_report(db, actor, "access-package", fmt, path, params,
+                                      outgoing=outgoing).path)
     return out
 
 

@@ -106,3 +106,33 @@ def stream(
         for r in rows:
             yield ChainEvent(*r)
         last_seq = rows[-1][0]
+
+
+TAIL_EVENTS = 64
+
+
+def tail_problem(session: Session, count: int = TAIL_EVENTS) -> str | None:
+    """Check the newest `count` events (each one's hash, and each link to the one before) in
+    constant time; a description of the first problem, or None. Every open runs this; the
+    whole chain is for `audit verify`."""
+    rows = session.execute(
+        select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(count + 1)
+    ).scalars().all()
+    rows = list(reversed(rows))
+    for i, r in enumerate(rows):
+        recomputed = event_hash(
+            seq=r.seq, at=r.at, actor=r.actor, action=r.action, object_type=r.object_type,
+            object_id=r.object_id, details=r.details, prev_hash=r.prev_hash,
+        )
+        if recomputed != r.hash:
+            return f"event {r.seq} does not match its hash (it was edited after it was written)"
+        if i == 0:
+            continue
+        before = rows[i - 1]
+        if r.seq != before.seq + 1:
+            return f"event {before.seq + 1} is missing (deleted?)"
+        if r.prev_hash != before.hash:
+            return f"event {r.seq} is not linked to event {before.seq}"
+    if rows and rows[0].seq == 1 and rows[0].prev_hash != GENESIS_HASH:
+        return "event 1 is not the start of a chain"
+    return None

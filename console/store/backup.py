@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from console.errors import ConsoleError
+from console.errors import ConsoleError, DiskFull, is_disk_full
+from console.filemodes import create_private_file, make_private_dir, private_file
 
 log = logging.getLogger("backup")
 
@@ -29,14 +30,17 @@ class DatabaseInUse(BackupError):
     """Another window or process has the database open, so it cannot be replaced now."""
 
 
-def sqlite_backup(source: Path, dest: Path) -> Path:
-    """Copy a live SQLite database page by page into dest (overwritten) and return dest."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".partial")
-    tmp.unlink(missing_ok=True)
+def write_copy(source: Path, dest: Path, *, name: str | None = None) -> None:
+    """Write a consistent copy of the live database source into dest (new or empty), standalone.
+
+    name is the file name the user knows (dest may be a temporary file beside it).
+    """
+    shown = name or dest.name
+    create_private_file(dest)
+    private_file(dest)
     src_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        dst_conn = sqlite3.connect(tmp)
+        dst_conn = sqlite3.connect(dest)
         try:
             # One step (pages=-1): the copy is one consistent snapshot, whatever others write.
             src_conn.backup(dst_conn)
@@ -45,16 +49,30 @@ def sqlite_backup(source: Path, dest: Path) -> Path:
         finally:
             dst_conn.close()
     except sqlite3.Error as exc:
-        remove_with_sidecars(tmp)
+        remove_with_sidecars(dest)
         reason = str(exc)
         if "malformed" in reason or "not a database" in reason:
             raise BackupError(f"{source.name} is damaged and cannot be read: {reason}") from None
-        raise BackupError(f"Could not write the backup {dest.name}: {reason}") from None
+        if is_disk_full(exc):
+            raise DiskFull(str(dest.parent)) from None
+        raise BackupError(f"Could not write the backup {shown}: {reason}") from None
     except BaseException:
-        remove_with_sidecars(tmp)
+        remove_with_sidecars(dest)
         raise
     finally:
         src_conn.close()
+
+
+def sqlite_backup(source: Path, dest: Path) -> Path:
+    """Copy a live SQLite database page by page into dest (overwritten) and return dest.
+
+    For the console's own copies (daily, before an upgrade or a restore); a backup a user asks
+    for goes through console.outfiles (console.services.backups).
+    """
+    make_private_dir(dest.parent)
+    tmp = dest.with_name(dest.name + ".partial")
+    remove_with_sidecars(tmp)
+    write_copy(source, tmp, name=dest.name)
     tmp.replace(dest)
     return dest
 
@@ -79,6 +97,15 @@ def daily_backup(
     made = None
     if not dest.exists():
         made = sqlite_backup(path, dest)
+        from console.store.integrity import check
+
+        result = check(made, quick=True)  # every backup is checked, the daily one too
+        if not result.ok:
+            made.unlink(missing_ok=True)
+            raise BackupError(
+                f"the copy failed its check ({result.first_problem}): the database may be "
+                "damaged; run `privacy-console check --full`"
+            )
         log.info("daily backup written: %s", dest.name)
     dailies = sorted(
         (p for p in folder.glob(f"{path.stem}.daily-*.bak") if _DAILY.search(p.name)),
@@ -143,9 +170,10 @@ def replace_database(staging: Path, target: Path) -> Path | None:
         sqlite_backup(staging, target)
         return None
     before = backup_dir_for(target) / timestamped_name(target.stem, "before-restore")
-    before.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(before.parent)
     try:
         with exclusive(target) as held:
+            create_private_file(before)
             keep = sqlite3.connect(before)
             try:
                 held.backup(keep)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 import traceback
@@ -15,11 +16,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from console.errors import ConsoleError, PermissionDenied
-from console.store import backup, integrity, migrate, team
+from console import outfiles
+from console.errors import ConsoleError, DiskFull, PermissionDenied, is_disk_full
+from console.filemodes import create_private_file, make_private_dir, private_file
+from console.store import audit_log, backup, integrity, migrate, team
 from console.store.team import TeamInfo
 
 log = logging.getLogger("db")
@@ -93,6 +96,7 @@ class Database:
             self._write_engine, expire_on_commit=False, info=self._session_info
         )
         self.open_report = OpenReport(None, None)
+        self._protected: Path | None = None
 
     def set_team(self, info: TeamInfo | None) -> None:
         self.team = info
@@ -122,17 +126,10 @@ class Database:
         try:
             with self._write_sessions.begin() as session:
                 yield session
-        except ProgrammingError as exc:
-            _refused_by_server(exc)
-            raise
-        except ValueError as exc:
-            _damaged_value(exc)
-            raise
-        except OperationalError as exc:
-            # SQLite has one writer at a time; past the busy timeout the driver says only
-            # "database is locked", which reached users as an unexpected error.
-            if self.dialect == "sqlite" and "database is locked" in str(exc.orig):
-                raise DatabaseBusy(BUSY_MESSAGE) from None
+        except (DBAPIError, UnicodeDecodeError, ValueError) as exc:
+            known = self.known_error(exc)
+            if known is not None:
+                raise known from None
             raise
 
     @contextmanager
@@ -141,11 +138,10 @@ class Database:
         session = self._sessions()
         try:
             yield session
-        except ProgrammingError as exc:
-            _refused_by_server(exc)
-            raise
-        except ValueError as exc:
-            _damaged_value(exc)
+        except (DBAPIError, UnicodeDecodeError, ValueError) as exc:
+            known = self.known_error(exc)
+            if known is not None:
+                raise known from None
             raise
         finally:
             session.rollback()
@@ -169,28 +165,82 @@ class Database:
         finally:
             engine.dispose()
 
+    def known_error(self, exc: Exception) -> ConsoleError | None:
+        """What a driver error means to the user, when it is the environment's doing."""
+        if not isinstance(exc, DBAPIError):
+            # UnicodeDecodeError: SQLite quoted damaged bytes of the schema in its message,
+            # which then failed to decode. ValueError: a stored date no longer reads as one.
+            damaged = self.is_sqlite and (
+                isinstance(exc, UnicodeDecodeError)
+                or str(exc).startswith("Invalid isoformat string")
+            )
+            if not damaged:
+                if isinstance(exc, ValueError) and _is_damaged_value(exc):
+                    return DatabaseError(DAMAGED_VALUE_MESSAGE)
+                return None
+            exc_text = (
+                "malformed database schema (a name in it is not valid text)"
+                if isinstance(exc, UnicodeDecodeError)
+                else "a stored date is not a date"
+            )
+            log.error("database damage found while in use: %s", exc_text)
+            result = integrity.CheckResult(False, (exc_text,))
+            return integrity.DamagedDatabase(
+                integrity.damaged_message(self.sqlite_path or Path("(memory)"), result)
+            )
+        if isinstance(exc, ProgrammingError) and getattr(exc.orig, "sqlstate", None) == "42501":
+            # Team mode: the server refused a statement to this desk's role.
+            return PermissionDenied(REFUSED_BY_SERVER_MESSAGE)
+        text = str(exc.orig)
+        where = str(self.sqlite_path) if self.sqlite_path else (
+            f"the PostgreSQL server's data ({self.describe()}; ask its administrator)"
+        )
+        if is_disk_full(exc):
+            return DiskFull(where)
+        if self.dialect != "sqlite":
+            return None
+        path = self.sqlite_path or Path("(memory)")
+        if "disk I/O error" in text and _no_space_left(path):
+            # A full disk met while SQLite maps its -shm index: it says only "disk I/O error".
+            return DiskFull(where)
+        if "database is locked" in text:
+            # SQLite has one writer at a time; past the busy timeout the driver says only
+            # "database is locked", which reached users as an unexpected error.
+            return DatabaseBusy(BUSY_MESSAGE)
+        if "readonly database" in text or "read-only" in text:
+            return integrity.ReadOnlyDatabase(
+                integrity.read_only_message(path, "it cannot be written now")
+            )
+        if "malformed" in text or "file is not a database" in text:
+            log.error("database damage found while in use: %s", text)
+            result = integrity.CheckResult(False, (text,))
+            return integrity.DamagedDatabase(integrity.damaged_message(path, result))
+        return None
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._protected is not None:
+            outfiles.release_database(self._protected)
+            self._protected = None
 
 
-def _refused_by_server(exc: ProgrammingError) -> None:
-    """Team mode: the server refused a statement to this desk's role (SQLSTATE 42501)."""
-    if getattr(exc.orig, "sqlstate", None) == "42501":
-        raise PermissionDenied(
-            "The database server refused this to your database role: nothing was changed. "
-            "Ask an administrator if your role should allow it."
-        ) from None
+REFUSED_BY_SERVER_MESSAGE = (
+    "The database server refused this to your database role: nothing was changed. "
+    "Ask an administrator if your role should allow it."
+)
+DAMAGED_VALUE_MESSAGE = (
+    "A value stored in the database is damaged and cannot be read; nothing was "
+    "changed. Restore your latest backup (see the admin guide, 'Integrity messages')."
+)
 
 
-def _damaged_value(exc: ValueError) -> None:
+def _is_damaged_value(exc: ValueError) -> bool:
     """A stored value the driver cannot parse (a damaged byte in a SQLite date) is damage to
     report, not a crash: SQLAlchemy's result processors raise ValueError for it."""
     frames = traceback.extract_tb(exc.__traceback__)
-    if frames and "sqlalchemy" in frames[-1].filename and "processors" in frames[-1].filename:
-        raise DatabaseError(
-            "A value stored in the database is damaged and cannot be read; nothing was "
-            "changed. Restore your latest backup (see the admin guide, 'Integrity messages')."
-        ) from None
+    return bool(frames) and "sqlalchemy" in frames[-1].filename and (
+        "processors" in frames[-1].filename
+    )
 
 
 def _make_engine(url: str, dialect: str, echo: bool) -> Engine:
@@ -241,53 +291,119 @@ def open_database(
 ) -> Database:
     """Open (creating if needed) and migrate a database; refuse one newer than this build.
 
-    A SQLite file is quick-checked first and refused if damaged; daily_backups > 0 keeps that
-    many daily backups beside it (console.store.backup.daily_backup).
+    Every open costs the same whatever the size of the data: a SQLite file's header is checked
+    (an empty, foreign, damaged-header or read-only file is refused and never replaced), then
+    the schema revision, then the newest audit events' hashes and links. The page-by-page
+    quick_check is not run here (see console.store.integrity.check). daily_backups > 0 keeps
+    that many daily backups beside the file (console.store.backup.daily_backup).
     """
     db = Database(url)
-    if db.sqlite_path is not None:
-        db.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            integrity.check_on_open(db.sqlite_path)
-        except Exception:
-            db.dispose()
-            raise
+    try:
+        return _open(db, upgrade=upgrade, backup_dir=backup_dir, daily_backups=daily_backups)
+    except BaseException:
+        db.dispose()
+        raise
+
+
+def _open(db: Database, *, upgrade: bool, backup_dir: Path | None, daily_backups: int) -> Database:
+    path = db.sqlite_path
+    if path is not None:
+        if not path.parent.exists():
+            make_private_dir(path.parent)
+        if integrity.check_on_open(path):
+            create_private_file(path)  # 0600 from the start; SQLite gives -wal and -shm its mode
+        for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            private_file(own)  # files an older version left readable by everyone
+        outfiles.protect_database(path)
+        db._protected = path
     try:
         with db.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
-    except OperationalError as exc:
-        db.dispose()
-        if _REFUSED_SIGN_IN.search(str(exc.orig)):
+    except (DBAPIError, UnicodeDecodeError) as exc:
+        if isinstance(exc, OperationalError) and _REFUSED_SIGN_IN.search(str(exc.orig)):
             raise SignInRefused(
                 f"The database server refused the sign-in ({db.describe()})."
             ) from None
+        known = db.known_error(exc)
+        if known is not None:
+            raise known from None
         raise DatabaseError(
             f"Cannot open the database ({db.describe()}): {_first_line(exc)}"
         ) from None
     try:
+        if path is not None:
+            _refuse_foreign(db, path)
         report = migrate.upgrade(db, allow_upgrade=upgrade, backup_dir=backup_dir)
-    except Exception:
-        db.dispose()
+    except (DBAPIError, UnicodeDecodeError) as exc:
+        known = db.known_error(exc)
+        if known is not None:
+            raise known from None
         raise
-    if db.sqlite_path is not None:
-        report = _after_sqlite_open(db.sqlite_path, report, daily_backups)
-    else:
+    if path is None:
         with db.engine.connect() as conn:
             db.set_team(team.read_setup(conn))
+    report = _check_chain_tail(db, report)
+    if path is not None:
+        report = _after_sqlite_open(path, report, daily_backups)
     db.open_report = report
     return db
 
 
+def _refuse_foreign(db: Database, path: Path) -> None:
+    """A SQLite file of another program is never taken over by creating our tables in it."""
+    if migrate.stored_revisions(db) is not None:
+        return
+    with db.engine.connect() as conn:
+        tables = conn.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).scalar()
+    if tables:
+        raise integrity.NotADatabase(
+            f"{path} is a SQLite database of another program (it has tables, but no console "
+            "schema), so it was not opened and nothing was changed."
+        )
+
+
+def _check_chain_tail(db: Database, report: OpenReport) -> OpenReport:
+    try:
+        with db.read() as s:
+            problem = audit_log.tail_problem(s)
+    except PermissionDenied:
+        # Team mode: a desk still on its one-time password belongs to no group yet and may
+        # not read the trail; it can only change its password, after which opens check it.
+        return report
+    if problem is None:
+        return report
+    log.error("the newest audit events do not verify: %s", problem)
+    warning = (
+        f"The audit trail's newest events do not verify: {problem}. Someone may have changed "
+        "the trail outside the console. Keep the database as evidence and run "
+        "`privacy-console audit verify` (see 'Integrity messages' in the administrator's guide)."
+    )
+    return OpenReport(report.upgraded_from, report.backup_path, (*report.warnings, warning))
+
+
 def _after_sqlite_open(path: Path, report: OpenReport, daily_backups: int) -> OpenReport:
+    warnings = list(report.warnings)
     warning = integrity.network_share_warning(path)
     if warning:
         log.warning("the SQLite database is on a network share")
+        warnings.append(warning)
     try:
         backup.daily_backup(path, daily_backups)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, ConsoleError) as exc:
         log.warning("daily backup failed: %s", exc)
-    warnings = (*report.warnings, warning) if warning else report.warnings
-    return OpenReport(report.upgraded_from, report.backup_path, warnings)
+        why = "the disk is full" if is_disk_full(exc) else str(exc)
+        warnings.append(f"Today's automatic backup could not be written ({why}).")
+    return OpenReport(report.upgraded_from, report.backup_path, tuple(warnings))
+
+
+def _no_space_left(path: Path) -> bool:
+    try:
+        stats = os.statvfs(path.parent)
+    except (AttributeError, OSError):  # Windows has no statvfs
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
 
 
 def _first_line(exc: BaseException) -> str:

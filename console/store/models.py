@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -115,3 +116,17 @@ class TeamSetup(Base):
     owner: Mapped[str] = mapped_column(String(63))
     role_prefix: Mapped[str] = mapped_column(String(40))
     set_up_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+class InstallationKey(Base):
+    """Secrets of this installation, the same for every desk of a team database.
+
+    'audit-hmac' keys the hashes that stand in the audit trail for what users typed (searches,
+    identifiers): an auditor can ask "did anyone search for X?" without the trail holding X.
+    In team mode no desk role may read this table; the database computes the hashes in a
+    SECURITY DEFINER function (console.store.keyed_hash).
+    """
+
+    __tablename__ = "installation_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -114,6 +114,10 @@ NEEDS: Mapping[Permission, Mapping[str, tuple[str, ...]]] = {
     Permission.EXPORT_PERSONAL_DATA: _all(_RECORD_TABLES, SELECT),
 }
 
+# Tables no desk reads at all: the installation's HMAC key is used only by the definer function
+# console_keyed_hash, so a desk (the auditor included) can hash a text but never learn the key.
+UNREADABLE = frozenset({"installation_keys"})
+
 # Tables that no desk ever writes directly, whatever NEEDS says.
 NEVER_WRITTEN = frozenset({"audit_events", "users", "team_setup", "alembic_version"})
 

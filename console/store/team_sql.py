@@ -355,6 +355,8 @@ EXECUTE: dict[str, str] = {
     "console_whoami()": "PUBLIC",
     "console_signed_in()": "PUBLIC",
     "console_passwd(text)": "PUBLIC",
+    # Created by migration 0008 (it exists in every PostgreSQL database, team mode or not).
+    "console_keyed_hash(text)": "PUBLIC",
     "console_user_add(text, text, text, text, timestamp with time zone)": "managers",
     "console_user_set_role(integer, text, integer)": "managers",
     "console_user_set_active(integer, boolean, integer)": "managers",

@@ -52,6 +52,11 @@ class ExportRunner(QObject):
             return False
         if target.suffix.lower() != f".{fmt}":
             target = target.with_name(target.name + f".{fmt}")
+        force = target.exists() and Ask.confirm(
+            self.parent_widget, "Export", f"{target.name} already exists. Replace it?"
+        )
+        if target.exists() and not force:
+            return False
         self.progress = QProgressDialog(f"Exporting {name}…", "Cancel", 0, 0, self.parent_widget)
         self.progress.setMinimumDuration(300)
         self.progress.setAutoClose(False)
@@ -59,7 +64,7 @@ class ExportRunner(QObject):
         def work(progress: object, cancelled: object) -> ExportResult:
             return reports.run_report(self.ctx.db, self.ctx.actor, name, fmt,  # type: ignore[arg-type]
                                       target, params, progress=progress,  # type: ignore[arg-type]
-                                      cancelled=cancelled)  # type: ignore[arg-type]
+                                      cancelled=cancelled, force=force)  # type: ignore[arg-type]
 
         self.handle = self.ctx.runner.submit(work, self._done, self._failed, with_progress=True)
         self.handle.progress.connect(self._rows)

@@ -30,9 +30,10 @@ from console.domain import identifiers as ids
 from console.domain.policy import PolicyPack
 from console.errors import ConsoleError
 from console.importers.mapping import CATEGORIES
-from console.services import imports, sources
+from console.services import import_rejects, imports, sources
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
+from console.ui.plain import plain_label, tip
 from console.ui.records_models import NOT_MAPPED, RECORD_KEY, MappingModel, PreviewModel
 from console.ui.runner import JobHandle
 
@@ -135,7 +136,7 @@ class ImportDialog(QDialog):
         self.choose_button = QPushButton("C&hoose another file…")
         top.addWidget(self.choose_button)
         layout.addLayout(top)
-        self.notes_label = QLabel("Reading the file…")
+        self.notes_label = plain_label("Reading the file…")
         self.notes_label.setWordWrap(True)
         self.notes_label.setTextFormat(Qt.TextFormat.PlainText)  # headers come from the file
         self.notes_label.setObjectName("notes")
@@ -182,7 +183,7 @@ class ImportDialog(QDialog):
         mapping_box = QWidget()
         mb = QVBoxLayout(mapping_box)
         mb.setContentsMargins(0, 0, 0, 0)
-        mapping_label = QLabel(
+        mapping_label = plain_label(
             "Column &mapping — press F2 on a cell to change it; columns not "
             "mapped are kept with the record and searchable:"
         )
@@ -192,7 +193,7 @@ class ImportDialog(QDialog):
         preview_box = QWidget()
         pb = QVBoxLayout(preview_box)
         pb.setContentsMargins(0, 0, 0, 0)
-        self.preview_label = QLabel("First rows")
+        self.preview_label = plain_label("First rows")
         pb.addWidget(self.preview_label)
         pb.addWidget(self.preview_view, 1)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -207,7 +208,7 @@ class ImportDialog(QDialog):
         self.progress.setTextVisible(True)
         self.progress.hide()
         layout.addWidget(self.progress)
-        self.summary_label = QLabel("")
+        self.summary_label = plain_label("")
         self.summary_label.setObjectName("summary")
         # Rich text for the bold count; every file-made part (names, messages) is escaped.
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
@@ -256,8 +257,8 @@ class ImportDialog(QDialog):
             self.load_preview()
 
     def load_preview(self) -> None:
-        self.file_label.setText(f"<b>File:</b> {self.path.name}")
-        self.file_label.setToolTip(str(self.path))
+        self.file_label.setText(f"<b>File:</b> {escape(self.path.name)}")
+        self.file_label.setToolTip(tip(str(self.path)))
         self.notes_label.setText("Reading the file…")
         self.run_button.setEnabled(False)
         db, actor, path, name = self.ctx.db, self.ctx.actor, self.path, self.source.name
@@ -409,8 +410,14 @@ class ImportDialog(QDialog):
             return
         if target.suffix.lower() != ".csv":
             target = target.with_name(target.name + ".csv")
+        force = target.exists() and Ask.confirm(
+            self, "Save rejected rows", f"{target.name} already exists. Replace it?"
+        )
+        if target.exists() and not force:
+            return
         self.ctx.runner.submit(
-            lambda: imports.write_rejected_csv(result, target),
+            lambda: import_rejects.write_rejected_csv(self.ctx.db, self.ctx.actor, result, target,
+                                                     force=force),
             lambda _r: self.summary_label.setText(
                 self.summary_label.text() + f"<br>Rejected rows saved to {escape(str(target))}."
             ),

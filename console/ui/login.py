@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -19,6 +18,7 @@ from console.services import accounts
 from console.services.context import Actor
 from console.store.db import Database
 from console.ui.pages.base import SignIn
+from console.ui.plain import plain_label
 from console.ui.runner import Runner
 
 
@@ -28,12 +28,12 @@ class _FormDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(True)
         layout = QVBoxLayout(self)
-        self.intro = QLabel(intro)
+        self.intro = plain_label(intro)
         self.intro.setWordWrap(True)
         layout.addWidget(self.intro)
         self.form = QFormLayout()
         layout.addLayout(self.form)
-        self.error_label = QLabel("")
+        self.error_label = plain_label("")
         self.error_label.setObjectName("error")
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setWordWrap(True)
@@ -91,7 +91,7 @@ class LoginDialog(_FormDialog):
         self._sign_in = sign_in or self._with_console_password
         self.user_edit = self._line("&User name", name="user")
         self.password_edit = self._line("&Password", secret=True, name="password")
-        self.form.addRow("", QLabel(f"Database: {db.describe() if db else where}"))
+        self.form.addRow("", plain_label(f"Database: {db.describe() if db else where}"))
         if locked_user:
             self.user_edit.setText(locked_user)
             self.password_edit.setFocus()

@@ -13,7 +13,6 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, S
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QListWidget,
     QMainWindow,
     QSplitter,
@@ -27,6 +26,7 @@ from console.store.db import Database
 from console.ui.dialogs import Ask
 from console.ui.pages import PAGES
 from console.ui.pages.base import Page, UiContext
+from console.ui.plain import plain_label
 
 log = logging.getLogger("ui")
 DEFAULT_IDLE_MINUTES = 15
@@ -76,9 +76,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._show_page)
 
-        self.db_label = QLabel()
+        self.db_label = plain_label("")
         self.db_label.setObjectName("database")
-        self.user_label = QLabel()
+        self.user_label = plain_label("")
         self.user_label.setObjectName("user")
         self._build_pages()
         self.statusBar().addPermanentWidget(self.db_label)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from console.domain import identifiers as ids
 from console.importers.mapping import ColumnSpec, Mapping
+from console.ui.plain import tip
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -65,6 +66,11 @@ class _Table(_Columns):
         raise NotImplementedError
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        value = self._data(index, role)
+        # A tooltip guesses rich text: data in one is escaped (console.ui.plain).
+        return tip(value) if role == _TIP and isinstance(value, str) else value
+
+    def _data(self, index: _Index, role: int) -> Any:
         if index.isValid() and role == Qt.ItemDataRole.TextAlignmentRole:
             if index.column() in self.NUMERIC:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -145,7 +151,7 @@ class BatchesModel(_Table):
             return super().data(index, role)
         batch = self.rows[index.row()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.RESULT:
-            return batch.message or None
+            return tip(batch.message) if batch.message else None
         if role == Qt.ItemDataRole.ForegroundRole:
             from PySide6.QtGui import QColor
 
@@ -255,6 +261,11 @@ class MappingModel(_Columns):
         return spec.role or ""
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        value = self._data(index, role)
+        # A tooltip guesses rich text: data in one is escaped (console.ui.plain).
+        return tip(value) if role == _TIP and isinstance(value, str) else value
+
+    def _data(self, index: _Index, role: int) -> Any:
         if not index.isValid():
             return None
         row, column = index.row(), index.column()
@@ -424,6 +435,11 @@ class RecordsModel(_Columns):
         return 0 if parent.isValid() else len(self._ids)
 
     def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        value = self._data(index, role)
+        # A tooltip guesses rich text: data in one is escaped (console.ui.plain).
+        return tip(value) if role == _TIP and isinstance(value, str) else value
+
+    def _data(self, index: _Index, role: int) -> Any:
         if not index.isValid() or role not in (_DISPLAY, _TIP, Qt.ItemDataRole.ForegroundRole):
             return None
         row = index.row()

@@ -109,5 +109,9 @@ class Runner(QObject):
         if not self._live:
             self.busy_changed.emit(False)
 
+    def is_busy(self) -> bool:
+        """Whether a job has not reported yet (its result may still be queued for a slot)."""
+        return bool(self._live)
+
     def wait(self, msecs: int = 30_000) -> bool:
         return self._pool.waitForDone(msecs)

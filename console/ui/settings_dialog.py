@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from console import config
 from console.config import Config, Source
+from console.ui.plain import plain_label
 
 
 class SettingsDialog(QDialog):
@@ -43,7 +44,7 @@ class SettingsDialog(QDialog):
             editor.setToolTip(spec.help)
             if entry.locked:
                 editor.setEnabled(False)
-            source = QLabel(entry.describe())
+            source = plain_label(entry.describe())
             source.setObjectName(f"{entry.key}_source")
             source.setWordWrap(True)
             row = QHBoxLayout()
@@ -53,12 +54,12 @@ class SettingsDialog(QDialog):
             self.editors[entry.key] = editor
             self.sources[entry.key] = source
         site = self.cfg.site.path
-        where = QLabel(
+        where = plain_label(
             f"Site configuration: {site if site else 'none'}\nYour settings: {self.cfg.user_path}\n"
             "Locked values are set by your administrator. A new database takes effect at the next start."
         )
         where.setWordWrap(True)
-        self.error_label = QLabel()
+        self.error_label = plain_label()
         self.error_label.setObjectName("error")
         self.error_label.setStyleSheet("color: #b00020")
         buttons = QDialogButtonBox(

@@ -29,6 +29,8 @@ from console.domain import identifiers as ids
 from console.errors import ConsoleError, ValidationError
 from console.services import records
 from console.ui.pages.base import UiContext
+from console.ui.plain import plain_label
+from console.ui.plain import tip as plain_tip
 from console.ui.records_models import values_text
 
 BY_SOURCE, BY_CATEGORY = "source", "category"
@@ -96,7 +98,7 @@ def _item(text: str, tip: str | None = None) -> QStandardItem:
     item = QStandardItem(text)
     item.setEditable(False)
     if tip:
-        item.setToolTip(tip)
+        item.setToolTip(plain_tip(tip))
     return item
 
 
@@ -131,7 +133,7 @@ class SubjectView(QWidget):
         row.addWidget(self.find_button)
         row.addWidget(self.group_box)
         layout.addLayout(row)
-        self.summary_label = QLabel("")
+        self.summary_label = plain_label("")
         self.summary_label.setObjectName("subject_summary")
         self.summary_label.setWordWrap(True)
         layout.addWidget(self.summary_label)
@@ -147,7 +149,7 @@ class SubjectView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         layout.addWidget(self.tree, 1)
-        self.not_followed_label = QLabel("")
+        self.not_followed_label = plain_label("")
         self.not_followed_label.setObjectName("not_followed")
         self.not_followed_label.setWordWrap(True)
         self.not_followed_label.setTextInteractionFlags(
@@ -305,7 +307,7 @@ class SubjectView(QWidget):
         for category in order:
             title = self.category_labels.get(category, category) if category else "Not mapped"
             group = self._group(title, len(groups[category]))
-            group.setToolTip(category)
+            group.setToolTip(plain_tip(category))
             for rec, values in groups[category]:
                 group.appendRow(self._record_row(rec, f"{rec.source}, row {rec.row}", values))
             self.model.appendRow([group, *(_item("") for _ in self.COLUMNS[1:])])

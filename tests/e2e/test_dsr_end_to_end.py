@@ -11,6 +11,7 @@ import pytest
 
 from console.domain.permissions import Role
 from console.importers.mapping import Mapping
+from console.outfiles import OutputExists
 from console.services import audit, imports, policy, records, sources
 from console.services import requests as dsr
 from console.services import requests_fulfil as work
@@ -163,3 +164,39 @@ def test_an_opt_out_feeds_the_suppression_list_and_its_export(db: Database, worl
     assert result.suppressed == 1 and result.files[0].suffix == ".csv"
     text = result.files[0].read_text("utf-8")
     assert "jane" not in text.lower() and f"DSR-{view.id}" in text
+
+
+def test_an_access_package_never_replaces_files_without_force_and_appears_after_its_events(
+    db: Database, world, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer, tmp = world
+    access = _open(db, officer, "access")
+    out = tmp / "package"
+    out.mkdir()
+    mine = out / f"dsr-{access.id}-access-package.pdf"
+    mine.write_text("a letter I am still writing", "utf-8")
+    with pytest.raises(OutputExists):
+        work.fulfil(db, officer, access.id, out)
+    assert sorted(p.name for p in out.iterdir()) == [mine.name]  # nothing else, no temp file
+    assert mine.read_text("utf-8") == "a letter I am still writing"
+    assert dsr.get_request(db, officer, access.id).status == access.status
+    # Every event (the two report exports and dsr.fulfil) is committed before a file appears.
+    audit_service = audit
+    seen: list[tuple[str, bool]] = []
+    real = audit_service.record
+
+    def record(session, actor, action, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Staged files are hidden (".name.….part"); a published one is not.
+        seen.append((action, any(not p.name.startswith(".") for p in out.iterdir())))
+        return real(session, actor, action, *args, **kwargs)
+
+    mine.unlink()
+    monkeypatch.setattr(audit_service, "record", record)
+    monkeypatch.setattr(work, "record", record)
+    result = work.fulfil(db, officer, access.id, out)
+    assert [a for a, _ in seen] == ["report.export", "report.export", "dsr.fulfil"]
+    assert not any(existed for _, existed in seen)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [p.name for p in result.files] + [f"{p.name}.manifest.json" for p in result.files
+                                          if p.suffix in (".pdf", ".xlsx")]
+    )  # fmt: skip

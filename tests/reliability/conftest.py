@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,3 +205,34 @@ def measure(request: pytest.FixtureRequest) -> Measure:
         _write_result({"test": request.node.nodeid, **figures})
 
     return record
+
+
+@contextlib.contextmanager
+def tiny_disk(where: Path, size_kb: int) -> Iterator[Path]:
+    """A real file system of size_kb (tmpfs) mounted at where, for a true "disk full" (ENOSPC,
+    SQLITE_FULL) rather than a simulated one. Needs root; skipped, saying so, without it."""
+    where.mkdir(parents=True)
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k,mode=0700", "tmpfs", str(where)]
+    try:
+        subprocess.run(mount, check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {exc}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def fill_up(folder: Path, *, leave_kb: int = 0) -> None:
+    """Take every free byte of folder's file system (but leave_kb) with a filler file."""
+    filler = folder / ".filler"
+    block = b"\0" * 4096
+    with open(filler, "ab", buffering=0) as out:
+        try:
+            while True:
+                out.write(block)
+        except OSError:
+            pass
+    if leave_kb:
+        with open(filler, "r+b") as out:
+            out.truncate(max(0, filler.stat().st_size - leave_kb * 1024))

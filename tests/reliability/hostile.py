@@ -187,3 +187,22 @@ def csv_wide(path: Path, columns: int = 5000) -> Path:
 def csv_bytes(path: Path, content: bytes) -> Path:
     path.write_bytes(content)
     return path
+
+
+def one_long_line(path: Path, mb: int, *, start: bytes = b"", end: bytes = b"") -> Path:
+    """start, then mb megabytes of one line (no newline, written in pieces), then end."""
+    piece = b"x" * (1 << 20)
+    with path.open("wb") as f:
+        f.write(start)
+        for _ in range(mb):
+            f.write(piece)
+        f.write(end)
+    return path
+
+
+def csv_long_row(path: Path, mb: int) -> Path:
+    """A good row, a row mb megabytes long, a good row."""
+    return one_long_line(
+        path, mb, start=b"email,name\nana@example.org,Ana Lima\nbo@example.org,",
+        end=b"\ncy@example.org,Cy Dahl\n",
+    )

@@ -42,6 +42,9 @@ def test_every_value_says_where_it_comes_from(env: dict[str, str]) -> None:
         "phone_region": Source.SITE,
         "backup_keep": Source.BUILT_IN,
         "one_time_password_hours": Source.BUILT_IN,
+        "max_field_mb": Source.BUILT_IN,
+        "max_row_mb": Source.BUILT_IN,
+        "max_document_mb": Source.BUILT_IN,
     }
     assert cfg["idle_lock_minutes"] == 5 and cfg["backup_keep"] == 7
     assert env["CONSOLE_CONFIG"] in cfg.entries["organisation"].describe()

@@ -131,7 +131,7 @@ def test_an_unexpected_error_shows_a_dialog_naming_the_log_file(
 
     shown: list[str] = []
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr(app.QMessageBox, "critical", lambda _p, _t, msg: shown.append(msg))
+    monkeypatch.setattr(app.Ask, "fatal", lambda _p, _t, msg: shown.append(msg))
     logs.setup_logging()
     app._install_crash_handler()
     try:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -24,6 +23,7 @@ from console.services import audit
 from console.services.reports import ReportParams
 from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
+from console.ui.plain import plain_label, tip
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAGE = 200
@@ -86,7 +86,7 @@ class AuditModel(QAbstractTableModel):
         if col == 4:
             return f"{ev.object_type} {ev.object_id}".strip()
         text = json.dumps(ev.details, ensure_ascii=False)
-        return text if role == Qt.ItemDataRole.ToolTipRole else text[:200]
+        return tip(text) if role == Qt.ItemDataRole.ToolTipRole else text[:200]
 
 
 def _as_date(q: QDate) -> date:
@@ -100,7 +100,7 @@ class AuditPage(Page):
         super().__init__(ctx)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Audit trail"))
-        self.head_label = QLabel("")
+        self.head_label = plain_label("")
         self.head_label.setObjectName("head")
         self.head_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.head_label)
@@ -123,7 +123,7 @@ class AuditPage(Page):
         self.apply_button = QPushButton("&Filter")
         for label, w in (("User", self.actor_box), ("Action", self.action_edit),
                          ("From", self.since_edit), ("To", self.until_edit)):
-            filters.addWidget(QLabel(label))
+            filters.addWidget(plain_label(label))
             filters.addWidget(w)
         filters.addWidget(self.apply_button)
         layout.addLayout(filters)
@@ -138,9 +138,9 @@ class AuditPage(Page):
         layout.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()
-        self.count_label = QLabel("")
+        self.count_label = plain_label("")
         bottom.addWidget(self.count_label, 1)
-        self.result_label = QLabel("")
+        self.result_label = plain_label("")
         self.result_label.setObjectName("verify_result")
         self.result_label.setWordWrap(True)
         bottom.addWidget(self.result_label, 2)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from console.services.context import Actor
 from console.store.db import Database
+from console.ui.plain import plain_label
 from console.ui.runner import Runner
 
 # (user name, password) -> the database to work on as that user, and the signed-in user.
@@ -41,7 +42,7 @@ class Page(QWidget):
 
 
 def heading(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain_label(text)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 1.4)
     font.setBold(True)

@@ -10,7 +10,6 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from console.domain.workflow import DsrStatus
 from console.services import requests_metrics as m
 from console.services.requests_read import REQUEST_TYPES
 from console.ui.pages.base import Page, UiContext, heading
+from console.ui.plain import plain_label
 
 
 class WeekChart(QWidget):
@@ -76,7 +76,7 @@ class DashboardPage(Page):
         self.data: m.Dashboard | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Dashboard"))
-        self.summary_label = QLabel("")
+        self.summary_label = plain_label("")
         self.summary_label.setObjectName("summary")
         layout.addWidget(self.summary_label)
         grid = QGridLayout()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -25,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.legal import ProcessType
-from console.errors import ValidationError
+from console.errors import ConsoleError, ValidationError
 from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.legal_documents import read_served_file
+from console.ui.plain import plain_label
 
 Result = tuple[LegalIntake, tuple[str, bytes, str] | None]
 
@@ -99,13 +100,13 @@ class LegalIntakeDialog(QDialog):
         self.ndo_check = QCheckBox("A non-disclosure order accompanies it")
         self.ndo_until_edit = QDateEdit(QDate.currentDate().addYears(1))
         self.ndo_until_edit.setDisplayFormat("yyyy-MM-dd")
-        self.document_label = QLabel("(none)")
+        self.document_label = plain_label("(none)")
         self.attach_button = QPushButton("&Attach document…")
         self.attach_button.clicked.connect(self._attach)
         doc_row = QHBoxLayout()
         doc_row.addWidget(self.document_label, 1)
         doc_row.addWidget(self.attach_button)
-        self.error_label = QLabel("")
+        self.error_label = plain_label("")
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.setWordWrap(True)
         for label, widget in (
@@ -156,9 +157,9 @@ class LegalIntakeDialog(QDialog):
             return
         path = Path(name)
         try:
-            content = path.read_bytes()
-        except OSError as exc:
-            self.error_label.setText(f"Cannot read {path.name}: {exc.strerror}")
+            content = read_served_file(path)
+        except ConsoleError as exc:
+            self.error_label.setText(str(exc))
             return
         media = "application/pdf" if path.suffix.lower() == ".pdf" else "application/octet-stream"
         self.document = (path.name, content, media)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel
 from console.services import legal_read
 from console.services.legal import LegalSummary
 from console.ui.pages.base import UiContext
+from console.ui.plain import plain_label, tip
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAGE = 200
@@ -98,9 +99,9 @@ def _when(moment: datetime) -> str:
 
 def hold_badge(text: str) -> QLabel:
     """A small badge for a held record or subject; `text` from legal_holds.hold_badges()."""
-    label = QLabel("⚖ HOLD")
+    label = plain_label("⚖ HOLD")
     label.setObjectName("hold_badge")
-    label.setToolTip(text)
+    label.setToolTip(tip(text))
     label.setAccessibleName(text)
     label.setStyleSheet(
         "background: #9b1c1c; color: white; border-radius: 3px; padding: 1px 4px;"

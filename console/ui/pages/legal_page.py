@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QSplitter,
     QTableView,
@@ -28,6 +27,7 @@ from console.ui.pages.base import Page, UiContext, heading
 from console.ui.pages.legal_detail import LegalDetailView
 from console.ui.pages.legal_intake_dialog import LegalIntakeDialog
 from console.ui.pages.legal_models import LegalTableModel
+from console.ui.plain import plain_label
 
 REMIND_DAYS = 14
 
@@ -40,7 +40,7 @@ class LegalPage(Page):
         super().__init__(ctx)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Legal and law-enforcement requests"))
-        self.reminder_label = QLabel("")
+        self.reminder_label = plain_label("")
         self.reminder_label.setObjectName("hold_reminders")
         self.reminder_label.setStyleSheet("color: #8a4b00")
         layout.addWidget(self.reminder_label)
@@ -65,7 +65,7 @@ class LegalPage(Page):
             ("Status", self.status_box),
             ("Country", self.country_box),
         ):
-            filters.addWidget(QLabel(label))
+            filters.addWidget(plain_label(label))
             filters.addWidget(w)
         filters.addStretch(1)
         filters.addWidget(self.new_button)
@@ -86,7 +86,7 @@ class LegalPage(Page):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.table)
-        self.count_label = QLabel("")
+        self.count_label = plain_label("")
         lv.addWidget(self.count_label)
         split.addWidget(left)
         split.addWidget(self.detail)
@@ -94,7 +94,7 @@ class LegalPage(Page):
         split.setStretchFactor(1, 2)
         split.setSizes([820, 480])
         layout.addWidget(split, 1)
-        self.error_label = QLabel("")
+        self.error_label = plain_label("")
         self.error_label.setStyleSheet("color: #b00020")
         layout.addWidget(self.error_label)
 

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.services import requests as dsr
+from console.ui.plain import plain_label
 
 _BAD = "border: 1px solid #b00020;"
 
@@ -63,7 +63,7 @@ class NewRequestDialog(QDialog):
         ):  # fmt: skip
             form.addRow(label, widget)
             widget.setAccessibleName(label.replace("&", ""))
-        self.problem_label = QLabel("")
+        self.problem_label = plain_label("")
         self.problem_label.setObjectName("problems")
         self.problem_label.setStyleSheet("color: #b00020;")
         self.problem_label.setWordWrap(True)

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from console.domain.policy import PolicyPack
 from console.services import policy
 from console.ui.pages.base import Page, UiContext, heading
+from console.ui.plain import plain_label, tip
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> QTableWidget:
@@ -29,7 +29,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> QTableWidge
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             item = QTableWidgetItem(value)
-            item.setToolTip(value)
+            item.setToolTip(tip(value))
             table.setItem(r, c, item)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -48,7 +48,7 @@ class PolicyPage(Page):
         layout = QVBoxLayout(self)
         self.title_label = heading("Policy pack")
         layout.addWidget(self.title_label)
-        self.meta_label = QLabel("")
+        self.meta_label = plain_label("")
         self.meta_label.setWordWrap(True)
         layout.addWidget(self.meta_label)
         self.tabs = QTabWidget()

@@ -28,6 +28,7 @@ from console.services import policy, records, reports, sources
 from console.ui.dialogs import Ask
 from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
+from console.ui.plain import plain_label
 from console.ui.records_models import PAGE_ROWS, RecordsModel
 from console.ui.subject_view import SubjectView
 
@@ -92,7 +93,7 @@ class RecordsPage(Page):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
         under = QHBoxLayout()
-        self.count_label = QLabel("Type a name, an e-mail, a phone number or any word, then Enter.")
+        self.count_label = plain_label("Type a name, an e-mail, a phone number or any word, then Enter.")
         self.count_label.setObjectName("count")
         under.addWidget(self.count_label, 1)
         self.find_button = QPushButton("Find this &person")

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -26,6 +25,7 @@ from console.reports import ExportResult
 from console.services import reports
 from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
+from console.ui.plain import plain_label
 
 
 class OpenFile:
@@ -62,7 +62,7 @@ class ReportsPage(Page):
         outer.addLayout(right, 2)
         self.title_label = heading("")
         right.addWidget(self.title_label)
-        self.description = QLabel("")
+        self.description = plain_label("")
         self.description.setWordWrap(True)
         right.addWidget(self.description)
         form = QFormLayout()
@@ -95,7 +95,7 @@ class ReportsPage(Page):
         buttons.addWidget(self.verify_button)
         buttons.addStretch(1)
         right.addLayout(buttons)
-        self.result_label = QLabel("")
+        self.result_label = plain_label("")
         self.result_label.setWordWrap(True)
         self.result_label.setObjectName("result")
         right.addWidget(self.result_label)

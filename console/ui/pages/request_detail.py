@@ -15,10 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
-    QInputDialog,
-    QLabel,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -29,13 +28,15 @@ from PySide6.QtWidgets import (
 
 from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
+from console.outfiles import OutputExists
 from console.services import accounts, records, sources
 from console.services import requests as dsr
 from console.services import requests_fulfil as work
 from console.services.requests_read import RequestView, TaskView
-from console.ui.dialogs import Ask
+from console.ui.dialogs import Ask, plain_input_dialog
 from console.ui.pages.base import UiContext
 from console.ui.pages.request_dialogs import AddTaskDialog, CorrectionDialog
+from console.ui.plain import plain_label
 
 
 class DetailAsk:
@@ -43,8 +44,10 @@ class DetailAsk:
 
     @staticmethod
     def text(parent: QWidget | None, title: str, label: str, default: str = "") -> str | None:
-        value, ok = QInputDialog.getText(parent, title, label, text=default)
-        return value.strip() if ok and value.strip() else None
+        dialog = plain_input_dialog(parent, title, label)
+        dialog.setTextValue(default)
+        value = dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else ""
+        return value.strip() or None
 
     @staticmethod
     def out_dir(parent: QWidget | None) -> Path | None:
@@ -79,15 +82,15 @@ class RequestDetail(QWidget):
         self.ctx = ctx
         self.view: RequestView | None = None
         layout = QVBoxLayout(self)
-        self.title_label = QLabel("Select a request.")
+        self.title_label = plain_label("Select a request.")
         self.title_label.setObjectName("request_title")
         font = self.title_label.font()
         font.setBold(True)
         self.title_label.setFont(font)
-        self.clock_label = QLabel("")
+        self.clock_label = plain_label("")
         self.clock_label.setObjectName("clock")
         self.clock_label.setWordWrap(True)
-        self.flags_label = QLabel("")
+        self.flags_label = plain_label("")
         self.flags_label.setObjectName("flags")
         self.flags_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.flags_label.setWordWrap(True)
@@ -377,8 +380,29 @@ class RequestDetail(QWidget):
         folder = DetailAsk.out_dir(self)
         if folder is None:
             return
-        self._run(lambda: work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder,
-                                      expected_version=v.version))  # fmt: skip
+        self._fulfil_into(v, folder, force=False)
+
+    def _fulfil_into(self, v: RequestView, folder: Path, *, force: bool) -> None:
+        def failed(exc: BaseException) -> None:
+            # Files of the same name are already there: the window asks, as --force would.
+            if isinstance(exc, OutputExists) and not force and Ask.confirm(
+                self, "Fulfil", f"{exc}\n\nReplace the existing files?"
+            ):
+                self._fulfil_into(v, folder, force=True)
+                return
+            self._failed(exc)
+
+        rid = v.id
+
+        def done(_result: Any) -> None:
+            self.load(rid)
+            self.changed.emit(rid)
+
+        self.ctx.runner.submit(
+            lambda: work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder,
+                                expected_version=v.version, force=force),
+            done, failed,
+        )  # fmt: skip
 
     def _fulfil_correction(self, v: RequestView) -> None:
         ids = [r.record_id for r in v.records]

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from console.services import requests_fulfil as work
 from console.services.records import RecordRow
 from console.services.requests_fulfil import Correction
+from console.ui.plain import plain_label
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class AddTaskDialog(QDialog):
             self.assignee_box.addItem(name, name)
         self.due_edit = QLineEdit(due_on.isoformat() if due_on else "")
         self.due_edit.setPlaceholderText("YYYY-MM-DD (empty: the request's due date)")
-        self.problem_label = QLabel("")
+        self.problem_label = plain_label("")
         self.problem_label.setStyleSheet("color: #b00020;")
         form.addRow("&Source system", self.source_box)
         form.addRow("&Action", self.action_box)
@@ -149,7 +149,7 @@ class CorrectionDialog(QDialog):
         row.addWidget(self.add_button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.pending_label = QLabel("No corrections yet.")
+        self.pending_label = plain_label("No corrections yet.")
         self.pending_label.setWordWrap(True)
         layout.addWidget(self.pending_label)
         buttons = QDialogButtonBox(

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSplitter,
     QTableView,
@@ -25,6 +24,7 @@ from console.ui.pages.base import Page, UiContext, heading
 from console.ui.pages.new_request_dialog import NewRequestDialog
 from console.ui.pages.request_detail import RequestDetail
 from console.ui.pages.requests_model import RequestsModel
+from console.ui.plain import plain_label
 
 
 def _combo(name: str, everything: str, items: dict[str, str]) -> QComboBox:
@@ -68,7 +68,7 @@ class RequestsPage(Page):
             filters.addWidget(c)
             c.toggled.connect(self.refresh)
         filters.addStretch(1)
-        self.count_label = QLabel("")
+        self.count_label = plain_label("")
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -31,6 +30,7 @@ from console.services import imports, policy, sources
 from console.ui.dialogs import Ask
 from console.ui.import_dialog import ImportDialog
 from console.ui.pages.base import Page, UiContext, heading
+from console.ui.plain import plain_label, tip
 from console.ui.records_models import BatchesModel, SourcesModel
 
 UNDOABLE = "completed"
@@ -95,7 +95,7 @@ class AddSourceDialog(QDialog):
         for c in pack.categories if pack else ():
             item = QListWidgetItem(c.label)
             item.setData(Qt.ItemDataRole.UserRole, c.id)
-            item.setToolTip(c.id)
+            item.setToolTip(tip(c.id))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.categories.addItem(item)
@@ -163,7 +163,7 @@ class SourcesPage(Page):
         self._select_after_load = ""
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Sources"))
-        intro = QLabel(
+        intro = plain_label(
             "The systems and channels whose exports are imported. Select a source to "
             "import a file into it or to see its imports."
         )
@@ -190,14 +190,14 @@ class SourcesPage(Page):
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
-        self.batches_label = QLabel("Imports")
+        self.batches_label = plain_label("Imports")
         font = self.batches_label.font()
         font.setBold(True)
         self.batches_label.setFont(font)
         lower_layout.addWidget(self.batches_label)
         lower_layout.addWidget(self.batch_table, 1)
         batch_buttons = QHBoxLayout()
-        self.batch_status = QLabel("")
+        self.batch_status = plain_label("")
         self.batch_status.setWordWrap(True)
         batch_buttons.addWidget(self.batch_status, 1)
         self.undo_button = QPushButton("&Undo batch…")

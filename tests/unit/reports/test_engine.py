@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from console.outfiles import OutputError
 from console.reports import (
     Document,
     ExportCancelled,
-    ExportError,
     Section,
     Table,
     export,
@@ -110,15 +110,15 @@ def test_a_failing_row_source_leaves_the_previous_file_untouched(tmp_path: Path)
 
     document = Document(make_meta(), [Section("S", [Table("T", REGISTER_COLUMNS, broken())])])
     with pytest.raises(RuntimeError):
-        export(document, target, "xlsx")
+        export(document, target, "xlsx", force=True)
     assert target.read_bytes() == b"previous export"
     assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
 
 
-def test_an_unwritable_place_raises_an_export_error_naming_the_file(
+def test_an_unwritable_place_raises_an_output_error_naming_the_file(
     tmp_path: Path, register: Callable[[int], Document]
 ) -> None:
-    with pytest.raises(ExportError, match=r"register\.pdf"):
+    with pytest.raises(OutputError, match=r"register\.pdf"):
         export(register(1), tmp_path / "missing-folder" / "register.pdf", "pdf")
 
 

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from console.domain.permissions import Role
 from console.errors import PermissionDenied, ValidationError
 from console.importers.mapping import Mapping
-from console.services import audit, imports, records, sources
+from console.services import audit, import_rejects, imports, records, sources
 from console.services.context import Actor
 from console.store.db import Database
 from console.store.records_models import ImportBatch
@@ -112,7 +112,7 @@ def test_a_row_with_the_wrong_number_of_fields_is_rejected_naming_row_and_file(
     assert result.rows_read == 2  # every data row of the file, the rejected one included
     assert "bad.csv, row 2" in result.rejected[0].message(result.file_name)
     out = tmp_path / "rejected.csv"
-    imports.write_rejected_csv(result, out)
+    import_rejects.write_rejected_csv(any_db, any_admin, result, out)
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0] == ["file", "row", "column", "reason", "field 1", "field 2"]
     assert rows[1] == ["bad.csv", "2", "Phone", "the row has 2 fields; the header has 5.",

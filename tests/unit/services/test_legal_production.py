@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from console.domain.legal import CHECKLIST, HalfYear
 from console.domain.permissions import Role
-from console.errors import PermissionDenied, ValidationError
+from console.errors import DiskFull, PermissionDenied, ValidationError
 from console.reports import verify_file
 from console.services import (
     legal,
@@ -225,3 +225,27 @@ def test_the_transparency_report_exports_through_the_report_engine(
         for c in row
     ]
     assert "DE" in cells and "US" in cells
+
+
+def test_a_production_folder_appears_only_once_its_record_is_committed(
+    db, lawyer, people, tmp_path, monkeypatch
+) -> None:
+    request_id = _decided(db, lawyer)
+    ids = legal_production.candidate_record_ids(db, lawyer, request_id)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def full(*_a: object, **_k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    # The production's audit event cannot be written: no folder, no temporary folder, no number.
+    monkeypatch.setattr(legal_production, "record", full)
+    with pytest.raises(DiskFull):
+        legal_production.produce(db, lawyer, request_id, ids, out)
+    assert list(out.iterdir()) == []
+    monkeypatch.undo()
+    result = legal_production.produce(db, lawyer, request_id, ids, out)
+    assert result.first == "CP-000001"  # the failed attempt took no number
+    assert [p.name for p in out.iterdir()] == [result.folder.name]
+    modes = {oct(p.stat().st_mode & 0o777) for p in result.folder.iterdir()}
+    assert modes == {"0o600"}

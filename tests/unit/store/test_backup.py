@@ -13,6 +13,7 @@ from console.cli import main
 from console.domain.auditchain import verify_chain
 from console.domain.permissions import Role
 from console.errors import PermissionDenied
+from console.outfiles import OutputExists
 from console.services import backups
 from console.services.audit import record
 from console.services.context import Actor
@@ -167,11 +168,19 @@ def test_backups_are_audited_and_never_overwrite(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:
     backups.backup(db, admin, tmp_path / "b.bak")
-    with pytest.raises(BackupError, match="already exists"):
+    first = (tmp_path / "b.bak").read_bytes()
+    with pytest.raises(OutputExists, match="already exists"):
         backups.backup(db, admin, tmp_path / "b.bak")
+    assert (tmp_path / "b.bak").read_bytes() == first
     with db.read() as s:
         actions = [e.action for e in audit_log.stream(s)]
     assert actions.count("backup.create") == 1
+    backups.backup(db, admin, tmp_path / "b.bak", force=True)  # --force replaces it
+    with db.read() as s:
+        assert [e.action for e in audit_log.stream(s)].count("backup.create") == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("b.", ".b."))) == [
+        "b.bak"
+    ]
 
 
 def test_daily_backups_rotate(db: Database, admin: Actor) -> None:

@@ -84,3 +84,27 @@ def test_list_pages_export_their_register(qtbot, window, tmp_path: Path, monkeyp
     assert wb["About"]["A1"].value is not None
     headers = [c.value for ws in wb.worksheets if ws.title != "About" for c in ws[1]]
     assert any(header in str(h) for h in headers)
+
+
+def test_exporting_over_an_existing_file_asks_first(qtbot, window, tmp_path: Path,
+                                                    monkeypatch) -> None:
+    from console.ui.dialogs import Ask
+
+    page: ReportsPage = window.show_page("Reports")
+    page.list.setCurrentRow([s.name for s in page.specs].index("cookie-register"))
+    target = tmp_path / "cookies.pdf"
+    target.write_text("my own notes", "utf-8")
+    monkeypatch.setattr(SaveAs, "ask", staticmethod(lambda parent, suggested, fmt: target))
+    asked: list[str] = []
+
+    def answer(yes: bool):  # type: ignore[no-untyped-def]
+        return staticmethod(lambda _p, _t, text: asked.append(text) or yes)
+
+    monkeypatch.setattr(Ask, "confirm", answer(False))
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert asked == ["cookies.pdf already exists. Replace it?"]
+    assert target.read_text("utf-8") == "my own notes"  # declined: nothing written
+    monkeypatch.setattr(Ask, "confirm", answer(True))
+    with qtbot.waitSignal(page.exported, timeout=30_000):
+        qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert target.read_bytes().startswith(b"%PDF")
