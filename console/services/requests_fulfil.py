@@ -21,6 +21,7 @@ from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.errors import NotFound, ValidationError
 from console.services import policy
+from console.services import requests_review as review
 from console.services.audit import record
 from console.services.context import Actor
 from console.services.requests_read import (
@@ -93,6 +94,7 @@ def find_records(
                 request_id=req.id, record_id=rec.record_id, source=rec.source, row=rec.row,
                 link=rec.link, via=json.dumps([str(v) for v in rec.via], ensure_ascii=False),
                 outcome=None, outcome_detail="", attached_at=now,
+                review=review.initial_review(rec.link), review_note="",
             ))  # fmt: skip
         strong = sum(1 for r in result.records if r.link == "strong")
         touch(req, actor)
@@ -235,12 +237,15 @@ def _category_ids(categories: Any) -> list[str]:
 
 
 def _attached(db: Database, actor: Actor, view: RequestView) -> list[Any]:
-    """The attached records with their current values, fresh from the records area."""
-    ids = {r.record_id for r in view.records}
+    """The confirmed records with their current values, fresh from the records area.
+
+    Only confirmed records: a possible match nobody confirmed, or an excluded record, never
+    leaves the console. Erased records (tombstones) have nothing left to give.
+    """
+    ids = [r.record_id for r in view.records if r.review == review.CONFIRMED]
     if not ids:
         return []
-    result = _records_service().find_subject(db, actor, view.identifiers)
-    return [r for r in result.records if r.record_id in ids]
+    return [r for r in _records_service().records_by_id(db, actor, ids) if not r.erased]
 
 
 def access_package_data(db: Database, actor: Actor, request_id: int) -> dict[str, Any]:
@@ -276,7 +281,7 @@ def access_package_data(db: Database, actor: Actor, request_id: int) -> dict[str
         "policy": {"pack": pack.pack_id, "version": pack.version,
                    "effective_date": pack.effective_date.isoformat(), "title": pack.title},
         "records": [
-            {"source": r.source, "row": r.row, "link": r.link, "values": _plain(r.values),
+            {"source": r.source, "row": r.row_number, "values": _plain(r.values),
              "categories": _category_ids(r.categories)} for r in records
         ],
         "categories": categories,
@@ -328,12 +333,13 @@ def _fulfil_portability(
     db: Database, actor: Actor, view: RequestView, out: Path
 ) -> FulfilmentResult:
     actor.require(Permission.EXPORT_PERSONAL_DATA)
-    records = _attached(db, actor, view)
-    strong = [r for r in records if r.link == "strong"]
+    strong = _attached(db, actor, view)
     stem = f"dsr-{view.id}-portability"
     data = {
         "request": request_ref(view.id),
-        "records": [{"source": r.source, "row": r.row, "values": _plain(r.values)} for r in strong],
+        "records": [
+            {"source": r.source, "row": r.row_number, "values": _plain(r.values)} for r in strong
+        ],
     }
     json_path = _write_json(out / f"{stem}.json", data)
     csv_path = out / f"{stem}.csv"
@@ -342,7 +348,7 @@ def _fulfil_portability(
         w.writerow(["source", "row", "field", "value"])
         for r in strong:
             for col, value in _plain(r.values).items():
-                w.writerow([_csv_safe(r.source), r.row, _csv_safe(col), _csv_safe(value)])
+                w.writerow([_csv_safe(r.source), r.row_number, _csv_safe(col), _csv_safe(value)])
     return FulfilmentResult(view.id, "portability", [json_path, csv_path])
 
 
@@ -373,6 +379,9 @@ def fulfil(
     if view.request_type not in FULFILLABLE:
         raise RequestError(f"A {view.request_type} request is handled by hand: record the work as "
                            "tasks, then send it to review.")  # fmt: skip
+    waiting = sum(1 for r in view.records if r.review == review.AWAITING)
+    if waiting:
+        raise RequestError(review.awaiting_message(view.id, waiting))
     out_dir.mkdir(parents=True, exist_ok=True)
     if view.request_type == "access":
         result = _fulfil_access(db, actor, view, out_dir)
@@ -395,9 +404,11 @@ def fulfil(
 
 
 def _fulfil_deletion(db: Database, actor: Actor, view: RequestView) -> FulfilmentResult:
-    strong = [r.record_id for r in view.records if r.link == "strong" and r.outcome != "erased"]
-    skipped = {r.record_id: "possible match only (weak identifier): review by hand"
-               for r in view.records if r.link != "strong"}  # fmt: skip
+    strong = [r.record_id for r in view.records
+              if r.review == review.CONFIRMED and r.outcome != "erased"]  # fmt: skip
+    # The exclusion's reason stays with the record's review (it may name someone): not copied here.
+    skipped = {r.record_id: "excluded at review"
+               for r in view.records if r.review == review.EXCLUDED}  # fmt: skip
     with writing(db) as s:
         req = load_for_update(s, view.id, None)
         outcome = _records_service().erase_records(
@@ -422,13 +433,18 @@ def _fulfil_correction(
 ) -> FulfilmentResult:
     if not corrections:
         raise ValidationError("Correction: give the record, field and corrected value.")
-    attached = {r.record_id for r in view.records}
+    attached = {r.record_id: r.review for r in view.records}
     done: list[int] = []
     with writing(db) as s:
         req = load_for_update(s, view.id, None)
         for c in corrections:
             if c.record_id not in attached:
                 raise ValidationError(f"Record {c.record_id} is not attached to request {req.id}.")
+            if attached[c.record_id] != review.CONFIRMED:
+                raise ValidationError(
+                    f"Record {c.record_id} is {review.REVIEW_LABELS[attached[c.record_id]].lower()}"
+                    f" on request {req.id}: only a confirmed record is corrected."
+                )
             _records_service().correct_record(
                 s, actor, c.record_id, c.column, c.new_value, request_ref=request_ref(req.id)
             )

@@ -14,6 +14,7 @@ from console.services.context import Actor
 from console.services.reports import BuildContext, ReportParams, ReportSpec, register
 from console.services.requests_metrics import metrics, register_rows
 from console.services.requests_read import DENIAL_REASONS, REQUEST_TYPES, get_request
+from console.services.requests_review import LINK_LABELS, REVIEW_LABELS
 from console.store.db import Database
 
 
@@ -87,11 +88,14 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
         ], [(t.id, t.source, t.action, t.assignee or "", t.due_on, t.status, t.done_by or "")
             for t in v.tasks])]),
         Section("Records", [Table("Records", [
-            Column("Record", "int", 8), Column("Source", "text", 20), Column("Row", "int", 6),
-            Column("Link", "text", 8), Column("Via", "text", 24), Column("Outcome", "text", 10),
-            Column("Detail", "text", 30),
-        ], [(r.record_id, r.source, r.row, r.link, ", ".join(r.via), r.outcome or "",
-             r.outcome_detail) for r in v.records])]),
+            Column("Record", "int", 8), Column("Source", "text", 18), Column("Row", "int", 6),
+            Column("Link", "text", 10), Column("Via", "text", 22), Column("Review", "text", 10),
+            Column("Review note", "text", 22), Column("Decided by", "text", 10),
+            Column("Outcome", "text", 10), Column("Detail", "text", 24),
+        ], [(r.record_id, r.source, r.row, LINK_LABELS.get(r.link, r.link), ", ".join(r.via),
+             REVIEW_LABELS.get(r.review, r.review), r.review_note,
+             r.reviewed_by or ("strong link" if r.review == "confirmed" else ""),
+             r.outcome or "", r.outcome_detail) for r in v.records])]),
         Section("History", [Table("History", [
             Column("Seq", "int", 6), Column("When", "text", 19), Column("User", "text", 12),
             Column("Action", "text", 20), Column("Details", "text", 40),

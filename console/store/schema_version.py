@@ -3,4 +3,4 @@
 Knowing them without loading Alembic lets an up-to-date database open without importing it.
 """
 
-HEADS = frozenset({"0006_audit_object_index"})
+HEADS = frozenset({"0007_review_and_scope"})
