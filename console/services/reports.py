@@ -210,10 +210,14 @@ def verify_report(db: Database, actor: Actor, path: Path) -> ReportCheck:
 
 
 def _export_event_for(db: Database, sha256: str) -> int | None:
+    from console.services.outgoing import VERIFIABLE_ACTIONS
+
+    # Reports, and the letters and packages console.services.outgoing delivers.
+    actions = sorted({"report.export", *VERIFIABLE_ACTIONS})
     with db.read() as s:
         rows = s.execute(
             select(AuditEvent.seq, AuditEvent.details)
-            .where(AuditEvent.action == "report.export")
+            .where(AuditEvent.action.in_(actions))
             .where(AuditEvent.details.contains(sha256))
         ).all()
     for seq, details in rows:

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.errors import NotFound, ValidationError
-from console.services import policy
 from console.services import requests_review as review
 from console.services.audit import record
 from console.services.context import Actor
@@ -248,61 +247,6 @@ def _attached(db: Database, actor: Actor, view: RequestView) -> list[Any]:
     return [r for r in _records_service().records_by_id(db, actor, ids) if not r.erased]
 
 
-def access_package_data(db: Database, actor: Actor, request_id: int) -> dict[str, Any]:
-    """GDPR Art. 15 content: the records found and, from the policy pack in force on the received
-    date, the purposes, categories, sources, recipients, retention and rights."""
-    actor.require(Permission.FULFIL_DSR)
-    view = get_request(db, actor, request_id)
-    pack = policy.pack_in_force(db, actor, on=view.received_on)
-    records = _attached(db, actor, view)
-    found_categories: dict[str, set[str]] = {}
-    for rec in records:
-        for cid in _category_ids(rec.categories):
-            found_categories.setdefault(cid, set()).add(rec.source)
-    known = {c.id: c for c in pack.categories}
-    categories = []
-    for cid in sorted(found_categories):
-        cat = known.get(cid)
-        categories.append({
-            "id": cid, "label": cat.label if cat else cid,
-            "description": cat.description if cat else "",
-            "retention": (cat.retention if cat else None) or "As long as needed for the purposes",
-            "purposes": [p.label for p in pack.purposes_for(cid)] if cat else [],
-            "found_in": sorted(found_categories[cid]),
-        })  # fmt: skip
-    used = set(found_categories)
-    return {
-        "request": {
-            "id": view.id, "reference": request_ref(view.id), "type": view.request_type,
-            "law": view.law, "received": view.received_on.isoformat(),
-            "due": view.due_on.isoformat(),
-        },
-        "controller": {"name": pack.organisation.name, "contact": pack.organisation.contact},
-        "policy": {"pack": pack.pack_id, "version": pack.version,
-                   "effective_date": pack.effective_date.isoformat(), "title": pack.title},
-        "records": [
-            {"source": r.source, "row": r.row_number, "values": _plain(r.values),
-             "categories": _category_ids(r.categories)} for r in records
-        ],
-        "categories": categories,
-        "purposes": [
-            {"id": p.id, "label": p.label, "description": p.description,
-             "legal_basis": list(p.legal_basis)}
-            for p in pack.purposes if not used or used & set(p.categories)
-        ],
-        "sources": [
-            {"id": k.id, "label": k.label, "description": k.description}
-            for k in pack.source_kinds if not used or used & set(k.categories)
-        ],
-        "source_systems": sorted({r.source for r in records}),
-        "recipients": [{"label": r.label, "kind": r.kind, "description": r.description}
-                       for r in pack.recipients],
-        "retention": [{"category": c["label"], "retention": c["retention"]} for c in categories],
-        "rights": [{"label": r.label, "description": r.description, "how": r.how}
-                   for r in pack.rights],
-    }  # fmt: skip
-
-
 def _write_json(path: Path, data: Any) -> Path:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
@@ -319,14 +263,11 @@ def _csv_safe(value: Any) -> str:
 
 
 def _fulfil_access(db: Database, actor: Actor, view: RequestView, out: Path) -> FulfilmentResult:
-    actor.require(Permission.EXPORT_PERSONAL_DATA)
-    data = access_package_data(db, actor, view.id)
-    stem = f"dsr-{view.id}-access-package"
-    files = [_write_json(out / f"{stem}.json", data)]
-    from console.services import requests_reports
+    from console.services.requests_access_doc import deliver_package
 
-    files += requests_reports.export_access_package(db, actor, view.id, data, out / stem)
-    return FulfilmentResult(view.id, "access", files)
+    actor.require(Permission.EXPORT_PERSONAL_DATA)
+    delivered = deliver_package(db, actor, view.id, out)
+    return FulfilmentResult(view.id, "access", [d.path for d in delivered])
 
 
 def _fulfil_portability(

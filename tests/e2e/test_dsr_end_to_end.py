@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -104,16 +105,19 @@ def test_access_then_deletion_for_one_person(db: Database, admin: Actor, world) 
     deletion = _open(db, officer, "deletion")
     assert {r.source for r in deletion.records} == {"CRM", "Newsletter"}
 
-    # Access: the package holds both records and the policy content in force when received.
+    # Access: the package (PDF, and a ZIP with JSON and CSV per source) holds both records and
+    # the policy content in force when the request was received.
     result = work.fulfil(db, officer, access.id, tmp / "out", expected_version=access.version)
     names = sorted(p.name for p in result.files)
-    assert names == [f"dsr-{access.id}-access-package.{x}" for x in ("json", "pdf", "xlsx")]
-    package = json.loads((tmp / "out" / f"dsr-{access.id}-access-package.json").read_text("utf-8"))
-    assert {r["source"] for r in package["records"]} == {"CRM", "Newsletter"}
-    assert any(r["values"].get("Email") == "jane.doe@example.com" for r in package["records"])
-    assert package["policy"]["version"] and package["rights"] and package["recipients"]
-    assert {"contact.email", "account.customer_id"} <= {c["id"] for c in package["categories"]}
-    assert all(c["purposes"] for c in package["categories"] if c["id"] == "contact.email")
+    assert names == [f"DSR-{access.id}-access-package.{x}" for x in ("pdf", "zip")]
+    with zipfile.ZipFile(tmp / "out" / f"DSR-{access.id}-access-package.zip") as z:
+        package = json.loads(z.read("personal-data.json"))
+    assert {s["system"] for s in package["sources"]} == {"CRM", "Newsletter"}
+    fields = [f for s in package["sources"] for e in s["entries"] for f in e["fields"]]
+    assert {"field": "Email", "category": "E-mail address", "value": "jane.doe@example.com"} in fields
+    assert package["privacy_statement"]["version"] and package["rights"] and package["recipients"]
+    assert {"E-mail address", "Customer ID"} <= {c["category"] for c in package["categories"]}
+    assert package["purposes"] and package["authority"]
 
     # Deletion: the CRM record is under a legal hold, so only the newsletter record goes.
     crm_id = next(r.record_id for r in deletion.records if r.source == "CRM")
@@ -149,6 +153,7 @@ def test_access_then_deletion_for_one_person(db: Database, admin: Actor, world) 
     events = audit.list_events(db, admin, audit.EventFilter(object_type="dsr_request"))
     actions = {(e.object_id, e.action) for e in events}
     assert (str(deletion.id), "dsr.fulfil") in actions and (str(access.id), "dsr.fulfil") in actions
+    assert (str(access.id), "dsr.package_file") in actions
     fulfil_access = next(
         e for e in events if e.action == "dsr.fulfil" and e.object_id == str(access.id)
     )
