@@ -134,6 +134,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ex.add_argument("--reason", required=True)
     _common_change(ex, cmd_exclude)
 
+    rd = dsub.add_parser("redact", help="leave a field of a record out of the access package")
+    rd.add_argument("id", type=int)
+    rd.add_argument("record", type=int, metavar="RECORD")
+    rd.add_argument("field", metavar="FIELD", help="the column, as `dsr records` shows it")
+    rd.add_argument("--reason", required=True, help="why (the package tells the requester)")
+    add_json_flag(rd)
+    rd.set_defaults(handler=cmd_redact)
+
+    ur = dsub.add_parser("unredact", help="put a redacted field back into the access package")
+    ur.add_argument("id", type=int)
+    ur.add_argument("record", type=int, metavar="RECORD")
+    ur.add_argument("field", metavar="FIELD")
+    add_json_flag(ur)
+    ur.set_defaults(handler=cmd_unredact)
+
+    le = dsub.add_parser("letter", help="write a letter to the requester as a PDF")
+    le.add_argument("id", type=int)
+    le.add_argument("--kind", required=True, choices=["ack", "extension", "denial", "completion"])
+    le.add_argument("--out", required=True, type=Path, metavar="FILE")
+    le.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_json_flag(le)
+    le.set_defaults(handler=cmd_letter)
+
     t = dsub.add_parser("task", help="the work in each source system")
     tsub = t.add_subparsers(dest="task_command", required=True, metavar="COMMAND")
     ta = tsub.add_parser("add", help="add a task for one source system")
@@ -403,3 +426,37 @@ def cmd_exclude(args: argparse.Namespace) -> int:
             result = review.exclude(db, actor, args.id, args.records, args.reason,
                                     expected_version=args.expected_version)  # fmt: skip
         return _after_review(args, db, actor, result)
+
+
+def cmd_redact(args: argparse.Namespace) -> int:
+    from console.services import requests_redaction as red
+
+    with database(args) as db:
+        r = red.redact(db, sign_in(db, args), args.id, args.record, args.field, args.reason)
+        emit(args, {"id": args.id, "record": r.record_id, "field": r.column, "reason": r.reason},
+             f"Request {args.id}: field '{r.column}' of record {r.record_id} is left out of the "
+             "access package.")  # fmt: skip
+        return EXIT_OK
+
+
+def cmd_unredact(args: argparse.Namespace) -> int:
+    from console.services import requests_redaction as red
+
+    with database(args) as db:
+        red.unredact(db, sign_in(db, args), args.id, args.record, args.field)
+        emit(args, {"id": args.id, "record": args.record, "field": args.field},
+             f"Request {args.id}: field '{args.field}' of record {args.record} is back in the "
+             "access package.")  # fmt: skip
+        return EXIT_OK
+
+
+def cmd_letter(args: argparse.Namespace) -> int:
+    from console.services import requests_letters as letters
+
+    with database(args) as db:
+        r = letters.write_letter(db, sign_in(db, args), args.id, args.kind, args.out,
+                                 force=args.force)  # fmt: skip
+        emit(args, {"id": r.request_id, "kind": r.kind, "path": str(r.path), "sha256": r.sha256,
+                    "manifest": str(r.manifest_path)},
+             f"Letter ({r.kind}) for request {r.request_id} written to {r.path}")  # fmt: skip
+        return EXIT_OK

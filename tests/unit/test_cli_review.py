@@ -99,3 +99,47 @@ def test_confirm_needs_a_note_for_a_possible_match_and_an_attached_record(
     row = next(r for r in json.loads(out)["records"] if r["record"] == possible)
     assert (row["review"], row["decided_by"]) == ("confirmed", "ada")
     assert row["note"] == "Jane named this account by phone"
+
+
+def test_dsr_letter_writes_a_verifiable_pdf_and_refuses_a_kind_the_law_lacks(
+    cli, tmp_path: Path
+) -> None:
+    rid, _strong, _possible = _request(cli, tmp_path)
+    out = tmp_path / "ack.pdf"
+    code, stdout, err = cli("--user", "ada", "dsr", "letter", rid, "--kind", "ack",
+                            "--out", str(out), "--json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(stdout)["path"] == str(out) and out.read_bytes().startswith(b"%PDF")
+    code, stdout, err = cli("--user", "ada", "report", "verify", str(out))
+    assert code == 0, err
+    code, stdout, err = cli(
+        "--user", "ada", "dsr", "letter", rid, "--kind", "ack", "--out", str(out)
+    )
+    assert code == 1 and "already exists" in err and err.count("\n") == 1
+    code, stdout, err = cli("--user", "ada", "dsr", "letter", rid, "--kind", "extension",
+                            "--out", str(tmp_path / "x.pdf"))  # fmt: skip
+    assert code == 1 and "has not been extended" in err and not (tmp_path / "x.pdf").exists()
+    with pytest.raises(SystemExit) as usage:
+        cli("--user", "ada", "dsr", "letter", rid, "--kind", "apology", "--out", str(out))
+    assert usage.value.code == 2
+
+
+def test_dsr_redact_leaves_a_field_out_of_the_package(cli, tmp_path: Path) -> None:
+    rid, strong, possible = _request(cli, tmp_path)
+    code, _, err = cli("--user", "ada", "dsr", "redact", rid, str(strong), "Name",
+                       "--reason", "Shared family account")  # fmt: skip
+    assert code == 0, err
+    code, _, err = cli("--user", "ada", "dsr", "redact", rid, str(possible), "Name",
+                       "--reason", "x")  # fmt: skip
+    assert code == 1 and "awaiting review" in err
+    cli("--user", "ada", "dsr", "exclude", rid, "--awaiting", "--reason", "not Jane")
+    cli("--user", "ada", "dsr", "advance", rid, "--to", "review")
+    code, out, err = cli("--user", "ada", "dsr", "fulfil", rid, "--out", str(tmp_path / "o"),
+                         "--json")  # fmt: skip
+    assert code == 0, err
+    archive = next(Path(p) for p in json.loads(out)["paths"] if p.endswith(".zip"))
+    import zipfile
+
+    with zipfile.ZipFile(archive) as z:
+        crm = z.read("sources/CRM.csv").decode("utf-8-sig")
+    assert "Jane Doe" not in crm and "[redacted]" in crm and "jane@example.com" in crm
