@@ -247,6 +247,7 @@ register(
         "Every legal and law-enforcement request received in a period, with its decision.",
         build_legal_register,
         takes=("since", "until"),
+        classification="internal",
     )
 )
 register(
@@ -257,6 +258,7 @@ register(
         build_disclosure_log,
         takes=("since", "until"),
         personal_data=False,
+        classification="internal",
     )
 )
 register(
@@ -266,5 +268,6 @@ register(
         "Legal requests per half-year by country and process type (the half-year of --from).",
         build_transparency,
         takes=("since",),
+        classification="public",
     )
 )

@@ -112,12 +112,12 @@ def build_access_package(ctx: BuildContext) -> list[Section]:
 register(ReportSpec(
     "dsr-register", "DSR register (CCPA §7101)",
     "Every data-subject request received in a period: date, nature, manner, response, denial basis.",
-    build_dsr_register, takes=("since", "until"),
+    build_dsr_register, takes=("since", "until"), classification="internal",
 ))  # fmt: skip
 register(ReportSpec(
     "dsr-metrics", "DSR metrics (CCPA §7102)",
     "Per request type: received, complied with, denied by basis, mean and median days to respond.",
-    build_dsr_metrics, takes=("since", "until"),
+    build_dsr_metrics, takes=("since", "until"), classification="internal",
 ))  # fmt: skip
 register(ReportSpec(
     "case-file", "DSR case file",
