@@ -37,6 +37,7 @@ from console.services import (
     legal_holds,
     legal_production,
     legal_review,
+    legal_scope,
 )
 from console.services.legal import LegalDetail
 from console.ui.pages.base import UiContext
@@ -184,9 +185,27 @@ class LegalDetailView(QWidget):
     def _build_production_tab(self) -> None:
         page = QWidget()
         v = QVBoxLayout(page)
-        v.addWidget(QLabel("Records the request's identifiers reach (tick those to produce):"))
+        self.scope_label = QLabel("")
+        self.scope_label.setObjectName("scope")
+        self.scope_label.setWordWrap(True)
+        v.addWidget(self.scope_label)
+        v.addWidget(QLabel(
+            "Records the request's identifiers reach, with their place in its scope. Those in "
+            "scope are ticked; ticking a record without a collection time is legal's decision; "
+            "ticking one beyond the scope needs the override's reason below."
+        ))  # fmt: skip
         self.candidates = QListWidget()
         v.addWidget(self.candidates, 1)
+        form = QFormLayout()
+        self.override_edit = QLineEdit()
+        self.override_edit.setPlaceholderText("Only to go beyond the scope: why (recorded)")
+        self.certifier_edit = QLineEdit()
+        self.certifier_edit.setPlaceholderText("The custodian's name (default: you)")
+        self.certifier_title_edit = QLineEdit("Custodian of Records")
+        form.addRow("Override reason", self.override_edit)
+        form.addRow("Certified by", self.certifier_edit)
+        form.addRow("Custodian's title", self.certifier_title_edit)
+        v.addLayout(form)
         row = QHBoxLayout()
         self.method_edit = QLineEdit("Secure file transfer")
         self.produce_button = QPushButton("&Produce…")
@@ -282,11 +301,22 @@ class LegalDetailView(QWidget):
         self.notice_label.setText(f"Notice given {given:%Y-%m-%d %H:%M}" if given else "")
         self.candidates.clear()
         for r in candidates:
-            item = QListWidgetItem(f"{r.source}, row {r.row} ({r.link})")
+            brought = "; ".join(r.matched) or r.reason
+            item = QListWidgetItem(
+                f"{r.source}, row {r.row} — {r.status_label}" + (f" — {brought}" if brought else "")
+            )
             item.setData(Qt.ItemDataRole.UserRole, r.record_id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, r.status)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
+            in_scope = r.status == legal_scope.IN_SCOPE
+            item.setCheckState(Qt.CheckState.Checked if in_scope else Qt.CheckState.Unchecked)
             self.candidates.addItem(item)
+        scope = legal_scope.scope_of(detail)
+        message = legal_scope.no_scope_message(s.ref, scope)
+        self.scope_label.setText(message or (
+            f"Scope: {', '.join(scope.categories)}; collected "
+            f"{scope.data_from or 'any time'} to {scope.data_to or 'any time'}."
+        ))  # fmt: skip
         self.disclosures_list.clear()
         for x in log:
             self.disclosures_list.addItem(
@@ -407,18 +437,31 @@ class LegalDetailView(QWidget):
         return QFileDialog.getExistingDirectory(parent, "Folder for the production")
 
     def produce(self) -> None:
-        ids = [
-            int(self.candidates.item(i).data(Qt.ItemDataRole.UserRole))
+        ticked = [
+            self.candidates.item(i)
             for i in range(self.candidates.count())
             if self.candidates.item(i).checkState() == Qt.CheckState.Checked
         ]
+        ids = [int(item.data(Qt.ItemDataRole.UserRole)) for item in ticked]
+        statuses = {str(item.data(Qt.ItemDataRole.UserRole + 1)) for item in ticked}
         if not ids:
             self.error_label.setText("Tick at least one record to produce.")
+            return
+        override = self.override_edit.text().strip()
+        beyond = statuses - {legal_scope.IN_SCOPE, legal_scope.UNDATED}
+        if beyond and not override:
+            self.error_label.setText(
+                "Some ticked records are beyond the request's scope: give the override's reason, "
+                "or untick them."
+            )
             return
         folder = self.ask_folder(self)
         if not folder:
             return
         rid, method = self._request_id(), self.method_edit.text()
+        certifier = self.certifier_edit.text().strip() or None
+        title = self.certifier_title_edit.text().strip()
+        undated = legal_scope.UNDATED in statuses
 
         def done(result: legal_production.ProductionResult) -> None:
             self.production_label.setText(
@@ -429,7 +472,16 @@ class LegalDetailView(QWidget):
 
         self._run(
             lambda: legal_production.produce(
-                self.ctx.db, self.ctx.actor, rid, ids, Path(folder), method=method
+                self.ctx.db,
+                self.ctx.actor,
+                rid,
+                ids,
+                Path(folder),
+                method=method,
+                certifier=certifier,
+                certifier_title=title,
+                include_undated=undated,
+                override_reason=override or None,
             ),
             done,
         )

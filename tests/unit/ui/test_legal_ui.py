@@ -54,7 +54,9 @@ def _intake() -> LegalIntake:
         "US",
         datetime(2025, 3, 1, tzinfo=UTC),
         case_number="24-CR-118",
-        identifiers=[IdentifierSpec("email", PEOPLE[0][1])],
+        # Ana's e-mail (her CRM row, no collection time) and customer id (her two payments).
+        identifiers=[IdentifierSpec("email", PEOPLE[0][1]), IdentifierSpec("customer_id", "C-1001")],
+        categories=["contact.email", "transaction.amount"],
     )
 
 
@@ -139,10 +141,15 @@ def test_a_hold_and_a_production_from_the_detail(
         page.table.selectRow(0)
     view = page.detail
     assert view.candidates.count() == 3
+    # The two payments are in scope and ticked; the CRM row has no collection time: legal decides.
+    ticked = [view.candidates.item(i).checkState() == Qt.CheckState.Checked for i in range(3)]
+    undated = next(i for i in range(3) if "legal decides" in view.candidates.item(i).text())
+    assert ticked.count(True) == 2 and not ticked[undated]
+    assert "Scope: contact.email, transaction.amount" in view.scope_label.text()
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         qtbot.mouseClick(view.place_hold_button, Qt.MouseButton.LeftButton)
     assert "3 records" in view.holds_list.item(0).text()
-    view.candidates.item(2).setCheckState(Qt.CheckState.Unchecked)
+    view.certifier_edit.setText("Cass Custodian")
     out = tmp_path / "productions"
     monkeypatch.setattr(LegalDetailView, "ask_folder", classmethod(lambda cls, p: str(out)))
     with qtbot.waitSignal(view.loaded, timeout=20_000):
