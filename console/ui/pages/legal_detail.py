@@ -189,6 +189,20 @@ class LegalDetailView(QWidget):
         self.scope_label.setObjectName("scope")
         self.scope_label.setWordWrap(True)
         v.addWidget(self.scope_label)
+        row = QHBoxLayout()
+        self.scope_categories = QLineEdit()
+        self.scope_categories.setPlaceholderText("Categories sought: contact.email, ...")
+        self.scope_from = QLineEdit()
+        self.scope_from.setPlaceholderText("Collected from YYYY-MM-DD")
+        self.scope_to = QLineEdit()
+        self.scope_to.setPlaceholderText("to YYYY-MM-DD")
+        self.scope_button = QPushButton("Save &scope")
+        self.scope_button.clicked.connect(self.save_scope)
+        row.addWidget(self.scope_categories, 2)
+        row.addWidget(self.scope_from, 1)
+        row.addWidget(self.scope_to, 1)
+        row.addWidget(self.scope_button)
+        v.addLayout(row)
         v.addWidget(QLabel(
             "Records the request's identifiers reach, with their place in its scope. Those in "
             "scope are ticked; ticking a record without a collection time is legal's decision; "
@@ -312,6 +326,9 @@ class LegalDetailView(QWidget):
             item.setCheckState(Qt.CheckState.Checked if in_scope else Qt.CheckState.Unchecked)
             self.candidates.addItem(item)
         scope = legal_scope.scope_of(detail)
+        self.scope_categories.setText(", ".join(scope.categories))
+        self.scope_from.setText(scope.data_from.isoformat() if scope.data_from else "")
+        self.scope_to.setText(scope.data_to.isoformat() if scope.data_to else "")
         message = legal_scope.no_scope_message(s.ref, scope)
         self.scope_label.setText(message or (
             f"Scope: {', '.join(scope.categories)}; collected "
@@ -429,6 +446,29 @@ class LegalDetailView(QWidget):
         rid = self._request_id()
         self._run(
             lambda: legal_review.record_notice_given(self.ctx.db, self.ctx.actor, rid), self.reload
+        )
+
+    def save_scope(self) -> None:
+        rid = self._request_id()
+        categories = [c.strip() for c in self.scope_categories.text().split(",") if c.strip()]
+        try:
+            start, end = (
+                date.fromisoformat(e.text().strip()) if e.text().strip() else None
+                for e in (self.scope_from, self.scope_to)
+            )
+        except ValueError:
+            self.error_label.setText("Scope dates must look like 2025-01-31.")
+            return
+        self._run(
+            lambda: legal_scope.set_scope(
+                self.ctx.db,
+                self.ctx.actor,
+                rid,
+                categories=categories,
+                data_from=start,
+                data_to=end,
+            ),
+            self.reload,
         )
 
     @classmethod

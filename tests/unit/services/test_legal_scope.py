@@ -194,3 +194,30 @@ def test_a_non_us_agency_gets_a_neutral_certificate(any_db, lawyer, tmp_path) ->
     cert = next(t for n, t in _texts(result).items() if "certification" in n)
     assert "Certificate of authenticity of business records" in cert
     assert "perjury" not in cert and "§1746" not in cert and "I certify that" in cert
+
+
+def test_an_ip_address_brings_a_record_in_only_within_the_time_it_was_named_for() -> None:
+    from types import SimpleNamespace
+
+    seen = IdentifierSpec(
+        "ip", "203.0.113.7", datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 2, tzinfo=UTC)
+    )
+    scope = legal_scope.Scope([seen], ["technical.ip_address"], None, None)
+
+    def row(collected: datetime | None) -> SimpleNamespace:
+        return SimpleNamespace(
+            id=1, source="Web log", row_number=1, collected_at=collected,
+            identifiers=[("ip", "203.0.113.7")], categories={"IP": "technical.ip_address"},
+            values={"IP": "203.0.113.7"},
+        )  # fmt: skip
+
+    inside = legal_scope.classify(scope, row(datetime(2025, 3, 1, 12, tzinfo=UTC)))
+    outside = legal_scope.classify(scope, row(datetime(2025, 3, 9, tzinfo=UTC)))
+    undated = legal_scope.classify(scope, row(None))
+    assert inside.status == "in_scope" and inside.matched == [
+        "IP address: 203.0.113.7 (seen 2025-03-01T00:00:00+00:00 to 2025-03-02T00:00:00+00:00)"
+    ]
+    assert (
+        outside.status == "out_of_range" and "time the IP address was named for" in outside.reason
+    )
+    assert undated.status == "undated"
