@@ -368,12 +368,14 @@ def _review_data(rows: list[Any]) -> list[dict[str, Any]]:
 
 
 def _review_text(request_id: int, rows: list[Any]) -> str:
+    from console.services.requests_review import via_text
+
     if not rows:
         return f"Request {request_id} has no attached records: run `dsr find {request_id}`."
     lines = [f"{'Record':>8}  {'Source':18} {'Row':>5}  {'Link':14} {'Review':16} Via"]
     for r in rows:
         lines.append(f"{r.record_id:>8}  {r.source[:18]:18} {r.row:>5}  {r.link_label:14} "
-                     f"{r.review_label:16} {', '.join(r.via)}"
+                     f"{r.review_label:16} {via_text(r.via)}"
                      + (f"\n{'':10}{r.note}" if r.note else ""))  # fmt: skip
     waiting = sum(1 for r in rows if r.review == "awaiting")
     lines.append(f"{len(rows)} record(s), {waiting} awaiting review")

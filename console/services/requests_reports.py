@@ -10,7 +10,7 @@ from console.reports import Column, KeyValues, Note, Paragraph, Section, Table
 from console.services.reports import BuildContext, ReportSpec, register
 from console.services.requests_metrics import metrics, register_rows
 from console.services.requests_read import DENIAL_REASONS, REQUEST_TYPES, get_request
-from console.services.requests_review import LINK_LABELS, REVIEW_LABELS
+from console.services.requests_review import LINK_LABELS, REVIEW_LABELS, via_text
 
 
 def _register_rows(ctx: BuildContext) -> Iterator[Sequence[object]]:
@@ -87,7 +87,7 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
             Column("Link", "text", 10), Column("Via", "text", 22), Column("Review", "text", 10),
             Column("Review note", "text", 22), Column("Decided by", "text", 10),
             Column("Outcome", "text", 10), Column("Detail", "text", 24),
-        ], [(r.record_id, r.source, r.row, LINK_LABELS.get(r.link, r.link), ", ".join(r.via),
+        ], [(r.record_id, r.source, r.row, LINK_LABELS.get(r.link, r.link), via_text(r.via),
              REVIEW_LABELS.get(r.review, r.review), r.review_note,
              r.reviewed_by or ("strong link" if r.review == "confirmed" else ""),
              r.outcome or "", r.outcome_detail) for r in v.records])]),

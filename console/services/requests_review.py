@@ -44,6 +44,20 @@ LINK_LABELS: dict[str, str] = {"strong": "Strong link", "possible": "Possible ma
 NOTE_LIMIT = 2_000
 
 
+def via_text(via: list[str]) -> str:
+    """The identifiers a record was reached through, as people read them ("E-mail: a@b.c")."""
+    from console.domain.identifiers import kind_label
+
+    out = []
+    for item in via:
+        kind, sep, value = item.partition(":")
+        if kind.startswith("other") and sep:  # other:NAMESPACE:value
+            namespace, _, value = value.partition(":")
+            kind = f"other:{namespace}"
+        out.append(f"{kind_label(kind)}: {value}" if sep else item)
+    return ", ".join(out)
+
+
 def initial_review(link: str) -> str:
     """What a newly attached record starts as: a strong link confirms it, anything else waits."""
     return CONFIRMED if link == "strong" else AWAITING
@@ -199,7 +213,7 @@ def confirm(
         if unexplained and not note:
             first = unexplained[0]
             why = (
-                f"is a possible match (via {', '.join(json.loads(first.via)) or 'a weak identifier'})"
+                f"is a possible match (via {via_text(json.loads(first.via)) or 'a weak identifier'})"
                 if first.link != "strong"
                 else "was excluded"
             )

@@ -96,7 +96,7 @@ class RecordsTab(QWidget):
         for r, rec in enumerate(v.records):
             values = [
                 rec.record_id, rec.source, rec.row, review.LINK_LABELS.get(rec.link, rec.link),
-                ", ".join(rec.via), review.REVIEW_LABELS.get(rec.review, rec.review),
+                review.via_text(rec.via), review.REVIEW_LABELS.get(rec.review, rec.review),
                 rec.review_note,
                 rec.reviewed_by or ("strong link" if rec.review == review.CONFIRMED else ""),
                 rec.outcome or "",

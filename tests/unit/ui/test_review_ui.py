@@ -54,7 +54,7 @@ def test_the_records_tab_shows_link_via_and_review_state(qtbot, detail) -> None:
     view = detail.view
     zoe = _row_of(detail, record_of(view, "CRM", "possible"))
     cells = [tab.table.item(zoe, c).text() for c in range(tab.table.columnCount())]
-    assert cells[3:6] == ["Possible match", "ip:203.0.113.7", "Awaiting review"]
+    assert cells[3:6] == ["Possible match", "IP address: 203.0.113.7", "Awaiting review"]
     assert tab.table.item(zoe, 0).background() == AWAITING_BRUSH
     strong = _row_of(detail, record_of(view, "CRM", "strong"))
     assert tab.table.item(strong, 5).text() == "Confirmed"
