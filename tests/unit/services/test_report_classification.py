@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,17 +55,47 @@ def _demo_people(db: Database, admin: Actor) -> set[str]:
     return {f for f in found if len(f) > 3 and f.lower() not in ("none", "test", "n/a")}
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Database, Actor]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def demo_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Database, Actor]]:
+    """The full demo, loaded once per database (a SQLite file, then a PostgreSQL schema)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from console.services import accounts
     from console.store.db import open_database
 
-    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
-    demo.load(db, None)
-    from console.services import accounts
-
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    else:
+        server = str(request.getfixturevalue("pg_server"))
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        engine = create_engine(server)
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = (
+            make_url(server)
+            .update_query_dict({"options": f"-csearch_path={schema},public"})
+            .render_as_string(hide_password=False)
+        )
+    db = open_database(url)
+    with pytest.MonkeyPatch.context() as patch:
+        # The demo's production goes beside a SQLite file, else to the user's data folder:
+        # a test keeps it in its own temporary folder.
+        folder = tmp_path_factory.mktemp("productions")
+        patch.setattr("console.services.demo_legal._production_folder", lambda _db: folder)
+        demo.load(db, None)
     admin = accounts.authenticate(db, "admin", demo.DEMO_PASSWORD)
     yield db, admin
     db.dispose()
+    if schema is not None:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def test_no_demo_name_or_email_appears_in_the_public_transparency_report(demo_db, tmp_path) -> None:
