@@ -212,3 +212,51 @@ def test_a_pack_without_an_authority_for_the_law_is_refused_saying_what_is_missi
     review.exclude_awaiting(any_db, officer, view.id, "not the requester")
     with pytest.raises(RequestError, match=r"names no authority for GDPR \(authorities\)"):
         work.fulfil(any_db, officer, view.id, tmp_path / "out")
+
+
+def test_a_disclosure_to_an_agency_is_told_only_when_legal_decided_to_notify(
+    any_db, any_admin, any_make_user, tmp_path
+) -> None:
+    """A production under a non-disclosure order, or before legal decided on notice, never
+    reaches the person's package; once legal decides to notify, it is named there."""
+    import datetime as dt
+
+    from console.domain.legal import CHECKLIST
+    from console.domain.permissions import Role
+    from console.services import legal, legal_production, legal_review, policy
+    from console.services import requests as dsr
+    from console.services.demo_legal import PEOPLE, import_sample_records
+    from console.services.legal import IdentifierSpec, LegalIntake
+
+    policy.ensure_default_pack(any_db, any_admin)
+    officer = any_make_user(Role.PRIVACY_OFFICER, "olivia")
+    lawyer = any_make_user(Role.LEGAL, "leo")
+    import_sample_records(any_db, officer, tmp_path / "in")
+    legal_id = legal.create_request(any_db, lawyer, LegalIntake(
+        "subpoena", "County Sheriff", "US", dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
+        case_number="24-CR-118", identifiers=[IdentifierSpec("customer_id", "C-1001")],
+        categories=["transaction.amount"])).id  # fmt: skip
+    legal_review.assign(any_db, lawyer, legal_id, "leo")
+    for key, _ in CHECKLIST:
+        legal_review.set_checklist(any_db, lawyer, legal_id, key, True)
+    legal_review.decide(any_db, lawyer, legal_id, "produce", "Valid.")
+    ids = legal_production.candidate_record_ids(any_db, lawyer, legal_id)
+    legal_production.produce(any_db, lawyer, legal_id, ids, tmp_path / "prod",
+                             certifier="Cass Custodian")  # fmt: skip
+
+    def package(folder: str) -> str:
+        view = dsr.create_request(any_db, officer, dsr.Intake(
+            request_type="access", law="gdpr", country="DE", received_on=dt.date.today(),
+            emails=(PEOPLE[0][1],), name="Ana Lima"))  # fmt: skip
+        dsr.verify_identity(any_db, officer, view.id, "login", "SSO")
+        work.find_records(any_db, officer, view.id)
+        review.exclude_awaiting(any_db, officer, view.id, "not Ana")
+        pdf = work.fulfil(any_db, officer, view.id, tmp_path / folder).files[0]
+        return _text(pdf)
+
+    before = package("before")
+    assert "County Sheriff" not in before and "Disclosures of your data" not in before
+    legal_review.set_notice(any_db, lawyer, legal_id, ndo=False, notice="notify")
+    after = package("after")
+    assert "Disclosures of your data that took place" in after and "County Sheriff" in after
+    assert "24-CR-118" not in after and "Det." not in after
