@@ -254,7 +254,8 @@ def _story(document: d.Document, fonts: FontSet, width: float, height: float) ->
         story.append(_contents(document.sections, fonts, width))
     for index, section in enumerate(document.sections):
         story.append(CondPageBreak(height * 0.2))
-        story.append(_Heading(index, section.heading, fonts))
+        if section.heading:  # an untitled section (an introduction) has no heading to list
+            story.append(_Heading(index, section.heading, fonts))
         for block in section.blocks:
             story.extend(_block(block, fonts, width, height))
     return story
@@ -317,9 +318,10 @@ class _PageRef(Flowable):  # type: ignore[misc]
 
 
 def _contents(sections: Sequence[d.Section], fonts: FontSet, width: float) -> RLTable:
+    titled = [(i, s) for i, s in enumerate(sections) if s.heading]
     rows = [
-        [RLParagraph(fonts.markup(f"{i + 1}. {s.heading}"), _BODY), _PageRef(i)]
-        for i, s in enumerate(sections)
+        [RLParagraph(fonts.markup(f"{n}. {s.heading}"), _BODY), _PageRef(i)]
+        for n, (i, s) in enumerate(titled, start=1)
     ]
     table = RLTable(rows, colWidths=[width * 0.85, width * 0.1], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
