@@ -108,11 +108,16 @@ def write_files(stage: Path, ctx: Context, items: Sequence[Item]) -> dict[str, s
         )  # fmt: skip
 
     def meta(name: str, title: str) -> d.ReportMeta:
+        # The cover letter and the certification go to the agency: they carry the references it
+        # needs, not the console's provenance furniture (the manifest and audit trail keep that).
+        outside = name != "legal-production"
         return d.ReportMeta(
             organisation=ctx.org, report_name=name, title=title,
-            parameters={"Request": ref, "Case": ctx.req.case_number or "—", "Production": span},
-            generated_by=ctx.actor.name, generated_at=datetime.now(UTC), app_version=__version__,
-            classification=ctx.classification, chain_head=ctx.chain,
+            parameters={"Our reference": ref, "Case": ctx.req.case_number or "—",
+                        "Production": span},
+            generated_by=ctx.org if outside else ctx.actor.name, generated_at=datetime.now(UTC),
+            app_version=__version__, classification=ctx.classification, chain_head=ctx.chain,
+            audience="recipient" if outside else "staff",
         )  # fmt: skip
 
     documents = (
@@ -226,7 +231,7 @@ def _cover(ctx: Context, items: Sequence[Item], names: dict[str, str]) -> list[d
     body.append(
         d.Paragraph(f"Prepared by {ctx.actor.name}. Please quote our reference in any reply.")
     )
-    return [d.Section("Cover letter", body)]
+    return [d.Section("", body)]  # the title says what it is
 
 
 def is_us(req: LegalRequest) -> bool:
@@ -259,7 +264,8 @@ def _certification(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
     facts = [
         f"{who}, and I am familiar with the manner in which its records are created and "
         "maintained. I make this statement from my own knowledge and from those records.",
-        f"The records produced as {span} ({len(items)} records from: {sources}) in response to "
+        f"The records produced as {span} ({len(items)} record{'s' if len(items) != 1 else ''} "
+        f"from: {sources}) in response to "
         f"case {req.case_number or '—'} ({rules.request_ref(req.id)}) are true and accurate "
         f"copies of records kept by {org}. {scope_text}",
         "The records were made at or near the time of the acts, events or conditions they "
@@ -287,7 +293,7 @@ def _certification(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
             d.Paragraph(f"I certify that the foregoing is true and correct. Made on {today}.")
         )
     blocks.append(d.KeyValues([("Signature", "________________________________"), ("Date", today)]))
-    return [d.Section(_certification_title(ctx), blocks)]
+    return [d.Section("", blocks)]  # the title says what it is
 
 
 def manifest(ctx: Context, items: Sequence[Item], files: dict[str, str],
