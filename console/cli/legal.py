@@ -116,9 +116,33 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     pr.add_argument("--method", default="Secure file transfer")
     pr.add_argument("--recipient")
-    pr.add_argument("--certifier")
+    pr.add_argument("--certifier", help="the custodian's name (default: you)")
+    pr.add_argument("--certifier-title", default="Custodian of Records")
+    pr.add_argument(
+        "--include-undated",
+        action="store_true",
+        help="legal's decision to include records that have no collection time",
+    )
+    pr.add_argument(
+        "--override",
+        metavar="REASON",
+        help="legal's override to produce beyond the request's scope, and why",
+    )
+    pr.add_argument(
+        "--all-fields",
+        action="store_true",
+        help="with --override: fields of every category, not only those sought",
+    )
     add_json_flag(pr)
     pr.set_defaults(handler=cmd_produce)
+
+    sc = lsub.add_parser("scope", help="show or set what a request seeks, and what falls in it")
+    sc.add_argument("id")
+    sc.add_argument("--category", action="append", default=None, help="policy category id sought")
+    sc.add_argument("--from", dest="data_from", metavar="YYYY-MM-DD", help="collected from")
+    sc.add_argument("--to", dest="data_to", metavar="YYYY-MM-DD", help="collected to")
+    add_json_flag(sc)
+    sc.set_defaults(handler=cmd_scope)
 
 
 def _ref(text: str, prefix: str) -> int:
@@ -418,10 +442,18 @@ def cmd_produce(args: argparse.Namespace) -> int:
 
     if bool(args.records) == bool(args.all):
         raise UsageError("Give --record RECORD_ID (repeatable) or --all.")
+    if args.all_fields and not args.override:
+        raise UsageError("--all-fields goes beyond the request's scope: it needs --override REASON.")
     with database(args) as db:
         actor = sign_in(db, args)
         request_id = _ref(args.id, "LR")
-        ids = args.records or legal_production.candidate_record_ids(db, actor, request_id)
+        ids = args.records or legal_production.candidate_record_ids(
+            db, actor, request_id, include_undated=args.include_undated
+        )
+        if not ids:
+            raise ValidationError(
+                f"No record of LR-{request_id} is in its scope: see `legal scope LR-{request_id}`."
+            )
         result = legal_production.produce(
             db,
             actor,
@@ -431,16 +463,88 @@ def cmd_produce(args: argparse.Namespace) -> int:
             method=args.method,
             recipient=args.recipient,
             certifier=args.certifier,
+            certifier_title=args.certifier_title,
+            include_undated=args.include_undated,
+            all_fields=args.all_fields,
+            override_reason=args.override,
         )
         data = {
             **vars(result),
             "folder": str(result.folder),
             "manifest_path": str(result.manifest_path),
         }
-        emit(
-            args,
-            data,
-            f"Produced {result.first}–{result.last} ({result.record_count} "
-            f"records) in {result.folder}",
-        )
+
+        def text() -> str:
+            lines = [
+                f"Produced {result.first}–{result.last} ({result.record_count} "
+                f"records) in {result.folder}"
+            ]
+            if result.undated_left_out:
+                lines.append(
+                    f"{len(result.undated_left_out)} record(s) in scope have no collection time "
+                    "and were left out: legal decides (--include-undated, or --record ID): "
+                    + ", ".join(map(str, result.undated_left_out))
+                )
+            return "\n".join(lines)
+
+        emit(args, data, text)
+        return EXIT_OK
+
+
+def cmd_scope(args: argparse.Namespace) -> int:
+    from console.services import legal_scope
+
+    with database(args) as db:
+        actor = sign_in(db, args)
+        request_id = _ref(args.id, "LR")
+        if args.category is not None or args.data_from or args.data_to:
+            legal_scope.set_scope(
+                db,
+                actor,
+                request_id,
+                categories=args.category,
+                data_from=_day(args.data_from, "--from date"),
+                data_to=_day(args.data_to, "--to date"),
+            )
+        result = legal_scope.evaluate(db, actor, request_id)
+        scope = result.scope
+        data = {
+            "id": request_id,
+            "identifiers": [f"{i.kind}:{i.value}" for i in scope.identifiers],
+            "categories": scope.categories,
+            "data_from": scope.data_from,
+            "data_to": scope.data_to,
+            "defined": scope.defined,
+            "records": [
+                {
+                    "record": r.record_id,
+                    "source": r.source,
+                    "row": r.row,
+                    "collected_at": r.collected_at,
+                    "scope": r.status,
+                    "brought_in_by": r.matched,
+                    "fields": r.columns,
+                    "reason": r.reason,
+                }
+                for r in result.records
+            ],
+        }
+
+        def text() -> str:
+            lines = [
+                f"LR-{request_id}: categories {', '.join(scope.categories) or '(none)'}; "
+                f"collected {scope.data_from or 'any time'} to {scope.data_to or 'any time'}"
+            ]
+            if not scope.defined:
+                lines.append(
+                    "No production scope yet: name the identifiers and the categories sought."
+                )
+            for r in result.records:
+                lines.append(
+                    f"{r.record_id:>8}  {r.source[:20]:20} row {r.row:<5} {r.status_label}"
+                    + (f" ({r.reason})" if r.reason else "")
+                )
+            return "\n".join(lines)
+
+        emit(args, data, text)
         return EXIT_OK

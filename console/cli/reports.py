@@ -41,8 +41,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.name == "list":
         specs = reports.catalogue()
         emit(args, [{"name": s.name, "title": s.title, "parameters": list(s.takes),
-                     "personal_data": s.personal_data} for s in specs],
-             lambda: "\n".join(f"{s.name:18} {s.title}" for s in specs))
+                     "personal_data": s.personal_data, "classification": s.classification}
+                    for s in specs],
+             lambda: "\n".join(f"{s.name:18} {reports.CLASSIFICATION_LABELS[s.classification]:29}"
+                                f" {s.title}" for s in specs))
         return EXIT_OK
     if args.name == "verify":
         if not args.file:

@@ -115,6 +115,49 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     fu.add_argument("--force", action="store_true", help="replace files of the same name in --out")
     _common_change(fu, cmd_fulfil)
 
+    rr = dsub.add_parser("records", help="the attached records with link, via and review state")
+    rr.add_argument("id", type=int)
+    add_json_flag(rr)
+    rr.set_defaults(handler=cmd_records)
+
+    co = dsub.add_parser("confirm", help="confirm attached records as the requester's")
+    co.add_argument("id", type=int)
+    co.add_argument("records", type=int, nargs="+", metavar="RECORD")
+    co.add_argument("--note", default="",
+                    help="why they are this requester's (needed for a possible match)")  # fmt: skip
+    _common_change(co, cmd_confirm)
+
+    ex = dsub.add_parser("exclude", help="exclude attached records from the request")
+    ex.add_argument("id", type=int)
+    ex.add_argument("records", type=int, nargs="*", metavar="RECORD")
+    ex.add_argument("--awaiting", action="store_true",
+                    help="every record still awaiting review")  # fmt: skip
+    ex.add_argument("--reason", required=True)
+    _common_change(ex, cmd_exclude)
+
+    rd = dsub.add_parser("redact", help="leave a field of a record out of the access package")
+    rd.add_argument("id", type=int)
+    rd.add_argument("record", type=int, metavar="RECORD")
+    rd.add_argument("field", metavar="FIELD", help="the column, as `dsr records` shows it")
+    rd.add_argument("--reason", required=True, help="why (the package tells the requester)")
+    add_json_flag(rd)
+    rd.set_defaults(handler=cmd_redact)
+
+    ur = dsub.add_parser("unredact", help="put a redacted field back into the access package")
+    ur.add_argument("id", type=int)
+    ur.add_argument("record", type=int, metavar="RECORD")
+    ur.add_argument("field", metavar="FIELD")
+    add_json_flag(ur)
+    ur.set_defaults(handler=cmd_unredact)
+
+    le = dsub.add_parser("letter", help="write a letter to the requester as a PDF")
+    le.add_argument("id", type=int)
+    le.add_argument("--kind", required=True, choices=["ack", "extension", "denial", "completion"])
+    le.add_argument("--out", required=True, type=Path, metavar="FILE")
+    le.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_json_flag(le)
+    le.set_defaults(handler=cmd_letter)
+
     t = dsub.add_parser("task", help="the work in each source system")
     tsub = t.add_subparsers(dest="task_command", required=True, metavar="COMMAND")
     ta = tsub.add_parser("add", help="add a task for one source system")
@@ -316,4 +359,107 @@ def cmd_task_set(args: argparse.Namespace) -> int:
         work.set_task_status(db, actor, args.task_id, args.status, args.note)
         data = _task_data(dsr.get_request(db, actor, args.id), args.task_id)
         emit(args, data, lambda: _task_line(data))
+        return EXIT_OK
+
+
+def _review_data(rows: list[Any]) -> list[dict[str, Any]]:
+    return [{"record": r.record_id, "source": r.source, "row": r.row, "link": r.link,
+             "via": r.via, "review": r.review, "note": r.note, "decided_by": r.decided_by,
+             "decided_at": r.reviewed_at, "outcome": r.outcome} for r in rows]  # fmt: skip
+
+
+def _review_text(request_id: int, rows: list[Any]) -> str:
+    from console.services.requests_review import via_text
+
+    if not rows:
+        return f"Request {request_id} has no attached records: run `dsr find {request_id}`."
+    lines = [f"{'Record':>8}  {'Source':18} {'Row':>5}  {'Link':14} {'Review':16} Via"]
+    for r in rows:
+        lines.append(f"{r.record_id:>8}  {r.source[:18]:18} {r.row:>5}  {r.link_label:14} "
+                     f"{r.review_label:16} {via_text(r.via)}"
+                     + (f"\n{'':10}{r.note}" if r.note else ""))  # fmt: skip
+    waiting = sum(1 for r in rows if r.review == "awaiting")
+    lines.append(f"{len(rows)} record(s), {waiting} awaiting review")
+    return "\n".join(lines)
+
+
+def cmd_records(args: argparse.Namespace) -> int:
+    from console.services import requests_review as review
+
+    with database(args) as db:
+        rows = review.review_rows(db, sign_in(db, args), args.id)
+        emit(args, {"id": args.id, "records": _review_data(rows)},
+             lambda: _review_text(args.id, rows))  # fmt: skip
+        return EXIT_OK
+
+
+def _after_review(args: argparse.Namespace, db: Any, actor: Any, result: Any) -> int:
+    from console.services import requests_review as review
+
+    rows = review.review_rows(db, actor, args.id)
+    verb = "confirmed" if result.state == "confirmed" else "excluded"
+    emit(args, {"id": args.id, verb: result.changed, "awaiting": result.awaiting,
+                "records": _review_data(rows)},
+         f"Request {args.id}: {len(result.changed)} record(s) {verb}; "
+         f"{result.awaiting} awaiting review.")  # fmt: skip
+    return EXIT_OK
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    from console.services import requests_review as review
+
+    with database(args) as db:
+        actor = sign_in(db, args)
+        result = review.confirm(db, actor, args.id, args.records, args.note,
+                                expected_version=args.expected_version)  # fmt: skip
+        return _after_review(args, db, actor, result)
+
+
+def cmd_exclude(args: argparse.Namespace) -> int:
+    from console.services import requests_review as review
+
+    if bool(args.records) == args.awaiting:
+        raise UsageError("Name the records to exclude, or give --awaiting (not both).")
+    with database(args) as db:
+        actor = sign_in(db, args)
+        if args.awaiting:
+            result = review.exclude_awaiting(db, actor, args.id, args.reason,
+                                             expected_version=args.expected_version)  # fmt: skip
+        else:
+            result = review.exclude(db, actor, args.id, args.records, args.reason,
+                                    expected_version=args.expected_version)  # fmt: skip
+        return _after_review(args, db, actor, result)
+
+
+def cmd_redact(args: argparse.Namespace) -> int:
+    from console.services import requests_redaction as red
+
+    with database(args) as db:
+        r = red.redact(db, sign_in(db, args), args.id, args.record, args.field, args.reason)
+        emit(args, {"id": args.id, "record": r.record_id, "field": r.column, "reason": r.reason},
+             f"Request {args.id}: field '{r.column}' of record {r.record_id} is left out of the "
+             "access package.")  # fmt: skip
+        return EXIT_OK
+
+
+def cmd_unredact(args: argparse.Namespace) -> int:
+    from console.services import requests_redaction as red
+
+    with database(args) as db:
+        red.unredact(db, sign_in(db, args), args.id, args.record, args.field)
+        emit(args, {"id": args.id, "record": args.record, "field": args.field},
+             f"Request {args.id}: field '{args.field}' of record {args.record} is back in the "
+             "access package.")  # fmt: skip
+        return EXIT_OK
+
+
+def cmd_letter(args: argparse.Namespace) -> int:
+    from console.services import requests_letters as letters
+
+    with database(args) as db:
+        r = letters.write_letter(db, sign_in(db, args), args.id, args.kind, args.out,
+                                 force=args.force)  # fmt: skip
+        emit(args, {"id": r.request_id, "kind": r.kind, "path": str(r.path), "sha256": r.sha256,
+                    "manifest": str(r.manifest_path)},
+             f"Letter ({r.kind}) for request {r.request_id} written to {r.path}")  # fmt: skip
         return EXIT_OK

@@ -166,6 +166,27 @@ def parse_kind(text: str) -> str:
     )
 
 
+# One label per kind, wherever a person reads it (production indexes, letters, the window).
+KIND_LABELS: dict[str, str] = {
+    EMAIL: "E-mail",
+    PHONE: "Phone",
+    NAME: "Name",
+    POSTAL_ADDRESS: "Postal address",
+    IP: "IP address",
+    COOKIE_ID: "Cookie ID",
+    DEVICE_ID: "Device ID",
+    CUSTOMER_ID: "Customer ID",
+    ACCOUNT_ID: "Account ID",
+    ORDER_ID: "Order ID",
+}
+
+
+def kind_label(kind: str) -> str:
+    if kind.startswith(OTHER_PREFIX):
+        return f"Identifier ({kind[len(OTHER_PREFIX) :]})"
+    return KIND_LABELS.get(kind, kind)
+
+
 def is_strong(kind: str) -> bool:
     """Whether a shared value of this kind links two records to one subject."""
     return kind in STRONG_KINDS or kind.startswith(OTHER_PREFIX)

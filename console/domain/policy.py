@@ -38,6 +38,11 @@ RecipientKind = Literal[
     "affiliate", "processor", "acquirer", "law_enforcement", "legal_process", "rights_defence"
 ]
 CookieConsent = Literal["not_required", "implied", "opt_in"]
+# What a disclosure to a recipient is under the CCPA: disclosed for a business purpose (to a
+# service provider or contractor), "shared" for cross-context behavioural advertising, sold, or
+# made only when an event calls for it (a legal request, a sale of the business): those come
+# from the disclosure log, person by person.
+CcpaDisclosure = Literal["business_purpose", "sharing", "sale", "on_event"]
 
 # Identifier kinds of the column-mapping contract (DESIGN.md); a category may name the one it holds.
 IDENTIFIER_KINDS = frozenset(
@@ -54,6 +59,9 @@ IDENTIFIER_KINDS = frozenset(
         "order_id",
     }
 )
+
+# The laws a request can be made under (`dsr new --law`): what an authority may answer for.
+KNOWN_LAWS = ("gdpr", "uk-gdpr", "ccpa", "lgpd", "pipeda", "vcdpa", "cpa", "ctdpa")
 
 _ID_RE = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")
 # date.fromisoformat alone would also take "20190702" and week dates; packs spell dates one way.
@@ -78,8 +86,23 @@ def _ref(target: str) -> dict[str, str]:
 @dataclass(frozen=True)
 class Organisation:
     name: str
-    contact: str
+    contact: str  # how the privacy office is named to people (printed in every response)
     website: str | None = None
+    email: str | None = None
+    postal_address: str | None = None
+    phone: str | None = None
+    # Where the contact details come from when the statement gives none ("organisation default").
+    contact_basis: str | None = None
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    id: str
+    label: str
+    description: str
+    # The category of personal information the CCPA names for this group (Civ. Code
+    # §1798.140(v)(1)); a category may name its own.
+    ccpa_category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +125,7 @@ class Category:
     retention_days: int | None = None
     retention_basis: str | None = None
     statement_ref: str | None = None
+    ccpa_category: str | None = None  # overrides the group's
 
     def _problems(self) -> Iterator[tuple[str, str]]:
         kind = self.identifier_kind
@@ -153,6 +177,10 @@ class Recipient:
     description: str
     disclosure_grounds: tuple[str, ...] = field(metadata=_ref("disclosure_ground"))
     statement_ref: str | None = None
+    # The categories this recipient receives; empty: any category of the person's data.
+    receives: tuple[str, ...] = field(default=(), metadata=_ref("category"))
+    ccpa_disclosure: CcpaDisclosure | None = None
+    disclosure_basis: str | None = None  # where receives/ccpa_disclosure come from
 
 
 @dataclass(frozen=True)
@@ -240,6 +268,49 @@ class Commitment:
 
 
 @dataclass(frozen=True)
+class Authority:
+    """Where a person complains (a supervisory authority) or appeals to (an attorney general)."""
+
+    id: str
+    label: str
+    laws: tuple[str, ...]  # the laws (dsr new --law) it answers for
+    role: str  # e.g. "Lead supervisory authority", "Attorney General"
+    basis: str  # why this authority: the statement names none, so an organisation default
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    complaint: str | None = None  # where a complaint is made (a web form, usually)
+    statement_ref: str | None = None
+
+    def _problems(self) -> Iterator[tuple[str, str]]:
+        for i, law in enumerate(self.laws):
+            if law not in KNOWN_LAWS:
+                yield f"laws[{i}]", f'unknown law "{law}" (laws: {", ".join(KNOWN_LAWS)})'
+
+
+@dataclass(frozen=True)
+class AutomatedDecisions:
+    """GDPR Art. 15(1)(h), 22; LGPD Art. 20: decisions made solely by automated means."""
+
+    decisions: bool  # any decision with legal or similarly significant effects
+    statement: str  # what a person is told, whether there are such decisions or not
+    basis: str
+    logic: str | None = None
+    significance: str | None = None
+    profiling: str | None = None  # profiling that leads to no such decision, told anyway
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class ProvidingData:
+    """LGPD Art. 18 VIII: whether a person may refuse to give data, and what happens then."""
+
+    text: str
+    statement_ref: str | None = None
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     format_version: int
     pack_id: str
@@ -248,7 +319,7 @@ class PolicyPack:
     title: str
     organisation: Organisation
     contact: str
-    category_groups: tuple[Term, ...]
+    category_groups: tuple[CategoryGroup, ...]
     categories: tuple[Category, ...]
     source_kinds: tuple[SourceKind, ...]
     purposes: tuple[Purpose, ...]
@@ -263,6 +334,9 @@ class PolicyPack:
     security_measures: tuple[SecurityMeasure, ...] = ()
     commitments: tuple[Commitment, ...] = ()
     source_document: str | None = None
+    authorities: tuple[Authority, ...] = ()
+    automated_decisions: AutomatedDecisions | None = None
+    providing_data: ProvidingData | None = None
 
     def _problems(self) -> Iterator[tuple[str, str]]:
         if self.format_version != FORMAT_VERSION:
@@ -276,8 +350,8 @@ class PolicyPack:
     def category(self, category_id: str) -> Category:
         return cast(Category, self._get("category", category_id))
 
-    def category_group(self, group_id: str) -> Term:
-        return cast(Term, self._get("category group", group_id))
+    def category_group(self, group_id: str) -> CategoryGroup:
+        return cast(CategoryGroup, self._get("category group", group_id))
 
     def source_kind(self, kind_id: str) -> SourceKind:
         return cast(SourceKind, self._get("source kind", kind_id))
@@ -305,6 +379,14 @@ class PolicyPack:
 
     def security_measure(self, measure_id: str) -> SecurityMeasure:
         return cast(SecurityMeasure, self._get("security measure", measure_id))
+
+    def authorities_for(self, law: str) -> tuple[Authority, ...]:
+        """The authorities a person under `law` complains or appeals to (first: the main one)."""
+        return tuple(a for a in self.authorities if law in a.laws)
+
+    def ccpa_category_of(self, category_id: str) -> str | None:
+        category = self.category(category_id)
+        return category.ccpa_category or self.category_group(category.group).ccpa_category
 
     def purposes_for(self, category_id: str) -> tuple[Purpose, ...]:
         """The purposes that use a category (for the record of processing and access packages)."""

@@ -11,6 +11,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 ColumnKind = Literal["text", "int", "float", "date", "datetime"]
+# Who reads the document: staff and auditors get the provenance furniture (who made it, the
+# audit chain head); a document addressed to a person outside (a letter, an access package)
+# carries only what that person needs, with its parameters as the letter's heading.
+Audience = Literal["staff", "recipient"]
 COLUMN_KINDS: tuple[ColumnKind, ...] = ("text", "int", "float", "date", "datetime")
 
 
@@ -28,6 +32,7 @@ class ReportMeta:
     classification: str
     chain_head: tuple[int, str] | None = None  # (sequence, hash) of the last audit event
     local_tz: str | None = None  # IANA name; None means the machine's zone
+    audience: Audience = "staff"
 
     def __post_init__(self) -> None:
         # A naive time would be silently read as local time by one renderer and UTC by another.

@@ -122,7 +122,10 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
     # 0: subpoena, reviewed, decided produce and produced.
     _review(db, legal_actor, ids[0])
     legal_review.decide(db, legal_actor, ids[0], "produce", "Valid subpoena, narrow scope.")
-    records = legal_production.candidate_record_ids(db, legal_actor, ids[0])
+    # The CRM export has no collection time: legal decides to include its record.
+    records = legal_production.candidate_record_ids(
+        db, legal_actor, ids[0], include_undated=True
+    )
     if records:
         legal_production.produce(
             db,
@@ -131,6 +134,8 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
             records,
             _production_folder(db),
             method="Law-enforcement portal upload",
+            certifier="Leo Legal",
+            include_undated=True,
         )
     # 1: emergency, fast path, disclosed by telephone.
     legal_review.emergency_decide(
@@ -207,6 +212,7 @@ def _intakes(now: datetime) -> list[LegalIntake]:
             officer="DS K. Patel",
             deadline_hours=12,
             identifiers=[IdentifierSpec("phone", PEOPLE[1][3])],
+            categories=["contact.email", "contact.phone"],
             case_number="EMG-5521",
         ),
         LegalIntake(

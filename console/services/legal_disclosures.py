@@ -169,3 +169,61 @@ def _disclosure(row: LegalDisclosure, prod: LegalProduction | None) -> Disclosur
         row.recorded_by,
         span,
     )
+
+
+# --- what a data subject may be told -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotifiedDisclosure:
+    """A production that included some of a person's records, which legal decided may be told."""
+
+    disclosed_at: datetime
+    recipient: str  # the agency (the officer is not named to the person)
+    process: str  # e.g. "Subpoena"
+    record_ids: list[int]
+
+
+def notified_disclosures(
+    db: Database, actor: Actor, record_ids: list[int], *, today: date | None = None
+) -> list[NotifiedDisclosure]:
+    """Productions holding any of these records whose request lets the person be told of them.
+
+    Only where legal decided to notify the user (or the notice delay is over) and no
+    non-disclosure order is in force: anything else is never shown to the person.
+    """
+    from console.services.legal import ndo_in_force
+
+    actor.require(Permission.VIEW_LEGAL)
+    wanted = set(record_ids)
+    if not wanted:
+        return []
+    day = today or now().date()
+    out: dict[int, NotifiedDisclosure] = {}
+    with db.read() as s:
+        stmt = (
+            select(LegalProductionItem.record_id, LegalProduction.id, LegalProduction.produced_at,
+                   LegalRequest)
+            .join(LegalProduction, LegalProduction.id == LegalProductionItem.production_id)
+            .join(LegalRequest, LegalRequest.id == LegalProduction.request_id)
+            .order_by(LegalProduction.produced_at, LegalProductionItem.number)
+        )  # fmt: skip
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            part = ordered[start : start + 500]
+            for rid, prod_id, at, req in s.execute(
+                stmt.where(LegalProductionItem.record_id.in_(part))
+            ):
+                delay_over = (
+                    req.notice_decision == "delay_until"
+                    and req.notice_delay_until is not None
+                    and req.notice_delay_until < day
+                )
+                if ndo_in_force(req, day) or not (req.notice_decision == "notify" or delay_over):
+                    continue
+                when = aware(at)
+                assert when is not None
+                found = out.setdefault(prod_id, NotifiedDisclosure(
+                    when, req.agency, ProcessType(req.process_type).label, []))  # fmt: skip
+                found.record_ids.append(int(rid))
+    return sorted(out.values(), key=lambda d: d.disclosed_at)

@@ -1,45 +1,45 @@
-"""Productions: disclose chosen records as a numbered production, and keep the disclosure log.
+"""Productions: disclose the records a legal request's scope covers as a numbered production, and
+keep the disclosure log.
 
-A production is a folder: the records PDF (one page per record, stamped CP-000001...), the data
-as XLSX (each row carries its number), a cover letter and a business-records certification (PDF),
-and manifest.json with the SHA-256 of every file. The database keeps the numbers, the records
-behind them, the manifest's own hash, and a disclosure-log entry, with the audit event.
+A production is a folder: the records PDF (one page per record, stamped CP-000001...), the index
+and data as XLSX (each row carries its number, and the identifier and categories that brought it
+in), a cover letter, a certification of business records, and manifest.json with the SHA-256 of
+every file. The database keeps the numbers, the records behind them, the scope and any override,
+the manifest's own hash, and a disclosure-log entry, with the audit event.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from console import __version__, outfiles
+from console import outfiles
 from console.domain import legal as rules
-from console.domain.legal import Decision, ProcessType
+from console.domain.legal import Decision
 from console.domain.permissions import Permission
 from console.domain.workflow import LegalStatus
-from console.errors import ConflictError, ValidationError
+from console.errors import ConflictError, NotFound, ValidationError
 from console.filemodes import make_private_dir
-from console.reports import document as d
+from console.services import legal_scope as scoping
 from console.services.audit import record
 from console.services.context import Actor
-from console.services.legal import (
-    aware,
-    get_request,
-    identifiers_of,
-    move,
-    now,
-    touch,
-)
-from console.services.legal_bates import BatesPage, render_bates_pdf
+from console.services.legal import get, get_request, move, now, touch
 from console.services.legal_disclosures import legal_basis
+from console.services.legal_production_docs import (
+    MANIFEST,
+    Context,
+    Item,
+    manifest,
+    sha256,
+    write_files,
+)
 from console.store import audit_log
 from console.store.db import Database
 from console.store.legal_models import (
@@ -49,8 +49,8 @@ from console.store.legal_models import (
     LegalRequest,
 )
 
-MANIFEST = "manifest.json"
-_DAY = timedelta(days=1)
+DEFAULT_CERTIFIER_TITLE = "Custodian of Records"
+_BEYOND = (scoping.OUT_OF_RANGE, scoping.LINKED_ONLY, scoping.NO_CATEGORY, scoping.NOT_REACHED)
 
 
 @dataclass(frozen=True)
@@ -64,29 +64,77 @@ class ProductionResult:
     files: dict[str, str]  # file name -> SHA-256
     manifest_path: Path
     manifest_sha256: str
+    undated_left_out: list[int] = field(default_factory=list)  # for legal to decide
+    beyond_scope: int = 0
+    override_reason: str = ""
 
 
-def candidates(db: Database, actor: Actor, request_id: int) -> list[Any]:
-    """The records the request's identifiers reach (subject search results), to choose from."""
-    actor.require(Permission.PRODUCE_LEGAL)
-    from console.services import records
-
-    with db.read() as s:
-        get_request(s, request_id)
-        specs = identifiers_of(s, request_id)
-    if not specs:
-        return []
-    return list(records.find_subject(db, actor, [(i.kind, i.value) for i in specs]).records)
+def candidates(db: Database, actor: Actor, request_id: int) -> list[scoping.ScopedRecord]:
+    """The records the request's identifiers reach, each with its place in the scope."""
+    return scoping.evaluate(db, actor, request_id).records
 
 
-def candidate_record_ids(db: Database, actor: Actor, request_id: int) -> list[int]:
-    return sorted({r.record_id for r in candidates(db, actor, request_id)})
+def candidate_record_ids(
+    db: Database, actor: Actor, request_id: int, *, include_undated: bool = False
+) -> list[int]:
+    """What `legal produce --all` produces: every record in scope (and undated ones, if asked)."""
+    result = scoping.evaluate(db, actor, request_id)
+    wanted = {scoping.IN_SCOPE, scoping.UNDATED} if include_undated else {scoping.IN_SCOPE}
+    return [r.record_id for r in result.records if r.status in wanted]
 
 
 def _organisation(db: Database) -> tuple[str, str]:
     from console.services.reports import organisation_identity
 
-    return organisation_identity(db)
+    return organisation_identity(db, "confidential")
+
+
+def _check_request(req: LegalRequest) -> None:
+    if not req.decision or not Decision(req.decision).discloses:
+        raise ValidationError(
+            f"{rules.request_ref(req.id)} was not decided 'produce' or 'produce in part': "
+            "nothing may be disclosed."
+        )
+    if req.status not in (LegalStatus.DECIDED.value, LegalStatus.PRODUCING.value):
+        raise ValidationError(
+            f"{rules.request_ref(req.id)} is "
+            f"'{LegalStatus(req.status).label.lower()}': it cannot be produced."
+        )
+
+
+def _check_choice(
+    ref: str, chosen: list[scoping.ScopedRecord], *, include_undated: bool, all_fields: bool,
+    override: str,
+) -> None:  # fmt: skip
+    undated = [r for r in chosen if r.status == scoping.UNDATED]
+    if undated and not include_undated:
+        first = undated[0]
+        raise ValidationError(
+            f"{len(undated)} of the chosen records of {ref} have no collection time (first: "
+            f"record {first.record_id}, {first.source} row {first.row}), so the date range cannot "
+            "place them: leave them out, or include them by decision (--include-undated)."
+        )
+    beyond = [r for r in chosen if r.status in _BEYOND]
+    if (beyond or all_fields) and not override:
+        if beyond:
+            first = beyond[0]
+            why = f"{first.status_label.lower()}" + (f": {first.reason}" if first.reason else "")
+            raise ValidationError(
+                f"{len(beyond)} of the chosen records are beyond the scope of {ref} (first: "
+                f"record {first.record_id}, {first.source} row {first.row}, {why}): leave them "
+                "out, or give legal's override with its reason (--override REASON)."
+            )
+        raise ValidationError(
+            f"Fields of other categories than {ref} seeks go out only with legal's override "
+            "and its reason (--override REASON)."
+        )
+    empty = [r for r in chosen if not r.columns and not all_fields]
+    if empty:
+        raise ValidationError(
+            f"Record {empty[0].record_id} holds none of the categories {ref} seeks: there is "
+            "nothing of it to produce (with the override, add --all-fields to produce its other "
+            "fields)."
+        )
 
 
 def produce(
@@ -99,38 +147,52 @@ def produce(
     method: str = "Secure file transfer",
     recipient: str | None = None,
     certifier: str | None = None,
-    certifier_title: str = "Custodian of records",
+    certifier_title: str = DEFAULT_CERTIFIER_TITLE,
+    include_undated: bool = False,
+    all_fields: bool = False,
+    override_reason: str | None = None,
 ) -> ProductionResult:
-    """Produce the chosen records for a request decided 'produce' or 'produce in part'."""
-    actor.require(Permission.PRODUCE_LEGAL)
-    from console.services import records
+    """Produce the chosen records for a request decided 'produce' or 'produce in part'.
 
+    Only records in the request's scope, and only their fields of the categories it seeks;
+    undated records by legal's decision; anything more with legal's override and its reason.
+    """
+    from console.domain.policy import load_default_pack
+    from console.services import policy, records
+
+    actor.require(Permission.PRODUCE_LEGAL)
+    override = (override_reason or "").strip()
+    who = (certifier or actor.name).strip()
+    title = certifier_title.strip() or DEFAULT_CERTIFIER_TITLE
+    if who.casefold() == title.casefold():
+        raise ValidationError(
+            f"The certifier is named '{who}', which is the title: give the custodian's own name "
+            "(--certifier NAME) and the title separately (--certifier-title)."
+        )
     if not record_ids:
         raise ValidationError("Choose at least one record to produce.")
     with db.read() as s:
         req = get_request(s, request_id)
-        if not req.decision or not Decision(req.decision).discloses:
-            raise ValidationError(
-                f"{rules.request_ref(req.id)} was not decided 'produce' or 'produce in part': "
-                "nothing may be disclosed."
-            )
-        if req.status not in (LegalStatus.DECIDED.value, LegalStatus.PRODUCING.value):
-            raise ValidationError(
-                f"{rules.request_ref(req.id)} is "
-                f"'{LegalStatus(req.status).label.lower()}': it cannot be produced."
-            )
-    rows = records.records_by_id(db, actor, list(dict.fromkeys(record_ids)))
-    missing = len(set(record_ids)) - len(rows)
-    erased = [r for r in rows if r.erased]
-    if missing or erased:
-        raise ValidationError(
-            f"{missing + len(erased)} of the chosen records no longer exist "
-            "or were erased: choose again."
-        )
+        _check_request(req)
+        scoping.refuse_without_scope(s, req)
+        ref = rules.request_ref(req.id)
+    scope = scoping.scope_of(get(db, actor, request_id))
+    reached = scoping.reach(db, actor, scope)
+    chosen = scoping.classify_ids(db, actor, scope, list(dict.fromkeys(record_ids)), reached)
+    _check_choice(ref, chosen, include_undated=include_undated, all_fields=all_fields,
+                  override=override)  # fmt: skip
+    rows = {r.id: r for r in records.records_by_id(db, actor, [c.record_id for c in chosen])}
+    try:
+        pack = policy.pack_in_force(db, actor)
+    except NotFound:  # labels only: the shipped pack names every category mappings use
+        pack = load_default_pack()
+    labels = {c.id: c.label for c in pack.categories}
     org, classification = _organisation(db)
     if not out_dir.exists():
         make_private_dir(out_dir)
-    who = certifier or actor.name
+    all_undated = [
+        r.record_id for r in scoping.evaluate(db, actor, request_id).having(scoping.UNDATED)
+    ]
     # The folder is staged beside its name and published only after the production and its
     # audit event are committed (console.outfiles): no production on disk without its record.
     with outfiles.Outgoing() as out:
@@ -139,109 +201,84 @@ def produce(
                 req = get_request(s, request_id)
                 last = s.execute(select(func.max(LegalProduction.last_number))).scalar()
                 start = int(last or 0) + 1
-                numbers = [rules.production_number(start + i) for i in range(len(rows))]
-                first, last_number = numbers[0], numbers[-1]
+                items = [
+                    Item(rules.production_number(start + n), rows[c.record_id], c,
+                         list(rows[c.record_id].values) if all_fields else c.columns, labels)
+                    for n, c in enumerate(chosen)
+                ]  # fmt: skip
                 head = audit_log.head(s)
-                chain = (head.seq, head.hash) if head else None
-                folder = out_dir / f"{rules.request_ref(req.id)}_{first}-{last_number}"
-                stage = out.stage_folder(folder)
+                ctx = Context(
+                    req=req, org=org, classification=classification, actor=actor,
+                    certifier=who, certifier_title=title, method=method,
+                    chain=(head.seq, head.hash) if head else None,
+                    scope=scope.describe(labels), override_reason=override,
+                    undated_included=sum(1 for c in chosen if c.status == scoping.UNDATED),
+                )  # fmt: skip
+                stage = out.stage_folder(out_dir / f"{ref}_{items[0].number}-{items[-1].number}")
                 folder = out.targets()[-1]
-                files = _write_files(
-                    stage, req, rows, numbers, org, classification, actor, who,
-                    certifier_title, method, chain,
-                )
-                manifest = _manifest(req, rows, numbers, files, actor, method)
-                manifest_bytes = (
-                    json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-                ).encode("utf-8")
+                files = write_files(stage, ctx, items)
+                content = manifest(ctx, items, files, now())
+                manifest_bytes = (json.dumps(content, indent=2, ensure_ascii=False) + "\n").encode()
                 (stage / MANIFEST).write_bytes(manifest_bytes)
                 manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-                prod = _record(
-                    s, actor, req, rows, numbers, start, folder, manifest_sha, method, recipient
-                )
+                prod = _record(s, actor, ctx, items, start, folder, manifest_sha, recipient)
         except IntegrityError:
             raise ConflictError(
                 "Another production took these numbers at the same time: produce again."
             ) from None
         out.publish()
+    produced = {c.record_id for c in chosen}
     return ProductionResult(
-        prod, req.id, first, last_number, len(rows), folder, files, folder / MANIFEST,
-        manifest_sha,
-    )
+        prod, req.id, items[0].number, items[-1].number, len(items), folder, files,
+        folder / MANIFEST, manifest_sha,
+        undated_left_out=[r for r in all_undated if r not in produced],
+        beyond_scope=sum(1 for c in chosen if c.status in _BEYOND), override_reason=override,
+    )  # fmt: skip
 
 
 def _record(
-    s: Any,
-    actor: Actor,
-    req: LegalRequest,
-    rows: Sequence[Any],
-    numbers: list[str],
-    start: int,
-    folder: Path,
-    manifest_sha: str,
-    method: str,
-    recipient: str | None,
-) -> int:
+    s: Any, actor: Actor, ctx: Context, items: Sequence[Item], start: int, folder: Path,
+    manifest_sha: str, recipient: str | None,
+) -> int:  # fmt: skip
+    req = ctx.req
     if req.status == LegalStatus.DECIDED.value:
         move(req, LegalStatus.PRODUCING)
     move(req, LegalStatus.PRODUCED)
     prod = LegalProduction(
-        request_id=req.id,
-        prefix=rules.PRODUCTION_PREFIX,
-        first_number=start,
-        last_number=start + len(rows) - 1,
-        record_count=len(rows),
-        produced_at=now(),
-        produced_by=actor.name,
-        folder=str(folder),
-        manifest_sha256=manifest_sha,
-    )
+        request_id=req.id, prefix=rules.PRODUCTION_PREFIX, first_number=start,
+        last_number=start + len(items) - 1, record_count=len(items), produced_at=now(),
+        produced_by=actor.name, folder=str(folder), manifest_sha256=manifest_sha,
+        scope=json.dumps({**ctx.scope, "undated_included": ctx.undated_included},
+                         ensure_ascii=False),
+        override_reason=ctx.override_reason,
+    )  # fmt: skip
     s.add(prod)
     s.flush()
-    for i, r in enumerate(rows):
-        s.add(
-            LegalProductionItem(
-                number=start + i,
-                production_id=prod.id,
-                record_id=r.id,
-                source=r.source,
-                row_number=r.row_number,
-            )
-        )
-    sources = sorted({r.source for r in rows})
-    what = (
-        f"{len(rows)} record(s) from {', '.join(sources)} as production {numbers[0]}–{numbers[-1]}"
-    )
-    s.add(
-        LegalDisclosure(
-            request_id=req.id,
-            production_id=prod.id,
-            disclosed_at=prod.produced_at,
-            recipient=recipient or _recipient(req),
-            method=method,
-            legal_basis=legal_basis(req),
-            what=what,
-            record_count=len(rows),
-            recorded_by=actor.name,
-        )
-    )
+    for n, i in enumerate(items):
+        s.add(LegalProductionItem(
+            number=start + n, production_id=prod.id, record_id=i.row.id, source=i.row.source,
+            row_number=i.row.row_number, matched=i.brought_in_by,
+            categories=json.dumps(i.categories, ensure_ascii=False),
+        ))  # fmt: skip
+    sources = sorted({i.row.source for i in items})
+    span = f"{items[0].number}–{items[-1].number}"
+    what = f"{len(items)} record(s) from {', '.join(sources)} as production {span}"
+    s.add(LegalDisclosure(
+        request_id=req.id, production_id=prod.id, disclosed_at=prod.produced_at,
+        recipient=recipient or _recipient(req), method=ctx.method, legal_basis=legal_basis(req),
+        what=what, record_count=len(items), recorded_by=actor.name,
+    ))  # fmt: skip
     touch(req, actor)
     s.flush()
-    record(
-        s,
-        actor,
-        "legal.produce",
-        "legal_request",
-        req.id,
-        {
-            "production": prod.id,
-            "first": numbers[0],
-            "last": numbers[-1],
-            "records": len(rows),
-            "manifest_sha256": manifest_sha,
-            "method": method,
-        },
-    )
+    beyond = sum(1 for i in items if i.scoped.status in _BEYOND)
+    record(s, actor, "legal.produce", "legal_request", req.id, {
+        "production": prod.id, "first": items[0].number, "last": items[-1].number,
+        "records": len(items), "manifest_sha256": manifest_sha, "method": ctx.method,
+        "undated_included": ctx.undated_included, "beyond_scope": beyond,
+        "override": bool(ctx.override_reason),
+        "override_sha256": hashlib.sha256(ctx.override_reason.encode()).hexdigest()
+        if ctx.override_reason else None,
+    })  # fmt: skip
     return prod.id
 
 
@@ -249,230 +286,17 @@ def _recipient(req: LegalRequest) -> str:
     return f"{req.agency} ({req.officer})" if req.officer else req.agency
 
 
-def _write_files(
-    stage: Path,
-    req: LegalRequest,
-    rows: Sequence[Any],
-    numbers: list[str],
-    org: str,
-    classification: str,
-    actor: Actor,
-    certifier: str,
-    certifier_title: str,
-    method: str,
-    chain: tuple[int, str] | None,
-) -> dict[str, str]:
-    from console.reports.pdf import render_pdf
-    from console.reports.xlsx import render_xlsx
-
-    ref = rules.request_ref(req.id)
-    span = f"{numbers[0]}–{numbers[-1]}"
-    names = {
-        "records": f"{ref}_{numbers[0]}-{numbers[-1]}_records.pdf",
-        "data": f"{ref}_{numbers[0]}-{numbers[-1]}_data.xlsx",
-        "cover": f"{ref}_cover_letter.pdf",
-        "cert": f"{ref}_certification.pdf",
-    }
-    pages = [
-        BatesPage(n, f"{r.source}, row {r.row_number}", _fields(r))
-        for n, r in zip(numbers, rows, strict=True)
-    ]
-    with open(stage / names["records"], "wb") as f:
-        render_bates_pdf(
-            f, pages, header=f"{org} — production {span} — {ref}", classification=classification
-        )
-
-    def meta(name: str, title: str) -> d.ReportMeta:
-        return d.ReportMeta(
-            organisation=org,
-            report_name=name,
-            title=title,
-            parameters={"Request": ref, "Case": req.case_number or "—", "Production": span},
-            generated_by=actor.name,
-            generated_at=datetime.now(UTC),
-            app_version=__version__,
-            classification=classification,
-            chain_head=chain,
-        )
-
-    with open(stage / names["data"], "wb") as f:
-        render_xlsx(
-            d.Document(
-                meta("legal-production", f"Production {span} — data"), _data_sections(rows, numbers)
-            ),
-            f,
-        )
-    with open(stage / names["cover"], "wb") as f:
-        render_pdf(
-            d.Document(
-                meta("legal-cover-letter", f"Cover letter — production {span}"),
-                _cover(req, org, rows, span, names, method, actor),
-            ),
-            f,
-        )
-    with open(stage / names["cert"], "wb") as f:
-        render_pdf(
-            d.Document(
-                meta("legal-certification", f"Certification of business records — {span}"),
-                _certification(req, org, rows, span, certifier, certifier_title),
-            ),
-            f,
-        )
-    return {name: _sha256(stage / name) for name in names.values()}
-
-
-def _fields(r: Any) -> list[tuple[str, str]]:
-    out = [("Source", str(r.source)), ("Row in the imported file", str(r.row_number))]
-    if r.collected_at:
-        out.append(("Collected (UTC)", aware(r.collected_at).strftime("%Y-%m-%d %H:%M:%S")))  # type: ignore[union-attr]
-    for column, value in (r.values or {}).items():
-        category = (r.categories or {}).get(column) if isinstance(r.categories, dict) else None
-        label = f"{column} [{category}]" if category else str(column)
-        out.append((label, "" if value is None else str(value)))
-    return out
-
-
-def _data_sections(rows: Sequence[Any], numbers: list[str]) -> list[d.Section]:
-    by_source: dict[str, list[tuple[str, Any]]] = defaultdict(list)
-    for n, r in zip(numbers, rows, strict=True):
-        by_source[r.source].append((n, r))
-    sections = []
-    for source, items in sorted(by_source.items()):
-        columns = list(dict.fromkeys(c for _, r in items for c in (r.values or {})))
-        table = d.Table(
-            source,
-            [
-                d.Column("Production number", "text", 14),
-                d.Column("Row", "int", 6),
-                d.Column("Collected", "datetime", 19),
-            ]
-            + [d.Column(str(c)) for c in columns],
-            [
-                [n, r.row_number, aware(r.collected_at)]
-                + [(r.values or {}).get(c) for c in columns]
-                for n, r in items
-            ],
-        )
-        sections.append(d.Section(source, [table]))
-    return sections
-
-
-def _cover(
-    req: LegalRequest,
-    org: str,
-    rows: Sequence[Any],
-    span: str,
-    names: dict[str, str],
-    method: str,
-    actor: Actor,
-) -> list[d.Section]:
-    to = [req.agency] + ([f"Attn: {req.officer}"] if req.officer else [])
-    return [
-        d.Section(
-            "Cover letter",
-            [
-                d.KeyValues(
-                    [
-                        ("To", ", ".join(to)),
-                        (
-                            "Re",
-                            f"Case {req.case_number or '—'}, "
-                            f"{ProcessType(req.process_type).label.lower()} received "
-                            f"{req.received_at.date().isoformat()}",
-                        ),
-                        ("Our reference", rules.request_ref(req.id)),
-                        ("Production numbers", span),
-                        ("Records produced", str(len(rows))),
-                        ("Delivered by", method),
-                    ]
-                ),
-                d.Paragraph(
-                    f"In response to the legal process identified above, {org} produces the "
-                    f"records numbered {span}. Each page of the records file and each row of the "
-                    "data file carries its production number. The enclosed manifest lists the "
-                    "SHA-256 of every file, so the production can be checked for completeness "
-                    "and integrity on receipt."
-                ),
-                d.Paragraph("Files: " + "; ".join(sorted(names.values())) + f"; {MANIFEST}."),
-                d.Paragraph(f"Prepared by {actor.name}. Please quote our reference in any reply."),
-            ],
-        )
-    ]
-
-
-def _certification(
-    req: LegalRequest, org: str, rows: Sequence[Any], span: str, certifier: str, title: str
-) -> list[d.Section]:
-    sources = ", ".join(sorted({r.source for r in rows}))
-    return [
-        d.Section(
-            "Certificate of authenticity of business records",
-            [
-                d.Paragraph(
-                    f"I, {certifier}, {title} of {org}, certify that the records produced as {span} "
-                    f"({len(rows)} records from: {sources}) in response to case "
-                    f"{req.case_number or '—'} ({rules.request_ref(req.id)}) are true copies of "
-                    f"records kept by {org}; that they were made at or near the time of the acts and "
-                    "events they record by, or from information transmitted by, a person with knowledge "
-                    "of those matters; that they were kept in the course of regularly conducted business "
-                    "activity; and that it was the regular practice of that activity to make them."
-                ),
-                d.KeyValues(
-                    [
-                        ("Production numbers", span),
-                        ("Number of records", str(len(rows))),
-                        ("Certified by", f"{certifier}, {title}"),
-                        ("Date", date.today().isoformat()),
-                        ("Signature", "________________________________"),
-                    ]
-                ),
-            ],
-        )
-    ]
-
-
-def _manifest(
-    req: LegalRequest,
-    rows: Sequence[Any],
-    numbers: list[str],
-    files: dict[str, str],
-    actor: Actor,
-    method: str,
-) -> dict[str, Any]:
-    return {
-        "request": rules.request_ref(req.id),
-        "case_number": req.case_number,
-        "production": {"first": numbers[0], "last": numbers[-1], "records": len(rows)},
-        "produced_by": actor.name,
-        "produced_at": now().isoformat(),
-        "method": method,
-        "files": [{"name": n, "sha256": h} for n, h in sorted(files.items())],
-        "items": [
-            {"number": n, "source": r.source, "row": r.row_number}
-            for n, r in zip(numbers, rows, strict=True)
-        ],
-    }
-
-
-def _sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            sha.update(chunk)
-    return sha.hexdigest()
-
-
 def verify_production(folder: Path) -> list[str]:
     """Problems found checking a production folder against its manifest (empty: all good)."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+        content = json.loads((folder / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return [f"No readable {MANIFEST} in {folder.name}."]
     problems = []
-    for entry in manifest.get("files", []):
+    for entry in content.get("files", []):
         path = folder / entry["name"]
         if not path.exists():
             problems.append(f"{entry['name']} is missing.")
-        elif _sha256(path) != entry["sha256"]:
+        elif sha256(path) != entry["sha256"]:
             problems.append(f"{entry['name']} was changed after production.")
     return problems

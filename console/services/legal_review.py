@@ -26,6 +26,7 @@ from console.services.legal import (
     now,
     touch,
 )
+from console.services.legal_scope import refuse_without_scope
 from console.store.db import Database
 from console.store.legal_models import LegalChecklistItem
 from console.store.models import AuditEvent, User
@@ -134,6 +135,7 @@ def decide(
     with db.transaction() as s:
         row = get_request(s, request_id, expected_version=expected_version)
         if choice.discloses:
+            refuse_without_scope(s, row)
             open_items = (
                 s.execute(
                     select(LegalChecklistItem.label).where(
@@ -173,6 +175,8 @@ def emergency_decide(
         row = get_request(s, request_id)
         if row.process_type != ProcessType.EMERGENCY.value:
             raise ValidationError("Only an emergency disclosure request takes the fast path.")
+        if choice.discloses:
+            refuse_without_scope(s, row)
         row.emergency_justification = justification.strip()
         if row.status == LegalStatus.RECEIVED.value:
             move(row, LegalStatus.UNDER_REVIEW)

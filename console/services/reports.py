@@ -28,6 +28,18 @@ from console.store.db import Database
 from console.store.models import AuditEvent, Setting
 
 Format = Literal["pdf", "xlsx"]
+# Each report's definition sets its level; the mark printed for a level is the site's to choose.
+Classification = Literal["public", "internal", "confidential"]
+CLASSIFICATION_KEYS: dict[str, str] = {
+    "confidential": "classification",
+    "internal": "classification_internal",
+    "public": "classification_public",
+}
+CLASSIFICATION_LABELS: dict[str, str] = {
+    "confidential": "Confidential (personal data)",
+    "internal": "Internal",
+    "public": "Public",
+}
 DEFAULT_CLASSIFICATION = "Confidential — contains personal data"
 
 # Modules that register reports when imported; areas add theirs here.
@@ -95,6 +107,13 @@ class ReportSpec:
     requires: tuple[str, ...] = ()  # params that must be given (e.g. object_id for a case file)
     permission: Permission = Permission.EXPORT_REPORTS
     extra: dict[str, str] = field(default_factory=dict)
+    # public: meant for publication and holds no personal data; internal: registers and metrics;
+    # confidential: personal data. Unset means confidential: a forgotten level never leaks.
+    classification: Classification = "confidential"
+
+    def __post_init__(self) -> None:
+        if self.personal_data and self.classification != "confidential":
+            raise ValueError(f"report {self.name!r} holds personal data: it must be confidential")
 
 
 _REGISTRY: dict[str, ReportSpec] = {}
@@ -118,16 +137,20 @@ def spec(name: str) -> ReportSpec:
     return known[name]
 
 
-def organisation_identity(db: Database) -> tuple[str, str]:
-    """(organisation name, classification mark) printed on every report.
+def organisation_identity(
+    db: Database, level: Classification = "confidential"
+) -> tuple[str, str]:
+    """(organisation name, classification mark for `level`) printed on every page.
 
     The site configuration wins when it sets them (admins preset or lock them there); otherwise
-    the team's settings in the database; otherwise the policy pack's organisation.
+    the team's settings in the database; otherwise the built-in mark and the policy pack's
+    organisation.
     """
     from console import config
     from console.domain.policy import load_default_pack
 
-    cfg = {e.key: e for e in config.load().explain()}
+    loaded = config.load()
+    cfg = {e.key: e for e in loaded.explain()}
     with db.read() as s:
         settings = {k: v for k, v in s.execute(select(Setting.key, Setting.value))}
 
@@ -137,8 +160,9 @@ def organisation_identity(db: Database) -> tuple[str, str]:
             return str(entry.value)
         return settings.get(key) or fallback
 
+    key = CLASSIFICATION_KEYS[level]
     return (pick("organisation", load_default_pack().organisation.name),
-            pick("classification", DEFAULT_CLASSIFICATION))
+            pick(key, str(loaded[key])))
 
 
 def run_report(
@@ -169,12 +193,15 @@ def run_report(
             raise ValidationError(f"The report '{name}' needs --{needed.replace('_', '-')}.")
     if fmt not in ("pdf", "xlsx"):
         raise ValidationError(f"Unknown format '{fmt}': use pdf or xlsx.")
-    org, classification = organisation_identity(db)
+    org, classification = organisation_identity(db, report.classification)
     with db.read() as s:
         head = audit_log.head(s)
+    # A report for publication names the organisation, not the member of staff who made it
+    # (the audit event below still records who did).
+    author = org if report.classification == "public" else actor.name
     meta = ReportMeta(
         organisation=org, report_name=name, title=report.title, parameters=params.shown(),
-        generated_by=actor.name, generated_at=datetime.now(UTC), app_version=__version__,
+        generated_by=author, generated_at=datetime.now(UTC), app_version=__version__,
         classification=classification, chain_head=(head.seq, head.hash) if head else None,
     )
     document = Document(meta, report.builder(BuildContext(db, actor, params)))
@@ -193,7 +220,7 @@ def run_report(
                 "format": fmt, "file": result.path.name, "sha256": result.sha256,
                 "parameters": shown, "row_counts": result.row_counts,
                 "chain_head": meta.chain_head_text, "personal_data": report.personal_data,
-                **typed,
+                "classification": report.classification, **typed,
             })
         own.publish()
     return result
@@ -274,11 +301,15 @@ def _seq(anchor: Anchor | None) -> int:
 
 
 def _export_events_for(db: Database, sha256: str) -> list[int]:
-    """The export events that name this SHA-256, oldest first."""
+    """The export events that name this SHA-256, oldest first: reports, and the letters and
+    packages console.services.outgoing delivers."""
+    from console.services.outgoing import VERIFIABLE_ACTIONS
+
+    actions = sorted({"report.export", *VERIFIABLE_ACTIONS})
     with db.read() as s:
         rows = s.execute(
             select(AuditEvent.seq, AuditEvent.details)
-            .where(AuditEvent.action == "report.export")
+            .where(AuditEvent.action.in_(actions))
             .where(AuditEvent.details.contains(sha256))
             .order_by(AuditEvent.seq)
         ).all()

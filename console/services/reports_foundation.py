@@ -140,16 +140,16 @@ def build_cookie_register(ctx: BuildContext) -> list[Section]:
 register(ReportSpec(
     "audit-trail", "Audit trail",
     "Every recorded event in a period, with the chain verified at export.",
-    build_audit_trail, takes=("since", "until", "actor_name", "action"),
+    build_audit_trail, takes=("since", "until", "actor_name", "action"), classification="internal",
 ))
 register(ReportSpec(
     "ropa", "Record of processing activities (GDPR Art. 30)",
     "Purposes, categories of data and data subjects, recipients, transfers, retention and "
     "security measures, from the policy pack in force.",
-    build_ropa, takes=("until",),
+    build_ropa, takes=("until",), classification="internal",
 ))
 register(ReportSpec(
     "cookie-register", "Cookie register",
     "Cookie classes by duration, party, purpose and consent, and web beacons.",
-    build_cookie_register, takes=("until",),
+    build_cookie_register, takes=("until",), classification="internal",
 ))

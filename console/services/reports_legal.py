@@ -248,6 +248,7 @@ register(
         "Every legal and law-enforcement request received in a period, with its decision.",
         build_legal_register,
         takes=("since", "until"),
+        classification="internal",
     )
 )
 register(
@@ -258,6 +259,7 @@ register(
         build_disclosure_log,
         takes=("since", "until"),
         personal_data=False,
+        classification="internal",
     )
 )
 register(
@@ -267,5 +269,6 @@ register(
         "Legal requests per half-year by country and process type (the half-year of --from).",
         build_transparency,
         takes=("since",),
+        classification="public",
     )
 )

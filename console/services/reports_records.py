@@ -90,7 +90,7 @@ def build_records(ctx: BuildContext) -> list[Section]:
 register(ReportSpec(
     "sources", "Source catalogue and import history",
     "Every data source with its kind, owner, categories and retention, and every import batch.",
-    build_sources, takes=("since", "until"),
+    build_sources, takes=("since", "until"), classification="internal",
 ))
 register(ReportSpec(
     "records", "Records search result",

@@ -21,9 +21,10 @@ from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.errors import NotFound, ValidationError
 from console.filemodes import make_private_dir
-from console.services import policy
+from console.services import requests_review as review
 from console.services.audit import record
 from console.services.context import Actor
+from console.services.requests_access_doc import StagedPackage, stage_package
 from console.services.requests_read import (
     OBJECT_TYPE,
     RequestError,
@@ -94,6 +95,7 @@ def find_records(
                 request_id=req.id, record_id=rec.record_id, source=rec.source, row=rec.row,
                 link=rec.link, via=json.dumps([str(v) for v in rec.via], ensure_ascii=False),
                 outcome=None, outcome_detail="", attached_at=now,
+                review=review.initial_review(rec.link), review_note="",
             ))  # fmt: skip
         strong = sum(1 for r in result.records if r.link == "strong")
         touch(req, actor)
@@ -236,67 +238,15 @@ def _category_ids(categories: Any) -> list[str]:
 
 
 def _attached(db: Database, actor: Actor, view: RequestView) -> list[Any]:
-    """The attached records with their current values, fresh from the records area."""
-    ids = {r.record_id for r in view.records}
+    """The confirmed records with their current values, fresh from the records area.
+
+    Only confirmed records: a possible match nobody confirmed, or an excluded record, never
+    leaves the console. Erased records (tombstones) have nothing left to give.
+    """
+    ids = [r.record_id for r in view.records if r.review == review.CONFIRMED]
     if not ids:
         return []
-    result = _records_service().find_subject(db, actor, view.identifiers)
-    return [r for r in result.records if r.record_id in ids]
-
-
-def access_package_data(db: Database, actor: Actor, request_id: int) -> dict[str, Any]:
-    """GDPR Art. 15 content: the records found and, from the policy pack in force on the received
-    date, the purposes, categories, sources, recipients, retention and rights."""
-    actor.require(Permission.FULFIL_DSR)
-    view = get_request(db, actor, request_id)
-    pack = policy.pack_in_force(db, actor, on=view.received_on)
-    records = _attached(db, actor, view)
-    found_categories: dict[str, set[str]] = {}
-    for rec in records:
-        for cid in _category_ids(rec.categories):
-            found_categories.setdefault(cid, set()).add(rec.source)
-    known = {c.id: c for c in pack.categories}
-    categories = []
-    for cid in sorted(found_categories):
-        cat = known.get(cid)
-        categories.append({
-            "id": cid, "label": cat.label if cat else cid,
-            "description": cat.description if cat else "",
-            "retention": (cat.retention if cat else None) or "As long as needed for the purposes",
-            "purposes": [p.label for p in pack.purposes_for(cid)] if cat else [],
-            "found_in": sorted(found_categories[cid]),
-        })  # fmt: skip
-    used = set(found_categories)
-    return {
-        "request": {
-            "id": view.id, "reference": request_ref(view.id), "type": view.request_type,
-            "law": view.law, "received": view.received_on.isoformat(),
-            "due": view.due_on.isoformat(),
-        },
-        "controller": {"name": pack.organisation.name, "contact": pack.organisation.contact},
-        "policy": {"pack": pack.pack_id, "version": pack.version,
-                   "effective_date": pack.effective_date.isoformat(), "title": pack.title},
-        "records": [
-            {"source": r.source, "row": r.row, "link": r.link, "values": _plain(r.values),
-             "categories": _category_ids(r.categories)} for r in records
-        ],
-        "categories": categories,
-        "purposes": [
-            {"id": p.id, "label": p.label, "description": p.description,
-             "legal_basis": list(p.legal_basis)}
-            for p in pack.purposes if not used or used & set(p.categories)
-        ],
-        "sources": [
-            {"id": k.id, "label": k.label, "description": k.description}
-            for k in pack.source_kinds if not used or used & set(k.categories)
-        ],
-        "source_systems": sorted({r.source for r in records}),
-        "recipients": [{"label": r.label, "kind": r.kind, "description": r.description}
-                       for r in pack.recipients],
-        "retention": [{"category": c["label"], "retention": c["retention"]} for c in categories],
-        "rights": [{"label": r.label, "description": r.description, "how": r.how}
-                   for r in pack.rights],
-    }  # fmt: skip
+    return [r for r in _records_service().records_by_id(db, actor, ids) if not r.erased]
 
 
 def _write_json(out: outfiles.Outgoing, path: Path, data: Any) -> Path:
@@ -313,27 +263,23 @@ def _csv_safe(value: Any) -> str:
 
 def _fulfil_access(
     db: Database, actor: Actor, view: RequestView, folder: Path, out: outfiles.Outgoing
-) -> FulfilmentResult:
+) -> tuple[FulfilmentResult, StagedPackage]:
     actor.require(Permission.EXPORT_PERSONAL_DATA)
-    data = access_package_data(db, actor, view.id)
-    stem = f"dsr-{view.id}-access-package"
-    files = [_write_json(out, folder / f"{stem}.json", data)]
-    from console.services import requests_reports
-
-    files += requests_reports.export_access_package(db, actor, view.id, data, folder / stem, out)
-    return FulfilmentResult(view.id, "access", files)
+    package = stage_package(db, actor, view.id, folder, out)
+    return FulfilmentResult(view.id, "access", [f.path for f in package.files]), package
 
 
 def _fulfil_portability(
     db: Database, actor: Actor, view: RequestView, folder: Path, out: outfiles.Outgoing
 ) -> FulfilmentResult:
     actor.require(Permission.EXPORT_PERSONAL_DATA)
-    records = _attached(db, actor, view)
-    strong = [r for r in records if r.link == "strong"]
+    strong = _attached(db, actor, view)
     stem = f"dsr-{view.id}-portability"
     data = {
         "request": request_ref(view.id),
-        "records": [{"source": r.source, "row": r.row, "values": _plain(r.values)} for r in strong],
+        "records": [
+            {"source": r.source, "row": r.row_number, "values": _plain(r.values)} for r in strong
+        ],
     }
     json_path = _write_json(out, folder / f"{stem}.json", data)
     part = out.stage(folder / f"{stem}.csv")
@@ -342,7 +288,7 @@ def _fulfil_portability(
         w.writerow(["source", "row", "field", "value"])
         for r in strong:
             for col, value in _plain(r.values).items():
-                w.writerow([_csv_safe(r.source), r.row, _csv_safe(col), _csv_safe(value)])
+                w.writerow([_csv_safe(r.source), r.row_number, _csv_safe(col), _csv_safe(value)])
     return FulfilmentResult(view.id, "portability", [json_path, out.targets()[-1]])
 
 
@@ -378,11 +324,15 @@ def fulfil(
     if view.request_type not in FULFILLABLE:
         raise RequestError(f"A {view.request_type} request is handled by hand: record the work as "
                            "tasks, then send it to review.")  # fmt: skip
+    waiting = sum(1 for r in view.records if r.review == review.AWAITING)
+    if waiting:
+        raise RequestError(review.awaiting_message(view.id, waiting))
     if view.request_type in ("access", "portability", *OPT_OUT_TYPES) and not out_dir.exists():
         make_private_dir(out_dir)
+    package: StagedPackage | None = None
     with outfiles.Outgoing(force=force) as out:
         if view.request_type == "access":
-            result = _fulfil_access(db, actor, view, out_dir, out)
+            result, package = _fulfil_access(db, actor, view, out_dir, out)
         elif view.request_type == "portability":
             result = _fulfil_portability(db, actor, view, out_dir, out)
         elif view.request_type == "deletion":
@@ -395,6 +345,8 @@ def fulfil(
             req = load_for_update(s, request_id, None)
             req.fulfilment = json.dumps(result.summary(), ensure_ascii=False)
             touch(req, actor)
+            if package is not None:
+                package.record(s, actor)  # the events `report verify` finds for each file
             record(s, actor, "dsr.fulfil", OBJECT_TYPE, req.id, {
                 **result.summary(),
                 "sha256": {p.name: outfiles.sha256_of(out.staged(p)) for p in result.files},
@@ -404,9 +356,11 @@ def fulfil(
 
 
 def _fulfil_deletion(db: Database, actor: Actor, view: RequestView) -> FulfilmentResult:
-    strong = [r.record_id for r in view.records if r.link == "strong" and r.outcome != "erased"]
-    skipped = {r.record_id: "possible match only (weak identifier): review by hand"
-               for r in view.records if r.link != "strong"}  # fmt: skip
+    strong = [r.record_id for r in view.records
+              if r.review == review.CONFIRMED and r.outcome != "erased"]  # fmt: skip
+    # The exclusion's reason stays with the record's review (it may name someone): not copied here.
+    skipped = {r.record_id: "excluded at review"
+               for r in view.records if r.review == review.EXCLUDED}  # fmt: skip
     with writing(db) as s:
         req = load_for_update(s, view.id, None)
         outcome = _records_service().erase_records(
@@ -431,13 +385,18 @@ def _fulfil_correction(
 ) -> FulfilmentResult:
     if not corrections:
         raise ValidationError("Correction: give the record, field and corrected value.")
-    attached = {r.record_id for r in view.records}
+    attached = {r.record_id: r.review for r in view.records}
     done: list[int] = []
     with writing(db) as s:
         req = load_for_update(s, view.id, None)
         for c in corrections:
             if c.record_id not in attached:
                 raise ValidationError(f"Record {c.record_id} is not attached to request {req.id}.")
+            if attached[c.record_id] != review.CONFIRMED:
+                raise ValidationError(
+                    f"Record {c.record_id} is {review.REVIEW_LABELS[attached[c.record_id]].lower()}"
+                    f" on request {req.id}: only a confirmed record is corrected."
+                )
             _records_service().correct_record(
                 s, actor, c.record_id, c.column, c.new_value, request_ref=request_ref(req.id)
             )

@@ -132,6 +132,9 @@ class AttachedRecord:
     via: list[str]
     outcome: str | None
     outcome_detail: str
+    review: str = "awaiting"  # confirmed, excluded, awaiting (console.services.requests_review)
+    review_note: str = ""
+    reviewed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -388,7 +391,16 @@ def build_view(
         ],
         records=[
             AttachedRecord(
-                r.record_id, r.source, r.row, r.link, json.loads(r.via), r.outcome, r.outcome_detail
+                r.record_id,
+                r.source,
+                r.row,
+                r.link,
+                json.loads(r.via),
+                r.outcome,
+                r.outcome_detail,
+                r.review,
+                r.review_note,
+                r.reviewed_by,
             )
             for r in recs
         ],

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import Any
 
-from console import outfiles
 from console.reports import Column, KeyValues, Note, Paragraph, Section, Table
-from console.services import reports
-from console.services.context import Actor
-from console.services.reports import BuildContext, ReportParams, ReportSpec, register
+from console.services.reports import BuildContext, ReportSpec, register
 from console.services.requests_metrics import metrics, register_rows
 from console.services.requests_read import DENIAL_REASONS, REQUEST_TYPES, get_request
-from console.store.db import Database
+from console.services.requests_review import LINK_LABELS, REVIEW_LABELS, via_text
 
 
 def _register_rows(ctx: BuildContext) -> Iterator[Sequence[object]]:
@@ -88,11 +83,14 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
         ], [(t.id, t.source, t.action, t.assignee or "", t.due_on, t.status, t.done_by or "")
             for t in v.tasks])]),
         Section("Records", [Table("Records", [
-            Column("Record", "int", 8), Column("Source", "text", 20), Column("Row", "int", 6),
-            Column("Link", "text", 8), Column("Via", "text", 24), Column("Outcome", "text", 10),
-            Column("Detail", "text", 30),
-        ], [(r.record_id, r.source, r.row, r.link, ", ".join(r.via), r.outcome or "",
-             r.outcome_detail) for r in v.records])]),
+            Column("Record", "int", 8), Column("Source", "text", 18), Column("Row", "int", 6),
+            Column("Link", "text", 10), Column("Via", "text", 22), Column("Review", "text", 10),
+            Column("Review note", "text", 22), Column("Decided by", "text", 10),
+            Column("Outcome", "text", 10), Column("Detail", "text", 24),
+        ], [(r.record_id, r.source, r.row, LINK_LABELS.get(r.link, r.link), via_text(r.via),
+             REVIEW_LABELS.get(r.review, r.review), r.review_note,
+             r.reviewed_by or ("strong link" if r.review == "confirmed" else ""),
+             r.outcome or "", r.outcome_detail) for r in v.records])]),
         Section("History", [Table("History", [
             Column("Seq", "int", 6), Column("When", "text", 19), Column("User", "text", 12),
             Column("Action", "text", 20), Column("Details", "text", 40),
@@ -101,71 +99,25 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
     ]  # fmt: skip
 
 
-def access_package_sections(data: dict[str, Any]) -> list[Section]:
-    req, pol = data["request"], data["policy"]
-    record_rows = [(r["source"], r["row"], str(k), "" if val is None else str(val))
-                   for r in data["records"] for k, val in r["values"].items()]  # fmt: skip
-    return [
-        Section("Your request", [KeyValues([
-            ("Reference", req["reference"]), ("Received", req["received"]),
-            ("Controller", f"{data['controller']['name']} ({data['controller']['contact']})"),
-            ("Privacy statement", f"{pol['title']}, version {pol['version']} in force since "
-             f"{pol['effective_date']}"),
-        ])]),
-        Section("The personal data we hold", [Table("Your data", [
-            Column("Source", "text", 18), Column("Row", "int", 6), Column("Field", "text", 18),
-            Column("Value", "text", 40),
-        ], record_rows)]),
-        Section("Categories, purposes and retention", [Table("Categories", [
-            Column("Category", "text", 18), Column("Purposes", "text", 30),
-            Column("Retention", "text", 24), Column("Found in", "text", 18),
-        ], [(c["label"], ", ".join(c["purposes"]), c["retention"], ", ".join(c["found_in"]))
-            for c in data["categories"]])]),
-        Section("Where the data comes from", [Table("Sources", [
-            Column("Source", "text", 20), Column("Description", "text", 50),
-        ], [(s["label"], s["description"]) for s in data["sources"]])]),
-        Section("Who receives it", [Table("Recipients", [
-            Column("Recipient", "text", 20), Column("Description", "text", 50),
-        ], [(r["label"], r["description"]) for r in data["recipients"]])]),
-        Section("Your rights", [Table("Rights", [
-            Column("Right", "text", 20), Column("What it means", "text", 40),
-            Column("How", "text", 30),
-        ], [(r["label"], r["description"], r["how"]) for r in data["rights"]])]),
-    ]  # fmt: skip
-
-
 def build_access_package(ctx: BuildContext) -> list[Section]:
-    from console.services.requests_fulfil import access_package_data
+    from console.domain import responses
+    from console.services.requests_access import build
+    from console.services.requests_access_doc import sections
 
     assert ctx.params.object_id is not None
-    return access_package_sections(access_package_data(ctx.db, ctx.actor, ctx.params.object_id))
-
-
-def export_access_package(
-    db: Database, actor: Actor, request_id: int, data: dict[str, Any], stem: Path,
-    outgoing: outfiles.Outgoing,
-) -> list[Path]:
-    """The access package as XLSX and PDF, each recorded as an export in the audit trail, and
-    staged in outgoing (the caller publishes them with the rest of the package)."""
-    del data  # the report builder reads the same content afresh, inside its own export
-    params = ReportParams(object_id=request_id)
-    out = []
-    for fmt in ("xlsx", "pdf"):
-        path = stem.with_name(f"{stem.name}.{fmt}")
-        out.append(reports.run_report(db, actor, "access-package", fmt, path, params,
-                                      outgoing=outgoing).path)
-    return out
+    package = build(ctx.db, ctx.actor, ctx.params.object_id)
+    return sections(package, responses.for_law(package.law))
 
 
 register(ReportSpec(
     "dsr-register", "DSR register (CCPA §7101)",
     "Every data-subject request received in a period: date, nature, manner, response, denial basis.",
-    build_dsr_register, takes=("since", "until"),
+    build_dsr_register, takes=("since", "until"), classification="internal",
 ))  # fmt: skip
 register(ReportSpec(
     "dsr-metrics", "DSR metrics (CCPA §7102)",
     "Per request type: received, complied with, denied by basis, mean and median days to respond.",
-    build_dsr_metrics, takes=("since", "until"),
+    build_dsr_metrics, takes=("since", "until"), classification="internal",
 ))  # fmt: skip
 register(ReportSpec(
     "case-file", "DSR case file",
@@ -173,7 +125,8 @@ register(ReportSpec(
     build_case_file, personal_data=True, takes=("object_id",), requires=("object_id",),
 ))  # fmt: skip
 register(ReportSpec(
-    "access-package", "Access package (GDPR Art. 15)",
-    "The requester's data with purposes, categories, sources, recipients, retention and rights.",
+    "access-package", "Access package",
+    "The requester's confirmed data and what the request's law requires with it (GDPR/UK GDPR "
+    "Art. 15, CCPA §1798.110/.115, LGPD Art. 18/19, PIPEDA 4.9, VCDPA/CPA/CTDPA).",
     build_access_package, personal_data=True, takes=("object_id",), requires=("object_id",),
 ))  # fmt: skip

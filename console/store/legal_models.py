@@ -141,6 +141,10 @@ class LegalProduction(Base):
     produced_by: Mapped[str] = mapped_column(String(64))
     folder: Mapped[str] = mapped_column(Text)
     manifest_sha256: Mapped[str] = mapped_column(String(64))
+    # JSON: the identifiers, categories and dates the production was cut to ("{}": made before
+    # productions were scoped), and legal's decisions on undated records.
+    scope: Mapped[str] = mapped_column(Text, default="{}")
+    override_reason: Mapped[str] = mapped_column(Text, default="")  # "": stayed within scope
 
 
 class LegalProductionItem(Base):
@@ -154,6 +158,8 @@ class LegalProductionItem(Base):
     record_id: Mapped[int] = mapped_column(Integer, index=True)
     source: Mapped[str] = mapped_column(String(200))
     row_number: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[str] = mapped_column(Text, default="")  # the identifier that brought it in
+    categories: Mapped[str] = mapped_column(Text, default="[]")  # JSON: the categories produced
 
 
 class LegalDisclosure(Base):

@@ -140,3 +140,29 @@ class DsrRecord(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # erased, held, ...
     outcome_detail: Mapped[str] = mapped_column(Text, default="")
     attached_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # confirmed, excluded or awaiting (console.services.requests_review): only a confirmed
+    # record is ever disclosed, erased or corrected.
+    review: Mapped[str] = mapped_column(String(16), default="awaiting")
+    review_note: Mapped[str] = mapped_column(Text, default="")  # the confirmation note or reason
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None: by link
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DsrRedaction(Base):
+    """A field of a confirmed record left out of the request's access package, and why.
+
+    The record itself is unchanged: the redaction applies to what this request discloses.
+    """
+
+    __tablename__ = "dsr_redactions"
+    __table_args__ = (UniqueConstraint("request_id", "record_id", "column"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id", ondelete="CASCADE"))
+    record_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("records.id")
+    )
+    column: Mapped[str] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(Text)
+    redacted_by: Mapped[str] = mapped_column(String(64))
+    redacted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

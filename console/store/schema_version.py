@@ -3,4 +3,4 @@
 Knowing them without loading Alembic lets an up-to-date database open without importing it.
 """
 
-HEADS = frozenset({"0008_keyed_hashes"})
+HEADS = frozenset({"0009_review_and_scope"})

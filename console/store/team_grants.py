@@ -81,8 +81,14 @@ NEEDS: Mapping[Permission, Mapping[str, tuple[str, ...]]] = {
         "sources": (SELECT,), "import_batches": (SELECT,), "legal_holds": (SELECT,),
         "legal_requests": (SELECT,),
     },
-    Permission.VIEW_DSR: {**_all(_DSR_TABLES, SELECT), "suppressions": (SELECT,)},
-    Permission.MANAGE_DSR: _all(_DSR_TABLES, SELECT, INSERT, UPDATE),
+    Permission.VIEW_DSR: {
+        **_all(_DSR_TABLES, SELECT), "dsr_redactions": (SELECT,), "suppressions": (SELECT,),
+    },
+    Permission.MANAGE_DSR: {
+        **_all(_DSR_TABLES, SELECT, INSERT, UPDATE),
+        # A redaction for a package is withdrawn by deleting it (the audit trail keeps both).
+        "dsr_redactions": (SELECT, INSERT, UPDATE, DELETE),
+    },
     Permission.FULFIL_DSR: {
         **_all(_DSR_TABLES, SELECT, INSERT, UPDATE),
         "records": (SELECT, UPDATE),

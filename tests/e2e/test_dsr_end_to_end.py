@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from console.domain.permissions import Role
 from console.importers.mapping import Mapping
 from console.outfiles import OutputExists
-from console.services import audit, imports, policy, records, sources
+from console.services import audit, imports, outgoing, policy, records, sources
 from console.services import requests as dsr
 from console.services import requests_fulfil as work
 from console.services.context import Actor
@@ -105,16 +106,19 @@ def test_access_then_deletion_for_one_person(db: Database, admin: Actor, world) 
     deletion = _open(db, officer, "deletion")
     assert {r.source for r in deletion.records} == {"CRM", "Newsletter"}
 
-    # Access: the package holds both records and the policy content in force when received.
+    # Access: the package (PDF, and a ZIP with JSON and CSV per source) holds both records and
+    # the policy content in force when the request was received.
     result = work.fulfil(db, officer, access.id, tmp / "out", expected_version=access.version)
     names = sorted(p.name for p in result.files)
-    assert names == [f"dsr-{access.id}-access-package.{x}" for x in ("json", "pdf", "xlsx")]
-    package = json.loads((tmp / "out" / f"dsr-{access.id}-access-package.json").read_text("utf-8"))
-    assert {r["source"] for r in package["records"]} == {"CRM", "Newsletter"}
-    assert any(r["values"].get("Email") == "jane.doe@example.com" for r in package["records"])
-    assert package["policy"]["version"] and package["rights"] and package["recipients"]
-    assert {"contact.email", "account.customer_id"} <= {c["id"] for c in package["categories"]}
-    assert all(c["purposes"] for c in package["categories"] if c["id"] == "contact.email")
+    assert names == [f"DSR-{access.id}-access-package.{x}" for x in ("pdf", "zip")]
+    with zipfile.ZipFile(tmp / "out" / f"DSR-{access.id}-access-package.zip") as z:
+        package = json.loads(z.read("personal-data.json"))
+    assert {s["system"] for s in package["sources"]} == {"CRM", "Newsletter"}
+    fields = [f for s in package["sources"] for e in s["entries"] for f in e["fields"]]
+    assert {"field": "Email", "category": "E-mail address", "value": "jane.doe@example.com"} in fields
+    assert package["privacy_statement"]["version"] and package["rights"] and package["recipients"]
+    assert {"E-mail address", "Customer ID"} <= {c["category"] for c in package["categories"]}
+    assert package["purposes"] and package["authority"]
 
     # Deletion: the CRM record is under a legal hold, so only the newsletter record goes.
     crm_id = next(r.record_id for r in deletion.records if r.source == "CRM")
@@ -150,6 +154,7 @@ def test_access_then_deletion_for_one_person(db: Database, admin: Actor, world) 
     events = audit.list_events(db, admin, audit.EventFilter(object_type="dsr_request"))
     actions = {(e.object_id, e.action) for e in events}
     assert (str(deletion.id), "dsr.fulfil") in actions and (str(access.id), "dsr.fulfil") in actions
+    assert (str(access.id), "dsr.package_file") in actions
     fulfil_access = next(
         e for e in events if e.action == "dsr.fulfil" and e.object_id == str(access.id)
     )
@@ -173,14 +178,14 @@ def test_an_access_package_never_replaces_files_without_force_and_appears_after_
     access = _open(db, officer, "access")
     out = tmp / "package"
     out.mkdir()
-    mine = out / f"dsr-{access.id}-access-package.pdf"
+    mine = out / f"DSR-{access.id}-access-package.pdf"
     mine.write_text("a letter I am still writing", "utf-8")
     with pytest.raises(OutputExists):
         work.fulfil(db, officer, access.id, out)
     assert sorted(p.name for p in out.iterdir()) == [mine.name]  # nothing else, no temp file
     assert mine.read_text("utf-8") == "a letter I am still writing"
     assert dsr.get_request(db, officer, access.id).status == access.status
-    # Every event (the two report exports and dsr.fulfil) is committed before a file appears.
+    # Every event (one per package file, and dsr.fulfil) is committed before a file appears.
     audit_service = audit
     seen: list[tuple[str, bool]] = []
     real = audit_service.record
@@ -193,10 +198,11 @@ def test_an_access_package_never_replaces_files_without_force_and_appears_after_
     mine.unlink()
     monkeypatch.setattr(audit_service, "record", record)
     monkeypatch.setattr(work, "record", record)
+    monkeypatch.setattr(outgoing, "record", record)
     result = work.fulfil(db, officer, access.id, out)
-    assert [a for a, _ in seen] == ["report.export", "report.export", "dsr.fulfil"]
+    assert [a for a, _ in seen] == ["dsr.package_file", "dsr.package_file", "dsr.fulfil"]
     assert not any(existed for _, existed in seen)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [p.name for p in result.files] + [f"{p.name}.manifest.json" for p in result.files
-                                          if p.suffix in (".pdf", ".xlsx")]
+                                          if p.suffix in (".pdf", ".zip")]
     )  # fmt: skip

@@ -48,6 +48,12 @@ def test_a_request_goes_from_intake_to_production_on_the_command_line(cli, tmp_p
         "24-CR-118",
         "--email",
         PEOPLE[0][1],
+        "--customer-id",
+        "C-1001",
+        "--category",
+        "contact.email",
+        "--category",
+        "transaction.amount",
         "--received",
         "2025-03-01",
         "--json",
@@ -84,6 +90,9 @@ def test_a_request_goes_from_intake_to_production_on_the_command_line(cli, tmp_p
         "produce",
         "LR-1",
         "--all",
+        "--include-undated",
+        "--certifier",
+        "Cass Custodian",
         "--out",
         str(tmp_path / "prod"),
         "--json",
@@ -105,3 +114,32 @@ def test_a_request_goes_from_intake_to_production_on_the_command_line(cli, tmp_p
 def test_an_unknown_reference_is_a_usage_error(cli) -> None:
     code, _, err = cli("--user", "leo", "legal", "show", "XY-3")
     assert code == 2 and "LR-N" in err
+
+
+def test_legal_scope_sets_and_shows_what_a_request_seeks(cli, tmp_path) -> None:
+    new = ("legal", "new", "--type", "subpoena", "--agency", "County Sheriff", "--country", "US",
+           "--customer-id", "C-1001", "--received", "2025-03-01")  # fmt: skip
+    assert cli("--user", "leo", *new)[0] == 0
+    assert cli("--user", "leo", "legal", "assign", "LR-1", "--counsel", "leo")[0] == 0
+    assert cli("--user", "leo", "legal", "check", "LR-1", "--all")[0] == 0
+    code, out, err = cli("--user", "leo", "legal", "decide", "LR-1", "--decision", "produce",
+                         "--reason", "Valid.")  # fmt: skip
+    assert code == 1 and "has no production scope" in err and err.count("\n") == 1
+    code, out, err = cli("--user", "leo", "legal", "scope", "LR-1", "--category",
+                         "transaction.amount", "--from", "2025-03-01", "--json")  # fmt: skip
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["categories"] == ["transaction.amount"] and shown["data_from"] == "2025-03-01"
+    # Ana's CRM row holds no amount; her payments: 2025-02-03 (before the range), 2025-03-01.
+    assert sorted(r["scope"] for r in shown["records"]) == [
+        "in_scope",
+        "no_category",
+        "out_of_range",
+    ]
+    code, _, err = cli("--user", "leo", "legal", "decide", "LR-1", "--decision", "produce",
+                       "--reason", "Valid.")  # fmt: skip
+    assert code == 0, err
+    code, out, err = cli("--user", "leo", "legal", "produce", "LR-1", "--all", "--certifier",
+                         "Cass Custodian", "--out", str(tmp_path / "p"), "--json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["record_count"] == 1  # the March payment: in scope by all three

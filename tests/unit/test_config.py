@@ -38,6 +38,8 @@ def test_every_value_says_where_it_comes_from(env: dict[str, str]) -> None:
         "database_url": Source.SITE,
         "organisation": Source.SITE,
         "classification": Source.LOCKED,
+        "classification_internal": Source.BUILT_IN,
+        "classification_public": Source.BUILT_IN,
         "idle_lock_minutes": Source.LOCKED,
         "phone_region": Source.SITE,
         "backup_keep": Source.BUILT_IN,

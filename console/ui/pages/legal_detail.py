@@ -37,6 +37,7 @@ from console.services import (
     legal_holds,
     legal_production,
     legal_review,
+    legal_scope,
 )
 from console.services.legal import LegalDetail
 from console.ui.pages.base import UiContext
@@ -185,9 +186,41 @@ class LegalDetailView(QWidget):
     def _build_production_tab(self) -> None:
         page = QWidget()
         v = QVBoxLayout(page)
-        v.addWidget(plain_label("Records the request's identifiers reach (tick those to produce):"))
+        self.scope_label = plain_label("")
+        self.scope_label.setObjectName("scope")
+        self.scope_label.setWordWrap(True)
+        v.addWidget(self.scope_label)
+        row = QHBoxLayout()
+        self.scope_categories = QLineEdit()
+        self.scope_categories.setPlaceholderText("Categories sought: contact.email, ...")
+        self.scope_from = QLineEdit()
+        self.scope_from.setPlaceholderText("Collected from YYYY-MM-DD")
+        self.scope_to = QLineEdit()
+        self.scope_to.setPlaceholderText("to YYYY-MM-DD")
+        self.scope_button = QPushButton("Save &scope")
+        self.scope_button.clicked.connect(self.save_scope)
+        row.addWidget(self.scope_categories, 2)
+        row.addWidget(self.scope_from, 1)
+        row.addWidget(self.scope_to, 1)
+        row.addWidget(self.scope_button)
+        v.addLayout(row)
+        v.addWidget(plain_label(
+            "Records the request's identifiers reach, with their place in its scope. Those in "
+            "scope are ticked; ticking a record without a collection time is legal's decision; "
+            "ticking one beyond the scope needs the override's reason below."
+        ))  # fmt: skip
         self.candidates = QListWidget()
         v.addWidget(self.candidates, 1)
+        form = QFormLayout()
+        self.override_edit = QLineEdit()
+        self.override_edit.setPlaceholderText("Only to go beyond the scope: why (recorded)")
+        self.certifier_edit = QLineEdit()
+        self.certifier_edit.setPlaceholderText("The custodian's name (default: you)")
+        self.certifier_title_edit = QLineEdit("Custodian of Records")
+        form.addRow("Override reason", self.override_edit)
+        form.addRow("Certified by", self.certifier_edit)
+        form.addRow("Custodian's title", self.certifier_title_edit)
+        v.addLayout(form)
         row = QHBoxLayout()
         self.method_edit = QLineEdit("Secure file transfer")
         self.produce_button = QPushButton("&Produce…")
@@ -283,11 +316,25 @@ class LegalDetailView(QWidget):
         self.notice_label.setText(f"Notice given {given:%Y-%m-%d %H:%M}" if given else "")
         self.candidates.clear()
         for r in candidates:
-            item = QListWidgetItem(f"{r.source}, row {r.row} ({r.link})")
+            brought = "; ".join(r.matched) or r.reason
+            item = QListWidgetItem(
+                f"{r.source}, row {r.row} — {r.status_label}" + (f" — {brought}" if brought else "")
+            )
             item.setData(Qt.ItemDataRole.UserRole, r.record_id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, r.status)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
+            in_scope = r.status == legal_scope.IN_SCOPE
+            item.setCheckState(Qt.CheckState.Checked if in_scope else Qt.CheckState.Unchecked)
             self.candidates.addItem(item)
+        scope = legal_scope.scope_of(detail)
+        self.scope_categories.setText(", ".join(scope.categories))
+        self.scope_from.setText(scope.data_from.isoformat() if scope.data_from else "")
+        self.scope_to.setText(scope.data_to.isoformat() if scope.data_to else "")
+        message = legal_scope.no_scope_message(s.ref, scope)
+        self.scope_label.setText(message or (
+            f"Scope: {', '.join(scope.categories)}; collected "
+            f"{scope.data_from or 'any time'} to {scope.data_to or 'any time'}."
+        ))  # fmt: skip
         self.disclosures_list.clear()
         for x in log:
             self.disclosures_list.addItem(
@@ -402,24 +449,60 @@ class LegalDetailView(QWidget):
             lambda: legal_review.record_notice_given(self.ctx.db, self.ctx.actor, rid), self.reload
         )
 
+    def save_scope(self) -> None:
+        rid = self._request_id()
+        categories = [c.strip() for c in self.scope_categories.text().split(",") if c.strip()]
+        try:
+            start, end = (
+                date.fromisoformat(e.text().strip()) if e.text().strip() else None
+                for e in (self.scope_from, self.scope_to)
+            )
+        except ValueError:
+            self.error_label.setText("Scope dates must look like 2025-01-31.")
+            return
+        self._run(
+            lambda: legal_scope.set_scope(
+                self.ctx.db,
+                self.ctx.actor,
+                rid,
+                categories=categories,
+                data_from=start,
+                data_to=end,
+            ),
+            self.reload,
+        )
+
     @classmethod
     def ask_folder(cls, parent: QWidget | None) -> str:
         """Where to write the production (tests replace it)."""
         return QFileDialog.getExistingDirectory(parent, "Folder for the production")
 
     def produce(self) -> None:
-        ids = [
-            int(self.candidates.item(i).data(Qt.ItemDataRole.UserRole))
+        ticked = [
+            self.candidates.item(i)
             for i in range(self.candidates.count())
             if self.candidates.item(i).checkState() == Qt.CheckState.Checked
         ]
+        ids = [int(item.data(Qt.ItemDataRole.UserRole)) for item in ticked]
+        statuses = {str(item.data(Qt.ItemDataRole.UserRole + 1)) for item in ticked}
         if not ids:
             self.error_label.setText("Tick at least one record to produce.")
+            return
+        override = self.override_edit.text().strip()
+        beyond = statuses - {legal_scope.IN_SCOPE, legal_scope.UNDATED}
+        if beyond and not override:
+            self.error_label.setText(
+                "Some ticked records are beyond the request's scope: give the override's reason, "
+                "or untick them."
+            )
             return
         folder = self.ask_folder(self)
         if not folder:
             return
         rid, method = self._request_id(), self.method_edit.text()
+        certifier = self.certifier_edit.text().strip() or None
+        title = self.certifier_title_edit.text().strip()
+        undated = legal_scope.UNDATED in statuses
 
         def done(result: legal_production.ProductionResult) -> None:
             self.production_label.setText(
@@ -430,7 +513,16 @@ class LegalDetailView(QWidget):
 
         self._run(
             lambda: legal_production.produce(
-                self.ctx.db, self.ctx.actor, rid, ids, Path(folder), method=method
+                self.ctx.db,
+                self.ctx.actor,
+                rid,
+                ids,
+                Path(folder),
+                method=method,
+                certifier=certifier,
+                certifier_title=title,
+                include_undated=undated,
+                override_reason=override or None,
             ),
             done,
         )

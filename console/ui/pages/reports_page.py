@@ -117,7 +117,8 @@ class ReportsPage(Page):
         self.title_label.setText(spec.title)
         extra = " Contains personal data: exporting it is restricted and recorded." \
             if spec.personal_data else ""
-        self.description.setText(spec.description + extra)
+        level = reports.CLASSIFICATION_LABELS[spec.classification]
+        self.description.setText(f"{spec.description}{extra} Classification: {level}.")
         takes = set(spec.takes)
         shown = {"period": bool(takes & {"since"}), "since": "since" in takes,
                  "until": bool(takes & {"since", "until"}), "actor_name": "actor_name" in takes,

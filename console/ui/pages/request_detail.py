@@ -27,15 +27,19 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.permissions import Permission
+from console.domain.responses import LETTER_LABELS
 from console.domain.workflow import DsrStatus
 from console.outfiles import OutputExists
 from console.services import accounts, records, sources
 from console.services import requests as dsr
 from console.services import requests_fulfil as work
+from console.services import requests_letters as letter_service
+from console.services import requests_review as work_review
 from console.services.requests_read import RequestView, TaskView
 from console.ui.dialogs import Ask, plain_input_dialog
 from console.ui.pages.base import UiContext
 from console.ui.pages.request_dialogs import AddTaskDialog, CorrectionDialog
+from console.ui.pages.request_records import RecordsTab
 from console.ui.plain import plain_label
 
 
@@ -53,6 +57,11 @@ class DetailAsk:
     def out_dir(parent: QWidget | None) -> Path | None:
         folder = QFileDialog.getExistingDirectory(parent, "Folder for the response files")
         return Path(folder) if folder else None
+
+    @staticmethod
+    def save_pdf(parent: QWidget | None, suggested: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(parent, "Save the letter", suggested, "PDF (*.pdf)")
+        return Path(path) if path else None
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -109,6 +118,7 @@ class RequestDetail(QWidget):
             ("find", "&Find records", self.find_records),
             ("fulfil", "F&ulfil…", self.fulfil),
             ("deny", "&Deny…", self.deny),
+            ("letters", "Letter&s…", self.letters),
         ):
             b = QPushButton(label)
             b.setObjectName(key)
@@ -123,7 +133,7 @@ class RequestDetail(QWidget):
         self.timeline = _table(["When (UTC)", "User", "Action", "Details"])
         self.clock_table = _table(["#", "Entry", "Date", "Reason", "Requester told", "By"])
         self.tasks_table = _table(["Id", "Source", "Action", "Assignee", "Due", "Status"])
-        self.records_table = _table(["Record", "Source", "Row", "Link", "Via", "Outcome", "Why"])
+        self.records_tab = RecordsTab(ctx, self._run)
         self.tabs.addTab(self.timeline, "&Timeline")
         self.tabs.addTab(self.clock_table, "C&lock")
         self.tasks_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -149,7 +159,7 @@ class RequestDetail(QWidget):
         tasks_layout.addLayout(task_row)
         self.tasks_table.itemSelectionChanged.connect(self._enable_task_buttons)
         self.tabs.addTab(tasks_tab, "Tas&ks")
-        self.tabs.addTab(self.records_table, "Rec&ords")
+        self.tabs.addTab(self.records_tab, "Rec&ords")
         layout.addWidget(self.tabs, 1)
 
     # -- loading ------------------------------------------------------------------------------
@@ -195,8 +205,10 @@ class RequestDetail(QWidget):
                                   c.recorded_by] for c in v.clock])  # fmt: skip
         _fill(self.tasks_table, [[t.id, t.source, t.action, t.assignee, t.due_on, t.status]
                                  for t in v.tasks])  # fmt: skip
-        _fill(self.records_table, [[r.record_id, r.source, r.row, r.link, ", ".join(r.via),
-                                    r.outcome, r.outcome_detail] for r in v.records])  # fmt: skip
+        self.records_tab.show_view(v)
+        waiting = RecordsTab.awaiting(v)
+        self.tabs.setTabText(self.tabs.indexOf(self.records_tab),
+                             f"Rec&ords ({waiting} awaiting review)" if waiting else "Rec&ords")  # fmt: skip
         self._enable(v)
         self.loaded.emit(v)
 
@@ -212,6 +224,7 @@ class RequestDetail(QWidget):
             "find": working,
             "fulfil": working and self.ctx.actor.can(Permission.FULFIL_DSR),
             "deny": DsrStatus.DENIED.value in v.allowed_next,
+            "letters": self.ctx.actor.can(Permission.EXPORT_PERSONAL_DATA),
         }
         for key, on in states.items():
             self.buttons[key].setEnabled(can_manage and on)
@@ -374,6 +387,10 @@ class RequestDetail(QWidget):
         v = self.view
         if v is None:
             return
+        waiting = RecordsTab.awaiting(v)
+        if waiting:
+            self._fulfil_with_awaiting(v, waiting)
+            return
         if v.request_type == "correction":
             self._fulfil_correction(v)
             return
@@ -404,10 +421,67 @@ class RequestDetail(QWidget):
             done, failed,
         )  # fmt: skip
 
+    def _fulfil_with_awaiting(self, v: RequestView, waiting: int) -> None:
+        """Nothing awaiting review leaves the console: review them, or exclude them all first."""
+        review_them, exclude_all = "Review them on the Records tab", "Exclude all awaiting review…"
+        noun = "record awaits" if waiting == 1 else "records await"
+        choice = Ask.choose(
+            self, "Fulfil",
+            f"{waiting} {noun} review (possible matches that may be someone else's data); the "
+            "request cannot be fulfilled until each is confirmed or excluded.",
+            [review_them, exclude_all],
+        )  # fmt: skip
+        if choice != exclude_all:
+            self.tabs.setCurrentWidget(self.records_tab)
+            return
+        reason = DetailAsk.text(self, "Exclude all awaiting review",
+                                "Why are they not the requester's data?")  # fmt: skip
+        if reason is None:
+            return
+        if v.request_type == "correction":
+            self._run(lambda: work_review.exclude_awaiting(self.ctx.db, self.ctx.actor, v.id,
+                                                           reason, expected_version=v.version))  # fmt: skip
+            return
+        folder = DetailAsk.out_dir(self)
+        if folder is None:
+            return
+
+        def both() -> Any:
+            work_review.exclude_awaiting(self.ctx.db, self.ctx.actor, v.id, reason,
+                                         expected_version=v.version)  # fmt: skip
+            return work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder)
+
+        self._run(both)
+
+    def letters(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        kinds = letter_service.kinds_for(v)
+        labels = [LETTER_LABELS[k] for k in kinds]
+        choice = Ask.choose(self, "Letters", "Write which letter to the requester?", labels)
+        if choice is None:
+            return
+        kind = kinds[labels.index(choice)]
+        path = DetailAsk.save_pdf(self, f"DSR-{v.id}-{kind}.pdf")
+        if path is None:
+            return
+
+        def done(result: letter_service.LetterResult) -> None:
+            Ask.info(self, "Letters", f"The letter was written to {result.path} and recorded "
+                     "in the audit trail; `report verify` checks it.")  # fmt: skip
+            self.load(v.id)
+            self.changed.emit(v.id)
+
+        self.ctx.runner.submit(
+            lambda: letter_service.write_letter(self.ctx.db, self.ctx.actor, v.id, kind, path),
+            done, self._failed,
+        )  # fmt: skip
+
     def _fulfil_correction(self, v: RequestView) -> None:
-        ids = [r.record_id for r in v.records]
+        ids = [r.record_id for r in v.records if r.review == work_review.CONFIRMED]
         if not ids:
-            Ask.error(self, "Fulfil", "No records are attached: find the records first.")
+            Ask.error(self, "Fulfil", "No confirmed records: find and review the records first.")
             return
 
         def loaded(rows: list[records.RecordRow]) -> None:

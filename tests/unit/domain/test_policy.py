@@ -166,6 +166,32 @@ def test_record_of_processing_entries_say_when_the_statement_is_silent(pack: Pol
             assert "organisation default" in entry.basis, entry.id
 
 
+def test_what_the_statement_does_not_say_is_a_labelled_organisation_default(
+    pack: PolicyPack,
+) -> None:
+    # The statement names no address, no authority and no automated decisions: the pack may only
+    # carry them as organisation defaults, labelled so, and never as the statement's words.
+    assert pack.organisation.email and "organisation default" in (pack.organisation.contact_basis or "")
+    assert "set the postal" not in pack.organisation.contact  # no note to staff in what is printed
+    for authority in pack.authorities:
+        assert "organisation default" in authority.basis and authority.statement_ref is None
+    decisions = pack.automated_decisions
+    assert decisions is not None and not decisions.decisions
+    assert "organisation default" in decisions.basis and "no decision" in decisions.statement
+    for recipient in pack.recipients:
+        assert recipient.ccpa_disclosure and "organisation default" in (recipient.disclosure_basis or "")
+    for transfer in pack.transfers:  # printed to people: no provenance in the printed fields
+        assert "not stated" not in transfer.destination + transfer.safeguard + transfer.description
+
+
+def test_every_category_falls_in_a_ccpa_category(pack: PolicyPack) -> None:
+    for category in pack.categories:
+        assert (pack.ccpa_category_of(category.id) or "").startswith(
+            ("Identifiers", "Commercial", "Professional", "Internet", "Inferences", "Customer records")
+        ), category.id
+    assert pack.ccpa_category_of("technical.ip_address").startswith("Identifiers")
+
+
 def test_looking_up_an_unknown_id_is_a_known_error(pack: PolicyPack) -> None:
     with pytest.raises(PolicyError, match=r'unknown category id "contact\.fax"') as caught:
         pack.category("contact.fax")
@@ -354,6 +380,23 @@ _DELETE = object()
             _set(["categories", 0, "identifier_kind"], "fax"),
             'categories[0].identifier_kind: unknown identifier kind "fax"',
             id="unknown-identifier-kind",
+        ),
+        pytest.param(
+            _set(["authorities", 0, "laws", 0], "hipaa"),
+            'authorities[0].laws[0]: unknown law "hipaa" (laws: gdpr, uk-gdpr, ccpa, lgpd, '
+            "pipeda, vcdpa, cpa, ctdpa)",
+            id="authority-for-an-unknown-law",
+        ),
+        pytest.param(
+            _set(["recipients", 3, "receives", 0], "contact.fax"),
+            'recipients[3].receives[0]: unknown category id "contact.fax"',
+            id="dangling-recipient-category",
+        ),
+        pytest.param(
+            _set(["recipients", 4, "ccpa_disclosure"], "gift"),
+            'recipients[4].ccpa_disclosure: "gift" is not one of: business_purpose, sharing, '
+            "sale, on_event",
+            id="unknown-ccpa-disclosure",
         ),
         pytest.param(
             _set(["format_version"], 2),

@@ -43,6 +43,7 @@ def _intake(**changes: object) -> LegalIntake:
         "received_at": datetime(2025, 3, 1, 9, 0, tzinfo=UTC),
         "case_number": "24-CR-118",
         "identifiers": [IdentifierSpec("email", " Ana.Lima@Example.org ")],
+        "categories": ["contact.email"],
     }
     values.update(changes)
     return LegalIntake(**values)  # type: ignore[arg-type]

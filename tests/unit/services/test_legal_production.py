@@ -20,6 +20,7 @@ from console.services import (
     legal_disclosures,
     legal_production,
     legal_review,
+    legal_scope,
     legal_transparency,
     reports_legal,
 )
@@ -47,7 +48,9 @@ def _decided(db: Database, lawyer: Actor, decision: str = "produce", **changes: 
         "country": "US",
         "received_at": datetime(2025, 3, 1, tzinfo=UTC),
         "case_number": "24-CR-118",
-        "identifiers": [IdentifierSpec("email", PEOPLE[0][1])],
+        # Ana's e-mail (her CRM row) and customer id (her two payments), and what is sought.
+        "identifiers": [IdentifierSpec("email", PEOPLE[0][1]), IdentifierSpec("customer_id", "C-1001")],
+        "categories": ["contact.email", "contact.name", "transaction.amount", "transaction.payment"],
     }
     values.update(changes)
     request_id = legal.create_request(db, lawyer, LegalIntake(**values)).id  # type: ignore[arg-type]
@@ -64,7 +67,7 @@ def _sha(path: Path) -> str:
 
 def test_a_production_is_numbered_certified_and_hashed(db, lawyer, people, tmp_path) -> None:
     request_id = _decided(db, lawyer)
-    ids = legal_production.candidate_record_ids(db, lawyer, request_id)
+    ids = legal_production.candidate_record_ids(db, lawyer, request_id, include_undated=True)
     assert len(ids) == 3
     result = legal_production.produce(
         db,
@@ -74,6 +77,7 @@ def test_a_production_is_numbered_certified_and_hashed(db, lawyer, people, tmp_p
         tmp_path / "out",
         method="Portal upload",
         certifier="Cass Custodian",
+        include_undated=True,  # the CRM row has no collection time
     )
     assert (result.first, result.last) == ("CP-000001", "CP-000003")
     numbers = ["CP-000001", "CP-000002", "CP-000003"]
@@ -103,7 +107,7 @@ def test_a_production_is_numbered_certified_and_hashed(db, lawyer, people, tmp_p
     wb = load_workbook(result.folder / next(n for n in result.files if n.endswith(".xlsx")))
     produced = []
     for ws in wb.worksheets:
-        if ws.cell(1, 1).value == "Production number":
+        if ws.cell(1, 1).value == "Production number" and ws.title != "Index":
             produced += [row[0] for row in ws.iter_rows(min_row=2, values_only=True) if row[0]]
     assert sorted(produced) == numbers
     assert legal_production.verify_production(result.folder) == []
@@ -123,7 +127,7 @@ def test_the_next_production_continues_the_numbers(db, lawyer, people, tmp_path)
     second = _decided(db, lawyer, "produce_in_part", case_number="25-GJ-004")
     result = legal_production.produce(
         db, lawyer, second, legal_production.candidate_record_ids(db, lawyer, second)[:2], tmp_path
-    )
+    )  # the two payments: dated, in scope
     assert (result.first, result.last) == ("CP-000002", "CP-000003")
 
 
@@ -186,6 +190,7 @@ def _known_requests(db: Database, lawyer: Actor, tmp_path: Path) -> None:
         db, lawyer, produced, legal_production.candidate_record_ids(db, lawyer, produced), tmp_path
     )
     emergency = new("emergency", "DE", 6)
+    legal_scope.set_scope(db, lawyer, emergency, categories=["contact.phone"])
     legal_review.emergency_decide(db, lawyer, emergency, "produce", "Threat to life reported.")
     legal_disclosures.record_disclosure(
         db, lawyer, emergency, recipient="Police", method="Telephone", what="Phone number"
@@ -196,10 +201,11 @@ def test_transparency_figures_from_a_known_set_of_requests(db, lawyer, people, t
     _known_requests(db, lawyer, tmp_path)
     f = legal_transparency.figures(db, lawyer, HalfYear.parse("2025-H1"))
     t = f.total
-    assert (t.received, t.identifiers, t.produced, t.preservation, t.emergency) == (7, 10, 2, 1, 2)
+    # The produced subpoena names two identifiers (an e-mail and a customer id).
+    assert (t.received, t.identifiers, t.produced, t.preservation, t.emergency) == (7, 11, 2, 1, 2)
     assert t.produced_pct == 28.6
     by_country = {r.country: r for r in f.by_country}
-    assert by_country["US"].received == 4 and by_country["US"].identifiers == 7
+    assert by_country["US"].received == 4 and by_country["US"].identifiers == 8
     assert by_country["DE"].received == 3 and by_country["DE"].produced_pct == pytest.approx(33.3)
     pairs = {(r.country, r.process_type): r.received for r in f.by_country_and_type}
     assert pairs[("US", "Subpoena")] == 3 and pairs[("DE", "Emergency disclosure")] == 2

@@ -145,13 +145,19 @@ def test_the_site_configuration_sets_organisation_and_classification(
     seeded: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = tmp_path / "site.toml"
-    site.write_text('organisation = "ClientPay Europe Ltd"\nclassification = "STRENG VERTRAULICH"\n',
-                    "utf-8")
+    site.write_text('organisation = "ClientPay Europe Ltd"\nclassification = "STRENG VERTRAULICH"\n'
+                    'classification_internal = "NUR INTERN"\n', "utf-8")
     monkeypatch.setenv("CONSOLE_CONFIG", str(site))
     out = tmp_path / "cookies.pdf"
-    reports.run_report(seeded, admin, "cookie-register", "pdf", out)
+    reports.run_report(seeded, admin, "cookie-register", "pdf", out)  # an internal register
     text = _pdf_text(out)
-    assert "ClientPay Europe Ltd" in text and "STRENG VERTRAULICH" in text
+    assert "ClientPay Europe Ltd" in text and "NUR INTERN" in text
+    assert "STRENG VERTRAULICH" not in text
+    reports.register(reports.ReportSpec("test-confidential", "Test", "", lambda ctx: [],
+                                        personal_data=True))
+    out = tmp_path / "personal.pdf"
+    reports.run_report(seeded, admin, "test-confidential", "pdf", out)
+    assert "STRENG VERTRAULICH" in _pdf_text(out)
 
 
 def _append_forged_export(db: Database, sha256: str) -> int:

@@ -54,7 +54,12 @@ def _intake() -> LegalIntake:
         "US",
         datetime(2025, 3, 1, tzinfo=UTC),
         case_number="24-CR-118",
-        identifiers=[IdentifierSpec("email", PEOPLE[0][1])],
+        # Ana's e-mail (her CRM row, no collection time) and customer id (her two payments).
+        identifiers=[
+            IdentifierSpec("email", PEOPLE[0][1]),
+            IdentifierSpec("customer_id", "C-1001"),
+        ],
+        categories=["contact.email", "transaction.amount"],
     )
 
 
@@ -139,10 +144,15 @@ def test_a_hold_and_a_production_from_the_detail(
         page.table.selectRow(0)
     view = page.detail
     assert view.candidates.count() == 3
+    # The two payments are in scope and ticked; the CRM row has no collection time: legal decides.
+    ticked = [view.candidates.item(i).checkState() == Qt.CheckState.Checked for i in range(3)]
+    undated = next(i for i in range(3) if "legal decides" in view.candidates.item(i).text())
+    assert ticked.count(True) == 2 and not ticked[undated]
+    assert "Scope: contact.email, transaction.amount" in view.scope_label.text()
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         qtbot.mouseClick(view.place_hold_button, Qt.MouseButton.LeftButton)
     assert "3 records" in view.holds_list.item(0).text()
-    view.candidates.item(2).setCheckState(Qt.CheckState.Unchecked)
+    view.certifier_edit.setText("Cass Custodian")
     out = tmp_path / "productions"
     monkeypatch.setattr(LegalDetailView, "ask_folder", classmethod(lambda cls, p: str(out)))
     with qtbot.waitSignal(view.loaded, timeout=20_000):
@@ -180,3 +190,34 @@ def test_filters_narrow_the_list(qtbot, page, db, lawyer) -> None:
     with qtbot.waitSignal(page.list_loaded, timeout=10_000):
         page.type_box.setCurrentIndex(page.type_box.findData("subpoena"))
     assert page.model.rowCount() == 0
+
+
+def test_the_scope_is_set_in_the_window_and_going_beyond_it_needs_a_reason(
+    qtbot, page, db, lawyer, monkeypatch, tmp_path
+) -> None:
+    request_id = legal.create_request(db, lawyer, _intake()).id
+    legal_review.assign(db, lawyer, request_id, "leo")
+    for entry in legal.get(db, lawyer, request_id).checklist:
+        legal_review.set_checklist(db, lawyer, request_id, entry.key, True)
+    with qtbot.waitSignal(page.list_loaded, timeout=10_000):
+        page.refresh()
+    with qtbot.waitSignal(page.detail.loaded, timeout=10_000):
+        page.table.selectRow(0)
+    view = page.detail
+    view.scope_categories.setText("transaction.amount")
+    view.scope_from.setText("2025-03-01")
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        qtbot.mouseClick(view.scope_button, Qt.MouseButton.LeftButton)
+    detail = legal.get(db, lawyer, request_id)
+    assert detail.categories == ["transaction.amount"] and str(detail.data_from) == "2025-03-01"
+    legal_review.decide(db, lawyer, request_id, "produce", "Valid.")
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.load(request_id)
+    # The February payment is outside the range: ticking it without a reason is refused.
+    early = next(i for i in range(view.candidates.count())
+                 if "outside the date range" in view.candidates.item(i).text())  # fmt: skip
+    view.candidates.item(early).setCheckState(Qt.CheckState.Checked)
+    monkeypatch.setattr(LegalDetailView, "ask_folder", classmethod(lambda cls, p: str(tmp_path)))
+    qtbot.mouseClick(view.produce_button, Qt.MouseButton.LeftButton)
+    assert "beyond the request's scope" in view.error_label.text()
+    assert not any(tmp_path.glob("LR-*"))
