@@ -400,9 +400,9 @@ class Registry:
             return found
         general = rules.general_on(on)
         why = Citation(
-            f"Not a request type of the {rules.label} ({self._refusal(rules, request_type, on)});"
-            " the law's general period is shown only so a request recorded earlier keeps a"
-            " deadline, as an organisation default",
+            f"Not a request type of the {rules.label}; its general period is kept, as an"
+            " organisation default, only so a request recorded earlier keeps a deadline. "
+            + self._refusal(rules, request_type, on),
             review="A request of a type the law does not give: decide how to answer it.",
         )
         return replace(general, request_type=request_type).unrecognised(why)
@@ -411,7 +411,7 @@ class Registry:
         label = self.types[request_type].label.lower()
         held = ", ".join(rules.types_on(on))
         when = f" on {on.isoformat()}" if on is not None else ""
-        text = f"the {rules.label} gives no '{request_type}' ({label}) request{when}"
+        text = f"The {rules.label} gives no {label} request ({rules.code}/{request_type}){when}"
         redirect = rules.not_held.get(request_type)
         if redirect is not None:
             text += f": {redirect.citation.text}"

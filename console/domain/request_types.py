@@ -73,15 +73,16 @@ def denial_reason(
         return found
     reg = registry()
     label = reg.type_label(request_type).lower()
+    article = "an" if label[:1] in "aeiou" else "a"
     if not rule.denial_reasons:
         raise RegistryError(
-            f"A {label} request under {reg.law_label(law)} cannot be denied: the law gives no"
-            f" ground to refuse it ({rule.citation.text})"
+            f"{article.capitalize()} {label} request under {reg.law_label(law)} cannot be denied:"
+            f" the law gives no ground to refuse it ({rule.citation.text})"
         )
     allowed = ", ".join(f"{c} ({r.label})" for c, r in rule.denial_reasons.items())
     raise RegistryError(
-        f"'{code}' is not a ground to deny a {label} request under {reg.law_label(law)};"
-        f" the grounds it allows: {allowed}"
+        f"'{code}' is not a ground to deny {article} {label} request under"
+        f" {reg.law_label(law)}; the grounds it allows: {allowed}"
     )
 
 
