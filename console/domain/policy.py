@@ -34,8 +34,16 @@ LegalBasis = Literal[
     "public_task",
     "legitimate_interests",
 ]
+# "third_party": a recipient that is neither a processor nor part of the group, such as an
+# advertising partner (CCPA §1798.140(ah) and 11 CCR §7050(b); a separate or joint controller).
 RecipientKind = Literal[
-    "affiliate", "processor", "acquirer", "law_enforcement", "legal_process", "rights_defence"
+    "affiliate",
+    "processor",
+    "acquirer",
+    "law_enforcement",
+    "legal_process",
+    "rights_defence",
+    "third_party",
 ]
 CookieConsent = Literal["not_required", "implied", "opt_in"]
 
@@ -75,11 +83,25 @@ def _ref(target: str) -> dict[str, str]:
     return {"ref": target}
 
 
+# Optional fields added after the first packs were written: left out of the canonical form while
+# unset, so a pack that does not use them keeps the digest it was stored under. Absent means the
+# statement does not say it (the policy health check reports that as missing).
+_LATER: dict[str, bool] = {"omit_unset": True}
+
+
 @dataclass(frozen=True)
 class Organisation:
     name: str
     contact: str
     website: str | None = None
+    # Contact details the statement gives (GDPR Art. 13(1)(a); 11 CCR §7011(e)(3)).
+    address: str | None = field(default=None, metadata=_LATER)
+    email: str | None = field(default=None, metadata=_LATER)
+    phone: str | None = field(default=None, metadata=_LATER)
+    # GDPR Art. 13(1)(b) and Art. 27.
+    dpo_contact: str | None = field(default=None, metadata=_LATER)
+    representative: str | None = field(default=None, metadata=_LATER)
+    statement_ref: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,8 @@ class Category:
     retention_days: int | None = None
     retention_basis: str | None = None
     statement_ref: str | None = None
+    # The CCPA category it falls in (Cal. Civ. Code §1798.140(v)(1)), e.g. "identifiers".
+    ccpa_category: str | None = field(default=None, metadata=_LATER)
 
     def _problems(self) -> Iterator[tuple[str, str]]:
         kind = self.identifier_kind
@@ -135,6 +159,10 @@ class Purpose:
     legal_basis_note: str
     categories: tuple[str, ...] = field(metadata=_ref("category"))
     statement_ref: str | None = None
+    # Where the statement itself names the legal basis (GDPR Art. 13(1)(c)); absent: it does not.
+    legal_basis_ref: str | None = field(default=None, metadata=_LATER)
+    # The legitimate interest pursued, as the statement puts it (GDPR Art. 13(1)(d)).
+    legitimate_interest: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -164,6 +192,9 @@ class CookiePolicy:
     dnt: str
     blocking: str
     statement_ref: str | None = None
+    # Opt-out preference signals such as Global Privacy Control (11 CCR §7025): absent = not stated.
+    honours_gpc: bool | None = field(default=None, metadata=_LATER)
+    gpc: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -180,6 +211,9 @@ class CookieClass:
     providers: tuple[str, ...] = ()
     recipients: tuple[str, ...] = field(default=(), metadata=_ref("recipient"))
     statement_ref: str | None = None
+    # Cross-context behavioural advertising, which the CPRA calls sharing (§1798.140(ah)); absent:
+    # inferred from third-party cookies used for marketing.
+    shares_for_advertising: bool | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -240,6 +274,28 @@ class Commitment:
 
 
 @dataclass(frozen=True)
+class Disclosures:
+    """What the statement says on the points a privacy notice must cover and the pack's lists do
+    not hold; each is the statement's own words, absent when the statement says nothing."""
+
+    request_methods: tuple[str, ...] = ()
+    supervisory_authority: str | None = None
+    complaint_to_controller: str | None = None
+    transfer_safeguards_copy: str | None = None
+    provision_requirement: str | None = None
+    automated_decisions: str | None = None
+    sale_or_sharing: str | None = None
+    sensitive_information: str | None = None
+    opt_out_link: str | None = None
+    limit_link: str | None = None
+    non_discrimination: str | None = None
+    verification_process: str | None = None
+    authorised_agent: str | None = None
+    minors_under_16: str | None = None
+    appeal_process: str | None = None
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     format_version: int
     pack_id: str
@@ -263,6 +319,7 @@ class PolicyPack:
     security_measures: tuple[SecurityMeasure, ...] = ()
     commitments: tuple[Commitment, ...] = ()
     source_document: str | None = None
+    disclosures: Disclosures | None = field(default=None, metadata=_LATER)
 
     def _problems(self) -> Iterator[tuple[str, str]]:
         if self.format_version != FORMAT_VERSION:
@@ -587,7 +644,11 @@ def _check_refs(value: object, targets: dict[str, frozenset[str]], path: str) ->
 
 def _to_plain(value: object) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: _to_plain(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not (f.metadata.get("omit_unset") and getattr(value, f.name) == f.default)
+        }
     if isinstance(value, tuple):
         return [_to_plain(item) for item in value]
     if isinstance(value, date):
