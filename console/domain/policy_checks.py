@@ -177,7 +177,7 @@ def recipients(pack: PolicyPack, on: dt.date) -> Result:
     wrong = _advertising_processors(pack)
     if wrong:
         return Result(
-            WRONG,
+            PARTIAL,
             says,
             "Typed processor but receiving advertising cookies: " + _names(wrong),
             tuple(f"recipients[{[r.id for r in pack.recipients].index(w)}].kind" for w in wrong),

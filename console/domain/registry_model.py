@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -292,7 +293,7 @@ class RequestTypeEntry:
         if self.on_expiry is not None:
             yield "on_expiry", self.on_expiry
 
-    @property
+    @functools.cached_property
     def citations(self) -> tuple[str, ...]:
         """The clock's citations, in the order the deadline is worked out (as the clock shows)."""
         parts = [self.clock.citation, self.roll]
@@ -361,6 +362,10 @@ class Registry:
     letter_kinds: Mapping[str, str]
     letter_elements: Mapping[str, str]
     laws: Mapping[str, LawEntry]
+    # The general rule kept for each stored pair a law does not hold, built once per version.
+    _unrecognised: dict[tuple[str, str, int], RequestTypeEntry] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def request_types(self) -> tuple[str, ...]:
@@ -399,13 +404,18 @@ class Registry:
         if found is not None:
             return found
         general = rules.general_on(on)
-        why = Citation(
-            f"Not a request type of the {rules.label}; its general period is kept, as an"
-            " organisation default, only so a request recorded earlier keeps a deadline. "
-            + self._refusal(rules, request_type, on),
-            review="A request of a type the law does not give: decide how to answer it.",
-        )
-        return replace(general, request_type=request_type).unrecognised(why)
+        key = (law, request_type, rules.defaults.index(general))
+        kept = self._unrecognised.get(key)
+        if kept is None:
+            why = Citation(
+                f"Not a request type of the {rules.label}; its general period is kept, as an"
+                " organisation default, only so a request recorded earlier keeps a deadline. "
+                + self._refusal(rules, request_type, None),
+                review="A request of a type the law does not give: decide how to answer it.",
+            )
+            kept = replace(general, request_type=request_type).unrecognised(why)
+            self._unrecognised[key] = kept
+        return kept
 
     def _refusal(self, rules: LawEntry, request_type: str, on: dt.date | None) -> str:
         label = self.types[request_type].label.lower()
