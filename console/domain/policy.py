@@ -45,6 +45,16 @@ RecipientKind = Literal[
     "rights_defence",
     "third_party",
 ]
+# The one label of each kind, for pages and reports (people never read the codes).
+RECIPIENT_KIND_LABELS: dict[str, str] = {
+    "affiliate": "Group company",
+    "processor": "Processor",
+    "acquirer": "Buyer of the business",
+    "law_enforcement": "Law enforcement",
+    "legal_process": "Legal process",
+    "rights_defence": "Legal claims and rights",
+    "third_party": "Third party",
+}
 CookieConsent = Literal["not_required", "implied", "opt_in"]
 
 # Identifier kinds of the column-mapping contract (DESIGN.md); a category may name the one it holds.

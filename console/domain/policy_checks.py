@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from console.domain.policy import CookieClass, PolicyPack, Right
+from console.domain.policy import RECIPIENT_KIND_LABELS, CookieClass, PolicyPack, Right
 
 OK = "ok"
 MISSING = "missing"
@@ -157,19 +157,8 @@ def _advertising_processors(pack: PolicyPack) -> list[str]:
     return [r.id for r in pack.recipients if r.id in ids and r.kind == "processor"]
 
 
-KIND_LABELS = {
-    "affiliate": "group company",
-    "processor": "processor",
-    "third_party": "third party",
-    "acquirer": "buyer of the business",
-    "law_enforcement": "law enforcement",
-    "legal_process": "legal process",
-    "rights_defence": "legal claims and rights",
-}
-
-
 def _recipient_list(pack: PolicyPack) -> str:
-    return "; ".join(f"{r.label} ({KIND_LABELS.get(r.kind, r.kind)})" for r in pack.recipients)
+    return "; ".join(f"{r.label} ({RECIPIENT_KIND_LABELS[r.kind]})" for r in pack.recipients)
 
 
 def recipients(pack: PolicyPack, on: dt.date) -> Result:

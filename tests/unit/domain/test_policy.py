@@ -444,3 +444,13 @@ def test_a_key_written_twice_is_refused_not_silently_overwritten(
 def test_a_missing_file_is_a_known_error(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match=r"^absent\.json: cannot read the file"):
         load_pack(tmp_path / "absent.json")
+
+
+def test_every_recipient_kind_has_one_label() -> None:
+    """Pages and reports show labels, never the stored kind codes."""
+    import typing
+
+    from console.domain.policy import RECIPIENT_KIND_LABELS, RecipientKind
+
+    assert set(RECIPIENT_KIND_LABELS) == set(typing.get_args(RecipientKind))
+    assert RECIPIENT_KIND_LABELS["third_party"] == "Third party"
