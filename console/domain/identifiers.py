@@ -364,8 +364,10 @@ def normalise_name(raw: str) -> str | None:
 
 
 def normalise_postal_address(raw: str) -> str | None:
-    text = raw.translate(_ADDRESS_PUNCTUATION)
-    folded = " ".join(text.casefold().split()) if text.isascii() else _fold(text)
+    # Fold before stripping punctuation: NFKD turns compatibility forms ("․", "，") into the
+    # punctuation stripped here, and a second normalisation must find nothing left to strip.
+    text = raw if raw.isascii() else _fold(raw)
+    folded = " ".join(text.translate(_ADDRESS_PUNCTUATION).casefold().split())
     if folded in PLACEHOLDER_VALUES or not _ALNUM_RE.search(folded):
         return None
     return folded

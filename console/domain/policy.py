@@ -5,21 +5,17 @@ Packs are JSON files validated strictly; every mistake is reported with the exac
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import functools
 import hashlib
 import json
 import os
-import re
-import types
-import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, cast
 
+from console.domain.policy_json import Invalid, JsonObject, build, check_refs, no_constant, to_plain
 from console.errors import ConsoleError
 from console.paths import data_path
 
@@ -34,9 +30,27 @@ LegalBasis = Literal[
     "public_task",
     "legitimate_interests",
 ]
+# "third_party": a recipient that is neither a processor nor part of the group, such as an
+# advertising partner (CCPA §1798.140(ah) and 11 CCR §7050(b); a separate or joint controller).
 RecipientKind = Literal[
-    "affiliate", "processor", "acquirer", "law_enforcement", "legal_process", "rights_defence"
+    "affiliate",
+    "processor",
+    "acquirer",
+    "law_enforcement",
+    "legal_process",
+    "rights_defence",
+    "third_party",
 ]
+# The one label of each kind, for pages and reports (people never read the codes).
+RECIPIENT_KIND_LABELS: dict[str, str] = {
+    "affiliate": "Group company",
+    "processor": "Processor",
+    "acquirer": "Buyer of the business",
+    "law_enforcement": "Law enforcement",
+    "legal_process": "Legal process",
+    "rights_defence": "Legal claims and rights",
+    "third_party": "Third party",
+}
 CookieConsent = Literal["not_required", "implied", "opt_in"]
 # What a disclosure to a recipient is under the CCPA: disclosed for a business purpose (to a
 # service provider or contractor), "shared" for cross-context behavioural advertising, sold, or
@@ -63,10 +77,6 @@ IDENTIFIER_KINDS = frozenset(
 # The laws a request can be made under (`dsr new --law`): what an authority may answer for.
 KNOWN_LAWS = ("gdpr", "uk-gdpr", "ccpa", "lgpd", "pipeda", "vcdpa", "cpa", "ctdpa")
 
-_ID_RE = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")
-# date.fromisoformat alone would also take "20190702" and week dates; packs spell dates one way.
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
 
 class PolicyError(ConsoleError):
     """A policy pack that cannot be used; the message names the file and the field path."""
@@ -83,16 +93,27 @@ def _ref(target: str) -> dict[str, str]:
     return {"ref": target}
 
 
+# Optional fields added after the first packs were written: left out of the canonical form while
+# unset, so a pack that does not use them keeps the digest it was stored under. Absent means the
+# statement does not say it (the policy health check reports that as missing).
+_LATER: dict[str, bool] = {"omit_unset": True}
+
+
 @dataclass(frozen=True)
 class Organisation:
     name: str
     contact: str  # how the privacy office is named to people (printed in every response)
     website: str | None = None
-    email: str | None = None
-    postal_address: str | None = None
-    phone: str | None = None
+    # Contact details (GDPR Art. 13(1)(a); 11 CCR §7011(e)(3)), printed in every response.
+    email: str | None = field(default=None, metadata=_LATER)
+    postal_address: str | None = field(default=None, metadata=_LATER)
+    phone: str | None = field(default=None, metadata=_LATER)
     # Where the contact details come from when the statement gives none ("organisation default").
-    contact_basis: str | None = None
+    contact_basis: str | None = field(default=None, metadata=_LATER)
+    # GDPR Art. 13(1)(b) and Art. 27.
+    dpo_contact: str | None = field(default=None, metadata=_LATER)
+    representative: str | None = field(default=None, metadata=_LATER)
+    statement_ref: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -102,7 +123,7 @@ class CategoryGroup:
     description: str
     # The category of personal information the CCPA names for this group (Civ. Code
     # §1798.140(v)(1)); a category may name its own.
-    ccpa_category: str | None = None
+    ccpa_category: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -125,7 +146,9 @@ class Category:
     retention_days: int | None = None
     retention_basis: str | None = None
     statement_ref: str | None = None
-    ccpa_category: str | None = None  # overrides the group's
+    # The CCPA category it falls in (Cal. Civ. Code §1798.140(v)(1)), e.g. "identifiers";
+    # overrides its group's.
+    ccpa_category: str | None = field(default=None, metadata=_LATER)
 
     def _problems(self) -> Iterator[tuple[str, str]]:
         kind = self.identifier_kind
@@ -159,6 +182,10 @@ class Purpose:
     legal_basis_note: str
     categories: tuple[str, ...] = field(metadata=_ref("category"))
     statement_ref: str | None = None
+    # Where the statement itself names the legal basis (GDPR Art. 13(1)(c)); absent: it does not.
+    legal_basis_ref: str | None = field(default=None, metadata=_LATER)
+    # The legitimate interest pursued, as the statement puts it (GDPR Art. 13(1)(d)).
+    legitimate_interest: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -178,9 +205,10 @@ class Recipient:
     disclosure_grounds: tuple[str, ...] = field(metadata=_ref("disclosure_ground"))
     statement_ref: str | None = None
     # The categories this recipient receives; empty: any category of the person's data.
-    receives: tuple[str, ...] = field(default=(), metadata=_ref("category"))
-    ccpa_disclosure: CcpaDisclosure | None = None
-    disclosure_basis: str | None = None  # where receives/ccpa_disclosure come from
+    receives: tuple[str, ...] = field(default=(), metadata={**_ref("category"), **_LATER})
+    ccpa_disclosure: CcpaDisclosure | None = field(default=None, metadata=_LATER)
+    # Where receives/ccpa_disclosure come from.
+    disclosure_basis: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -192,6 +220,9 @@ class CookiePolicy:
     dnt: str
     blocking: str
     statement_ref: str | None = None
+    # Opt-out preference signals such as Global Privacy Control (11 CCR §7025): absent = not stated.
+    honours_gpc: bool | None = field(default=None, metadata=_LATER)
+    gpc: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -208,6 +239,9 @@ class CookieClass:
     providers: tuple[str, ...] = ()
     recipients: tuple[str, ...] = field(default=(), metadata=_ref("recipient"))
     statement_ref: str | None = None
+    # Cross-context behavioural advertising, which the CPRA calls sharing (§1798.140(ah)); absent:
+    # inferred from third-party cookies used for marketing.
+    shares_for_advertising: bool | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -311,6 +345,28 @@ class ProvidingData:
 
 
 @dataclass(frozen=True)
+class Disclosures:
+    """What the statement says on the points a privacy notice must cover and the pack's lists do
+    not hold; each is the statement's own words, absent when the statement says nothing."""
+
+    request_methods: tuple[str, ...] = ()
+    supervisory_authority: str | None = None
+    complaint_to_controller: str | None = None
+    transfer_safeguards_copy: str | None = None
+    provision_requirement: str | None = None
+    automated_decisions: str | None = None
+    sale_or_sharing: str | None = None
+    sensitive_information: str | None = None
+    opt_out_link: str | None = None
+    limit_link: str | None = None
+    non_discrimination: str | None = None
+    verification_process: str | None = None
+    authorised_agent: str | None = None
+    minors_under_16: str | None = None
+    appeal_process: str | None = None
+
+
+@dataclass(frozen=True)
 class PolicyPack:
     format_version: int
     pack_id: str
@@ -334,9 +390,10 @@ class PolicyPack:
     security_measures: tuple[SecurityMeasure, ...] = ()
     commitments: tuple[Commitment, ...] = ()
     source_document: str | None = None
-    authorities: tuple[Authority, ...] = ()
-    automated_decisions: AutomatedDecisions | None = None
-    providing_data: ProvidingData | None = None
+    authorities: tuple[Authority, ...] = field(default=(), metadata=_LATER)
+    automated_decisions: AutomatedDecisions | None = field(default=None, metadata=_LATER)
+    providing_data: ProvidingData | None = field(default=None, metadata=_LATER)
+    disclosures: Disclosures | None = field(default=None, metadata=_LATER)
 
     def _problems(self) -> Iterator[tuple[str, str]]:
         if self.format_version != FORMAT_VERSION:
@@ -395,7 +452,7 @@ class PolicyPack:
 
     def to_dict(self) -> dict[str, Any]:
         """Every field, optional ones too, so the form is the same however the file was written."""
-        return cast(dict[str, Any], _to_plain(self))
+        return cast(dict[str, Any], to_plain(self))
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
@@ -437,9 +494,9 @@ class PolicyPack:
 def parse_pack(obj: object, *, origin: str) -> PolicyPack:
     """Validate a decoded JSON value as a pack; `origin` (the file name) starts each message."""
     try:
-        pack = _build(PolicyPack, obj, "")
-        _check_refs(pack, _ref_targets(pack), "")
-    except _Invalid as exc:
+        pack = build(PolicyPack, obj, "")
+        check_refs(pack, _ref_targets(pack), "")
+    except Invalid as exc:
         raise PolicyError(origin, exc.path, exc.reason) from None
     return pack
 
@@ -455,11 +512,11 @@ def load_pack(path: str | os.PathLike[str]) -> PolicyPack:
     except UnicodeDecodeError:
         raise PolicyError(origin, "", "not UTF-8 text") from None
     try:
-        obj = json.loads(text, object_pairs_hook=_Object.from_pairs, parse_constant=_no_constant)
+        obj = json.loads(text, object_pairs_hook=JsonObject.from_pairs, parse_constant=no_constant)
     except json.JSONDecodeError as exc:
         reason = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         raise PolicyError(origin, "", reason) from None
-    except _Invalid as exc:
+    except Invalid as exc:
         raise PolicyError(origin, "", exc.reason) from None
     except ValueError:  # Python reads integers of at most 4,300 digits
         raise PolicyError(origin, "", "a number in it has more than 4,300 digits") from None
@@ -481,157 +538,6 @@ def pack_in_force(packs: Iterable[PolicyPack], on: date) -> PolicyPack | None:
     return max(candidates, key=lambda p: p.effective_date, default=None)
 
 
-# --- validation machinery -------------------------------------------------------------------
-
-
-class _Invalid(Exception):
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(reason)
-        self.path = path
-        self.reason = reason
-
-
-class _Object(dict[str, Any]):
-    """A JSON object that remembers repeated keys, which json.loads would silently collapse."""
-
-    duplicate_keys: tuple[str, ...] = ()
-
-    @classmethod
-    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> _Object:
-        obj = cls(pairs)
-        if len(obj) != len(pairs):
-            keys = [key for key, _ in pairs]
-            obj.duplicate_keys = tuple(key for key in obj if keys.count(key) > 1)
-        return obj
-
-
-def _no_constant(name: str) -> None:
-    raise _Invalid("", f"not valid JSON: {name} is not a number")
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
-def _json_type(value: object) -> str:
-    for kind, name in ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string")):
-        if isinstance(value, kind):
-            return name
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
-
-
-@functools.cache
-def _fields(cls: type) -> tuple[tuple[str, Any, bool], ...]:
-    hints = typing.get_type_hints(cls)
-    return tuple(
-        (
-            f.name,
-            hints[f.name],
-            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
-        )
-        for f in dataclasses.fields(cls)
-    )
-
-
-_T = TypeVar("_T")
-
-
-def _build(cls: type[_T], obj: object, path: str) -> _T:
-    if not isinstance(obj, dict):
-        raise _Invalid(path, f"expected an object, got {_json_type(obj)}")
-    duplicates = getattr(obj, "duplicate_keys", ())
-    if duplicates:
-        raise _Invalid(_join(path, duplicates[0]), "appears more than once in the same object")
-    fields = _fields(cast(type, cls))
-    names = [name for name, _, _ in fields]
-    for key in obj:
-        if key not in names:
-            close = difflib.get_close_matches(key, names, n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
-            raise _Invalid(_join(path, key), f"unknown field{hint}")
-    values: dict[str, Any] = {}
-    for name, tp, required in fields:
-        where = _join(path, name)
-        if name not in obj:
-            if required:
-                raise _Invalid(where, "required field is missing")
-            continue
-        value = _convert(tp, obj[name], where)
-        if required and value == ():
-            raise _Invalid(where, "must not be empty")
-        if name in ("id", "pack_id") and not _ID_RE.fullmatch(value):
-            raise _Invalid(
-                where, f'"{value}" is not a valid id (lower-case letters, digits, ".", "_", "-")'
-            )
-        values[name] = value
-    built = cls(**values)
-    for name, reason in getattr(built, "_problems", lambda: ())():
-        raise _Invalid(_join(path, name), reason)
-    return built
-
-
-def _convert(tp: Any, value: object, path: str) -> Any:
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        if value is None:
-            return None
-        (inner,) = (arg for arg in typing.get_args(tp) if arg is not type(None))
-        return _convert(inner, value, path)
-    if origin is Literal:
-        choices = typing.get_args(tp)
-        if not isinstance(value, str) or value not in choices:
-            shown = f'"{value}"' if isinstance(value, str) else _json_type(value)
-            raise _Invalid(path, f"{shown} is not one of: {', '.join(choices)}")
-        return value
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise _Invalid(path, f"expected an array, got {_json_type(value)}")
-        item_type = typing.get_args(tp)[0]
-        items = tuple(_convert(item_type, v, f"{path}[{i}]") for i, v in enumerate(value))
-        _check_unique(items, path)
-        return items
-    if dataclasses.is_dataclass(tp):
-        return _build(cast(type[Any], tp), value, path)
-    if tp is str:
-        if not isinstance(value, str):
-            raise _Invalid(path, f"expected a string, got {_json_type(value)}")
-        if not value.strip():
-            raise _Invalid(path, "must not be blank")
-        return value
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise _Invalid(path, f"expected true or false, got {_json_type(value)}")
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _Invalid(path, f"expected an integer, got {_json_type(value)}")
-        return value
-    if tp is date:
-        if not isinstance(value, str):
-            raise _Invalid(path, f"expected a date string, got {_json_type(value)}")
-        try:
-            if not _DATE_RE.fullmatch(value):
-                raise ValueError
-            return date.fromisoformat(value)
-        except ValueError:
-            raise _Invalid(path, f'"{value}" is not a date in the form YYYY-MM-DD') from None
-    raise TypeError(f"policy pack field type {tp!r} has no JSON form")  # a bug in this module
-
-
-def _check_unique(items: tuple[Any, ...], path: str) -> None:
-    seen: set[object] = set()
-    for i, item in enumerate(items):
-        key = getattr(item, "id", item)
-        if key in seen:
-            where = f"{path}[{i}].id" if hasattr(item, "id") else f"{path}[{i}]"
-            raise _Invalid(where, f'duplicate id "{key}"' if hasattr(item, "id") else "repeated")
-        seen.add(key)
-
-
 def _ref_targets(pack: PolicyPack) -> dict[str, frozenset[str]]:
     def ids(items: Iterable[Any]) -> frozenset[str]:
         return frozenset(item.id for item in items)
@@ -646,34 +552,3 @@ def _ref_targets(pack: PolicyPack) -> dict[str, frozenset[str]]:
         "cookie_duration": ids(pack.cookie_policy.durations),
         "cookie_party": ids(pack.cookie_policy.parties),
     }
-
-
-def _check_refs(value: object, targets: dict[str, frozenset[str]], path: str) -> None:
-    if isinstance(value, tuple):
-        for i, item in enumerate(value):
-            _check_refs(item, targets, f"{path}[{i}]")
-        return
-    if not dataclasses.is_dataclass(value):
-        return
-    for f in dataclasses.fields(value):
-        where = _join(path, f.name)
-        current = getattr(value, f.name)
-        target = f.metadata.get("ref")
-        if target is None:
-            _check_refs(current, targets, where)
-            continue
-        wanted = current if isinstance(current, tuple) else (current,)
-        for i, ref in enumerate(wanted):
-            if ref not in targets[target]:
-                at = f"{where}[{i}]" if isinstance(current, tuple) else where
-                raise _Invalid(at, f'unknown {target.replace("_", " ")} id "{ref}"')
-
-
-def _to_plain(value: object) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, tuple):
-        return [_to_plain(item) for item in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value

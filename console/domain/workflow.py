@@ -1,14 +1,27 @@
 """Status workflows for data-subject and legal requests: which moves are allowed, and why not.
 
 Each table below is the whole truth about its workflow; services call `transition` before saving.
+A data-subject request's table also follows its law (the registry of request types): whether
+identity may, must or must not be verified, which grounds it may be denied on, and how a deletion
+of held records or a manifestly unfounded request ends.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from console.domain.registry_model import (
+    Citation,
+    DenialReason,
+    LetterRule,
+    Registry,
+    RequestTypeEntry,
+    VerificationMode,
+)
+from console.domain.request_types import registry
 from console.errors import ConsoleError
 
 
@@ -186,21 +199,151 @@ _MACHINES: Mapping[type[_Status], _Machine[Any]] = {
 }
 
 
-def allowed_targets(current: S) -> frozenset[S]:
-    """The statuses `current` may move to."""
-    machine: _Machine[S] = _MACHINES[type(current)]
-    return machine.table[current]
+def _dsr_machine(rule: RequestTypeEntry) -> _Machine[DsrStatus]:
+    """The request workflow under the request's law: verification is a step only where allowed."""
+    mode = rule.verification.mode
+    if mode is VerificationMode.REQUIRED:
+        return _MACHINES[DsrStatus]
+    table = dict(DSR_TRANSITIONS)
+    hints = dict(_DSR_HINTS)
+    direct = {_D.IN_PROGRESS, _D.DENIED, _D.WITHDRAWN}
+    if mode is VerificationMode.OPTIONAL:
+        # Asked for only on reasonable doubt (e.g. GDPR Art. 12(6)): work may start straight away.
+        table[_D.RECEIVED] = frozenset(direct | {_D.IDENTITY_VERIFICATION})
+    else:
+        table[_D.RECEIVED] = frozenset(direct)
+        hints[(_D.RECEIVED, _D.IDENTITY_VERIFICATION)] = (
+            f"under {rule.law} identity may not be required for this type of request"
+            f" ({rule.verification.citation.text}); start work on it"
+        )
+    for target in (_D.REVIEW, _D.COMPLETED):
+        hints[(_D.RECEIVED, target)] = "start work on it first"
+    return _Machine("request", table, hints, reopenable=_MACHINES[DsrStatus].reopenable)
 
 
-def can_transition(current: S, target: S) -> bool:
-    return target in allowed_targets(current)
+def _machine(current: S, rule: RequestTypeEntry | None) -> _Machine[Any]:
+    if rule is not None and isinstance(current, DsrStatus):
+        return _dsr_machine(rule)
+    return _MACHINES[type(current)]
 
 
-def transition(current: S, target: S) -> S:
-    """`target`, when the move from `current` is allowed; else WorkflowError saying why not."""
+def allowed_targets(current: S, rule: RequestTypeEntry | None = None) -> frozenset[S]:
+    """The statuses `current` may move to (for a data-subject request, under `rule`'s law)."""
+    table: Mapping[S, frozenset[S]] = _machine(current, rule).table
+    return table[current]
+
+
+def can_transition(current: S, target: S, rule: RequestTypeEntry | None = None) -> bool:
+    return target in allowed_targets(current, rule)
+
+
+def transition(current: S, target: S, rule: RequestTypeEntry | None = None) -> S:
+    """`target`, when the move from `current` is allowed; else WorkflowError saying why not.
+
+    Without `rule` a data-subject request must pass identity verification (the strictest law).
+    """
     if type(current) is not type(target):
         # Mixing the two workflows is a programming error, not something a user can fix.
         raise TypeError(f"{current!r} and {target!r} belong to different workflows")
-    if target not in allowed_targets(current):
-        raise WorkflowError(_MACHINES[type(current)].refusal(current, target))
+    if target not in allowed_targets(current, rule):
+        raise WorkflowError(_machine(current, rule).refusal(current, target))
     return target
+
+
+# --- outcomes under the request's law -------------------------------------------------------------
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
+
+
+def denial_ground(rule: RequestTypeEntry, code: str) -> DenialReason:
+    """The ground, when the request's law allows it for its type; else WorkflowError naming those
+    it does allow (a GDPR request is never denied as 'not a consumer')."""
+    found = rule.denial_reasons.get(code)
+    if found is not None:
+        return found
+    what = f"{_a(rule.request_type)} request under {rule.law}"
+    if not rule.denial_reasons:
+        raise WorkflowError(
+            f"There is no ground to deny {what}; the law gives none ({rule.citation.text})"
+        )
+    allowed = ", ".join(f"{c} ({r.label})" for c, r in rule.denial_reasons.items())
+    raise WorkflowError(f"'{code}' is not a ground to deny {what}; allowed: {allowed}")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a request ends: complied, complied_in_part or denied, with the ground and its letter."""
+
+    outcome: str
+    citation: Citation
+    denial_reason: DenialReason | None = None
+    # What the letter must say about the refusal (also for the part refused of a partial answer).
+    letter: LetterRule | None = None
+
+
+def deletion_outcome(
+    rule: RequestTypeEntry, found: int, held: int, *, rules: Registry | None = None
+) -> Outcome:
+    """The outcome of a deletion whose records were `found`, `held` of them under legal hold.
+
+    Every record held is a denial on an exception, not a partial compliance (11 CCR §7022(f));
+    some held is compliance in part, and the letter explains the part refused.
+    """
+    if rule.request_type != "deletion":
+        raise ValueError(f"{rule.request_type} is not a deletion")
+    if not 0 <= held <= found:
+        raise ValueError("held records must be between none and all of those found")
+    if held == 0:
+        return Outcome("complied", rule.citation)
+    code = (rules or registry()).law(rule.law).held_records_reason
+    reason = rule.denial_reasons.get(code) if code else None
+    if reason is None:
+        raise WorkflowError(
+            f"{rule.law} names no ground for keeping records under a legal hold: add"
+            " held_records_reason to the registry"
+        )
+    outcome = "denied" if held == found else "complied_in_part"
+    return Outcome(outcome, reason.citation, reason, rule.letters.get("denial"))
+
+
+@dataclass(frozen=True)
+class ExcessiveOutcome:
+    """A decision that a request is manifestly unfounded or excessive: a fee, or a refusal."""
+
+    choice: str
+    reasons: str
+    citation: Citation
+    # A fee moves the start of the period where the law says so (UK GDPR Art. 12A(2)(c)).
+    fee_moves_start: bool = False
+    denial_reason: DenialReason | None = None
+    # What to tell the person before charging (EDPB Guidelines 01/2022 para 192), where given.
+    before_fee: str | None = None
+
+
+def decide_excessive(rule: RequestTypeEntry, choice: str, reasons: str) -> ExcessiveOutcome:
+    """Record the decision; the reasons are required because the organisation bears the burden of
+    demonstrating the request is manifestly unfounded or excessive (GDPR Art. 12(5) and its peers)."""
+    decision = rule.excessive
+    what = f"{_a(rule.request_type)} request under {rule.law}"
+    if decision is None:
+        raise WorkflowError(
+            f"The law gives no 'manifestly unfounded or excessive' decision on {what}"
+        )
+    if choice not in decision.options:
+        raise WorkflowError(
+            f"'{choice}' is not open for {what}; choose: {', '.join(decision.options)}"
+            f" ({decision.citation.text})"
+        )
+    if not reasons.strip():
+        raise WorkflowError(
+            "Record why the request is manifestly unfounded or excessive: the organisation bears"
+            f" the burden of demonstrating it ({decision.citation.text})"
+        )
+    moves = choice == "fee" and rule.start_moves is not None and "fee" in rule.start_moves.events
+    refusal = (
+        rule.denial_reasons.get("manifestly_unfounded_or_excessive") if choice == "refuse" else None
+    )
+    before = decision.before_fee if choice == "fee" else None
+    return ExcessiveOutcome(choice, reasons.strip(), decision.citation, moves, refusal, before)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from console import __version__
-from console.domain import deadlines, responses
+from console.domain import request_types, responses
 from console.domain.permissions import Permission
 from console.errors import ValidationError
 from console.reports import Document, Paragraph, Section
@@ -41,8 +41,8 @@ class LetterResult:
     manifest_path: Path
 
 
-def _rule(view: RequestView) -> deadlines.Rule:
-    return deadlines.default_rules().rule_for(view.law, view.request_type)
+def _rule(view: RequestView) -> request_types.RequestTypeEntry:
+    return request_types.registry().rule_for(view.law, view.request_type, view.received_on)
 
 
 def kinds_for(view: RequestView) -> list[str]:
@@ -70,7 +70,7 @@ def _refuse_kind(view: RequestView, kind: str) -> None:
             f"There is no letter '{kind}': letters are {', '.join(LETTER_KINDS)}."
         )
     if kind == "extension":
-        why = _rule(view).response_source
+        why = _rule(view).clock.citation.text
         raise ValidationError(
             f"{law} gives no extension for {REQUEST_TYPES[view.request_type].lower()} requests "
             f"({why}), so there is no extension notice to send. Letters for request {view.id}: "

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
-import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +16,6 @@ from console.domain.deadlines import (
     Law,
     Ledger,
     RequestType,
-    RulesFileError,
     add_months,
     calendar_for,
     compute,
@@ -27,11 +23,9 @@ from console.domain.deadlines import (
     default_rules,
     due_this_week,
     is_overdue,
-    load_rules,
-    parse_rules,
 )
+from console.domain.request_types import RegistryFileError, parse_registry, registry_path
 from console.errors import ConsoleError
-from console.paths import data_path
 
 D = dt.date
 
@@ -195,17 +189,34 @@ def test_a_gdpr_pause_for_identity_proof_pushes_the_due_date_by_the_days_paused(
     assert state.due_date == D(2026, 4, 13)
 
 
-def test_pauses_add_up() -> None:
-    ledger = (
+def _identity_then_clarification() -> Ledger:
+    return (
         received(D(2026, 6, 1))
         .pause(D(2026, 6, 2), "identity-verification")
         .resume(D(2026, 6, 4))
         .pause(D(2026, 6, 10), "clarification")
         .resume(D(2026, 6, 13))
     )
-    state = compute("uk-gdpr", "access", ledger)
+
+
+def test_eu_gdpr_pauses_add_up() -> None:
+    # EDPB Guidelines 01/2022 (guidance): each pause leaves out resume - pause days: 2 + 3 = 5.
+    state = compute("gdpr", "access", _identity_then_clarification(), country="DE")
     assert state.paused_days == 5
     assert state.due_date == D(2026, 7, 6)
+
+
+def test_uk_gdpr_art_12a_reads_a_stored_identity_pause_as_a_new_start_and_stops_both_days() -> None:
+    """UK GDPR Art. 12A(2)(b) and 12A(5), in force 5 Feb 2026.
+
+    This test used to expect 6 Jul (five paused days). Under Art. 12A the identity information
+    arriving on 4 Jun is the relevant time (one month: 4 Jul), and the clarification asked on the
+    10th and answered on the 13th leaves out four days, both ends included: Wed 8 Jul 2026.
+    """
+    state = compute("uk-gdpr", "access", _identity_then_clarification())
+    assert state.start == D(2026, 6, 4)
+    assert state.stopped_days == state.paused_days == 4
+    assert state.due_date == D(2026, 7, 8)
 
 
 def test_a_pause_and_resume_on_the_same_day_costs_nothing() -> None:
@@ -348,7 +359,7 @@ def test_an_empty_ledger_has_no_deadline() -> None:
 
 def test_clock_errors_are_known_errors_fit_for_the_user() -> None:
     assert issubclass(ClockError, ConsoleError)
-    assert issubclass(RulesFileError, ConsoleError)
+    assert issubclass(RegistryFileError, ConsoleError)
 
 
 # --- days left ------------------------------------------------------------------------------------
@@ -396,13 +407,12 @@ def test_working_days_come_from_the_laws_calendar() -> None:
     assert calendar_for("pipeda").is_working_day(D(2026, 1, 3))  # a Saturday, under s. 35
 
 
-# --- the rules file -------------------------------------------------------------------------------
+# --- the rules, as read from the registry ----------------------------------------------------------
+# (The file's own checks, formerly of data/deadlines/rules.json, are in test_request_types.py.)
 
 
 def _bundled() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        data_path("deadlines", "rules.json").read_text(encoding="utf-8")
-    )
+    data: dict[str, Any] = json.loads(registry_path().read_text(encoding="utf-8"))
     return data
 
 
@@ -418,83 +428,10 @@ def test_only_the_gdpr_family_allows_pauses_in_the_bundled_rules() -> None:
     assert pausable == {"gdpr", "uk-gdpr"}
 
 
-def _broken(edit: Any) -> dict[str, Any]:
-    data = copy.deepcopy(_bundled())
-    edit(data)
-    return data
-
-
-@pytest.mark.parametrize(
-    ("edit", "field"),
-    [
-        (
-            lambda d: d["laws"]["ccpa"]["default"]["response"].update(unit="weeks"),
-            "laws.ccpa.default.response.unit",
-        ),
-        (
-            lambda d: d["laws"]["gdpr"]["default"]["response"].pop("source"),
-            "laws.gdpr.default.response.source",
-        ),
-        (
-            lambda d: d["laws"]["lgpd"]["default"]["response"].update(amount=True),
-            "laws.lgpd.default.response.amount",
-        ),
-        (
-            lambda d: d["laws"]["pipeda"]["default"]["extension"].update(max_times=0),
-            "laws.pipeda.default.extension.max_times",
-        ),
-        (
-            lambda d: d["laws"]["ccpa"]["types"]["opt-out-sale"]["response"].update(amount=-15),
-            "laws.ccpa.types.opt-out-sale.response.amount",
-        ),
-        (lambda d: d["laws"]["ccpa"]["types"].update({"audit": {}}), "laws.ccpa.types.audit"),
-        (lambda d: d["laws"]["gdpr"]["default"].update(grace={}), "laws.gdpr.default.grace"),
-        (
-            lambda d: d["laws"]["gdpr"]["default"]["pause"].update(reasons=[]),
-            "laws.gdpr.default.pause.reasons",
-        ),
-        (
-            lambda d: d["laws"]["vcdpa"]["calendar"].update(country="XX"),
-            "laws.vcdpa.calendar.country",
-        ),
-        (
-            lambda d: d["laws"]["cpa"]["calendar"].update(subdivision="ZZ"),
-            "laws.cpa.calendar.subdivision",
-        ),
-        (
-            lambda d: d["laws"]["ctdpa"]["calendar"].update(weekend=["saturday"]),
-            "laws.ctdpa.calendar.weekend",
-        ),
-        (
-            lambda d: d["laws"]["ccpa"]["types"]["opt-out-sale"].update(acknowledge={"amount": 3}),
-            "laws.ccpa.types.opt-out-sale.acknowledge.unit",
-        ),
-        (
-            lambda d: d["laws"]["ccpa"]["default"]["acknowledge"].update(unit="hours"),
-            "laws.ccpa.default.acknowledge.unit",
-        ),
-        (lambda d: d["laws"]["uk-gdpr"].pop("name"), "laws.uk-gdpr.name"),
-        (lambda d: d.update(format=2), "format"),
-    ],
-)
-def test_a_broken_rules_file_names_the_exact_field(edit: Any, field: str) -> None:
-    with pytest.raises(RulesFileError, match=re.escape(f"rules.json: field '{field}'")):
-        parse_rules(_broken(edit), source="rules.json")
-
-
-def test_a_rules_file_that_is_not_json_is_a_known_error(tmp_path: Path) -> None:
-    path = tmp_path / "rules.json"
-    path.write_text("{not json", encoding="utf-8")
-    with pytest.raises(RulesFileError, match=r"rules\.json: is not valid JSON"):
-        load_rules(path)
-    with pytest.raises(RulesFileError, match="cannot be read"):
-        load_rules(tmp_path / "missing.json")
-
-
 def test_a_custom_rules_book_drives_the_clock() -> None:
     data = _bundled()
-    data["laws"]["lgpd"]["default"]["response"]["amount"] = 30
-    book = parse_rules(data)
+    data["laws"]["lgpd"]["types"]["access"]["clock"]["amount"] = 30
+    book = parse_registry(data)
     assert compute("lgpd", "access", received(D(2026, 3, 1)), rules=book).due_date == D(2026, 3, 31)
 
 
@@ -535,7 +472,11 @@ def test_a_pause_never_moves_the_due_date_earlier(
         ledger = ledger.resume(pause_on + dt.timedelta(days=length))
     after = compute(law, "access", ledger, country=country)
     assert after.due_date >= before.due_date
-    assert after.paused_days == (length if resumed else 0)
+    if law is Law.UK_GDPR and start >= D(2026, 2, 5):
+        # UK GDPR Art. 12A(5): the day asked and the day answered both do not count.
+        assert after.paused_days == (length + 1 if resumed else 1)
+    else:
+        assert after.paused_days == (length if resumed else 0)
 
 
 @settings(max_examples=200, deadline=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from console.domain import identifiers as ids
@@ -175,6 +175,7 @@ kinds = st.sampled_from([*ids.KINDS, "other:crm"])
 
 
 @given(kind=kinds, raw=st.text(max_size=40))
+@example(kind="postal_address", raw="0\u2024")  # NFKD made "0." of it, which normalised to None
 def test_normalise_is_idempotent(kind: str, raw: str) -> None:
     once = ids.normalise(kind, raw)
     if once is not None:

@@ -228,6 +228,35 @@ def test_digest_changes_when_content_changes(raw: dict[str, Any]) -> None:
     assert parse_pack(raw, origin=ORIGIN).digest() != before
 
 
+def test_the_shipped_pack_keeps_its_digest_when_the_model_gains_optional_fields(
+    pack: PolicyPack,
+) -> None:
+    """Packs are stored under their digest; fields added later are left out while unset.
+
+    (The digest is that of the shipped pack 2019-07-02.2, which names authorities, automated
+    decisions and contact details as organisation defaults.)"""
+    assert pack.digest() == "e83b856cc29c46b9c703d9c340e5c6434abd48378bb60c2960bb0a5aea594131"
+    assert "dpo_contact" not in pack.to_dict()["organisation"]
+    assert "disclosures" not in pack.to_dict()
+
+
+def test_statement_disclosures_are_optional_and_round_trip(raw: dict[str, Any]) -> None:
+    """Absent means the statement does not say it; the health check reports it as missing."""
+    before = parse_pack(raw, origin=ORIGIN)
+    assert before.disclosures is None and before.cookie_policy.honours_gpc is None
+    raw["organisation"]["dpo_contact"] = "dpo@example.com"
+    raw["purposes"][0]["legal_basis_ref"] = "How we use your personal data"
+    raw["cookie_policy"]["honours_gpc"] = True
+    raw["recipients"][4]["kind"] = "third_party"
+    raw["disclosures"] = {"request_methods": ["privacy@example.com", "+1 800 555 0100"]}
+    after = parse_pack(raw, origin=ORIGIN)
+    assert after.organisation.dpo_contact == "dpo@example.com"
+    assert after.disclosures is not None and len(after.disclosures.request_methods) == 2
+    assert after.recipient("advertising_partners").kind == "third_party"
+    assert parse_pack(json.loads(after.to_json()), origin="again") == after
+    assert after.digest() != before.digest()
+
+
 def test_pack_in_force_is_the_latest_effective_on_the_day(raw: dict[str, Any]) -> None:
     old = parse_pack(raw, origin=ORIGIN)
     raw["effective_date"] = "2021-01-01"
@@ -347,7 +376,7 @@ _DELETE = object()
         pytest.param(
             _set(["recipients", 0, "kind"], "friend"),
             'recipients[0].kind: "friend" is not one of: affiliate, processor, acquirer, '
-            "law_enforcement, legal_process, rights_defence",
+            "law_enforcement, legal_process, rights_defence, third_party",
             id="value-not-in-choices",
         ),
         pytest.param(
@@ -461,3 +490,13 @@ def test_a_key_written_twice_is_refused_not_silently_overwritten(
 def test_a_missing_file_is_a_known_error(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match=r"^absent\.json: cannot read the file"):
         load_pack(tmp_path / "absent.json")
+
+
+def test_every_recipient_kind_has_one_label() -> None:
+    """Pages and reports show labels, never the stored kind codes."""
+    import typing
+
+    from console.domain.policy import RECIPIENT_KIND_LABELS, RecipientKind
+
+    assert set(RECIPIENT_KIND_LABELS) == set(typing.get_args(RecipientKind))
+    assert RECIPIENT_KIND_LABELS["third_party"] == "Third party"

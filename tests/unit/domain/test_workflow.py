@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from console.domain.request_types import entry as _entry
 from console.domain.workflow import (
     DSR_TRANSITIONS,
     LEGAL_TRANSITIONS,
@@ -14,6 +15,9 @@ from console.domain.workflow import (
     WorkflowError,
     allowed_targets,
     can_transition,
+    decide_excessive,
+    deletion_outcome,
+    denial_ground,
     transition,
 )
 from console.errors import ConsoleError
@@ -161,3 +165,81 @@ def test_workflow_errors_are_known_errors_and_mixing_workflows_is_a_bug() -> Non
     assert issubclass(WorkflowError, ConsoleError)
     with pytest.raises(TypeError, match="different workflows"):
         transition(D.RECEIVED, L.UNDER_REVIEW)
+
+
+# --- the workflow under the request's law (the registry of request types) -------------------------
+
+
+def test_a_ccpa_opt_out_of_sale_is_worked_without_an_identity_step() -> None:
+    """11 CCR §7026(d): a business shall not require a verifiable consumer request to opt out."""
+    rule = _entry("ccpa", "opt-out-sale")
+    assert transition(D.RECEIVED, D.IN_PROGRESS, rule) is D.IN_PROGRESS
+    with pytest.raises(WorkflowError, match=r"identity may not be required .*§7026\(d\)"):
+        transition(D.RECEIVED, D.IDENTITY_VERIFICATION, rule)
+    assert D.IDENTITY_VERIFICATION not in allowed_targets(D.RECEIVED, rule)
+
+
+def test_a_gdpr_request_may_start_without_an_identity_check_when_there_is_no_doubt() -> None:
+    """GDPR Art. 12(6): identity information is asked for only on reasonable doubts."""
+    rule = _entry("gdpr", "access")
+    assert can_transition(D.RECEIVED, D.IN_PROGRESS, rule)
+    assert can_transition(D.RECEIVED, D.IDENTITY_VERIFICATION, rule)
+
+
+def test_a_ccpa_request_to_know_still_needs_its_identity_verified() -> None:
+    """Cal. Civ. Code §1798.130(a)(2)(A): a verifiable consumer request."""
+    rule = _entry("ccpa", "access")
+    with pytest.raises(WorkflowError, match="verify identity first"):
+        transition(D.RECEIVED, D.IN_PROGRESS, rule)
+
+
+def test_a_denial_ground_must_be_one_the_law_allows_for_the_type() -> None:
+    assert denial_ground(_entry("ccpa", "access"), "not_a_consumer").label.startswith(
+        "Not a consumer"
+    )
+    with pytest.raises(
+        WorkflowError,
+        match="'not_a_consumer' is not a ground to deny an access request under gdpr; allowed: identity_not_verified",
+    ):
+        denial_ground(_entry("gdpr", "access"), "not_a_consumer")
+    with pytest.raises(
+        WorkflowError, match="no ground to deny an opt-out-marketing request under ccpa"
+    ):
+        denial_ground(_entry("ccpa", "opt-out-marketing"), "other")
+
+
+def test_a_deletion_where_every_record_is_held_is_denied_on_an_exception() -> None:
+    """11 CCR §7022(f): a denial, explained, with the exception relied on (legal claims,
+    Cal. Civ. Code §1798.145(a)(1)(E)); not 'complied in part'."""
+    rule = _entry("ccpa", "deletion")
+    all_held = deletion_outcome(rule, found=3, held=3)
+    assert all_held.outcome == "denied"
+    assert all_held.denial_reason is not None and all_held.denial_reason.code == "legal_claims"
+    assert "§1798.145(a)(1)(E)" in all_held.citation.text
+    assert all_held.letter is not None and "detailed_basis" in all_held.letter.must_say
+    some_held = deletion_outcome(rule, found=3, held=1)
+    assert some_held.outcome == "complied_in_part" and some_held.letter is not None
+    assert deletion_outcome(rule, found=3, held=0).outcome == "complied"
+    assert deletion_outcome(_entry("gdpr", "deletion"), 2, 2).denial_reason.code == "legal_claims"  # type: ignore[union-attr]
+
+
+def test_manifestly_unfounded_is_a_recorded_decision_not_a_request_type() -> None:
+    """GDPR Art. 12(5): a reasonable fee or a refusal; the controller bears the burden of proof."""
+    refusal = decide_excessive(
+        _entry("gdpr", "access"), "refuse", "Twelfth identical request this month"
+    )
+    assert (
+        refusal.denial_reason is not None
+        and refusal.denial_reason.code == "manifestly_unfounded_or_excessive"
+    )
+    fee = decide_excessive(_entry("gdpr", "access"), "fee", "Repeated copies of the same file")
+    assert not fee.fee_moves_start and fee.before_fee and "para 192" in fee.before_fee
+    with pytest.raises(WorkflowError, match="bears the burden"):
+        decide_excessive(_entry("gdpr", "access"), "refuse", "  ")
+    with pytest.raises(WorkflowError, match="no 'manifestly unfounded or excessive' decision"):
+        decide_excessive(_entry("cpa", "access"), "refuse", "many")
+
+
+def test_a_uk_fee_for_an_excessive_request_moves_the_start_of_the_month() -> None:
+    """UK GDPR Art. 12A(2)(c): the relevant time includes when the fee is paid."""
+    assert decide_excessive(_entry("uk-gdpr", "access"), "fee", "Excessive").fee_moves_start
