@@ -45,7 +45,9 @@ class Sum:
         self.rows = self.ids = self.keys = self.id_keys = 0
         self.text = hashlib.blake2b()
 
-    def add(self, search: list[str], values: list[str], keys: list[int], id_keys: list[int]) -> None:
+    def add(
+        self, search: list[str], values: list[str], keys: list[int], id_keys: list[int]
+    ) -> None:
         self.rows += len(search)
         self.ids += len(id_keys)
         self.keys = (self.keys + sum(keys)) & MASK
@@ -63,8 +65,12 @@ def run_old(path: Path, total: Sum) -> None:
 
     for item in produce(Job(path, MAPPING, "US", 1, 1, [], chunk_rows=5000, first_id=1)):
         if item[0] == "chunk":
-            total.add([r[8] for r in item[1]], [r[6] for r in item[1]], [r[5] for r in item[1]],
-                      [i[4] for i in item[2]])
+            total.add(
+                [r[8] for r in item[1]],
+                [r[6] for r in item[1]],
+                [r[5] for r in item[1]],
+                [i[4] for i in item[2]],
+            )
 
 
 def run_polars(path: Path, total: Sum) -> None:
@@ -74,8 +80,12 @@ def run_polars(path: Path, total: Sum) -> None:
     with RecordBatches(parse_columnar(path, MAPPING)) as stream:
         for batch in stream:
             r = batch.records
-            total.add(r["search_text"].to_list(), r["values_json"].to_list(),
-                      r["dedupe_key"].to_list(), batch.identifiers["key"].to_list())
+            total.add(
+                r["search_text"].to_list(),
+                r["values_json"].to_list(),
+                r["dedupe_key"].to_list(),
+                batch.identifiers["key"].to_list(),
+            )
 
 
 def run_pyarrow(path: Path, total: Sum) -> None:
@@ -83,8 +93,12 @@ def run_pyarrow(path: Path, total: Sum) -> None:
     from columnar_pyarrow import parse
 
     for (rows, found), _ in parse(path, MAPPING):
-        total.add(rows["search_text"].to_pylist(), rows["values_json"].to_pylist(),
-                  rows["dedupe_key"].to_pylist(), found["key"].to_pylist())
+        total.add(
+            rows["search_text"].to_pylist(),
+            rows["values_json"].to_pylist(),
+            rows["dedupe_key"].to_pylist(),
+            found["key"].to_pylist(),
+        )
 
 
 def child(which: str, path: Path) -> None:

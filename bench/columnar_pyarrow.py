@@ -50,8 +50,15 @@ class Cache(dict[tuple[str, str], Any]):
         return out
 
 
-def settle(raw: pa.Array, decided: Any, fast: Any, slow: Callable[[str], Any], cache: Cache,
-           scope: str, dtype: pa.DataType = _STRING) -> pa.Array:
+def settle(
+    raw: pa.Array,
+    decided: Any,
+    fast: Any,
+    slow: Callable[[str], Any],
+    cache: Cache,
+    scope: str,
+    dtype: pa.DataType = _STRING,
+) -> pa.Array:
     decided = pc.fill_null(decided, False)
     pending = pc.unique(pc.filter(raw, pc.and_(pc.invert(decided), pc.is_valid(raw))))
     if len(pending) == 0:
@@ -68,11 +75,17 @@ def _ascii(raw: pa.Array) -> Any:
 def email(raw: pa.Array, cache: Cache, region: str) -> pa.Array:
     text = pc.utf8_lower(pc.utf8_trim(raw, _WS))
     local = pc.struct_field(pc.extract_regex(text, r"^(?P<l>[^@]*)@"), "l")
-    ok = pc.and_(pc.and_(_ascii(raw), pc.match_substring_regex(text, EMAIL_RE)),
-                 pc.and_(pc.match_substring_regex(text, r"^[^@]{1,64}@"),
-                         pc.less_equal(pc.binary_length(text), 254)))
-    placeholder = pc.or_(pc.is_in(text, pa.array(sorted(ids.PLACEHOLDER_EMAILS))),
-                         pc.is_in(local, pa.array(sorted(ids.PLACEHOLDER_EMAIL_LOCAL_PARTS))))
+    ok = pc.and_(
+        pc.and_(_ascii(raw), pc.match_substring_regex(text, EMAIL_RE)),
+        pc.and_(
+            pc.match_substring_regex(text, r"^[^@]{1,64}@"),
+            pc.less_equal(pc.binary_length(text), 254),
+        ),
+    )
+    placeholder = pc.or_(
+        pc.is_in(text, pa.array(sorted(ids.PLACEHOLDER_EMAILS))),
+        pc.is_in(local, pa.array(sorted(ids.PLACEHOLDER_EMAIL_LOCAL_PARTS))),
+    )
     return settle(raw, ok, pc.if_else(placeholder, _NULL, text), ids.normalise_email, cache, "e")
 
 
@@ -82,40 +95,70 @@ def _folded(raw: Any) -> Any:
 
 def name(raw: pa.Array, cache: Cache, region: str) -> pa.Array:
     folded = _folded(raw)
-    bad = pc.or_(pc.is_in(folded, pa.array(sorted(ids.PLACEHOLDER_VALUES | ids.PLACEHOLDER_NAMES))),
-                 pc.invert(pc.match_substring_regex(folded, "[a-z]")))
+    bad = pc.or_(
+        pc.is_in(folded, pa.array(sorted(ids.PLACEHOLDER_VALUES | ids.PLACEHOLDER_NAMES))),
+        pc.invert(pc.match_substring_regex(folded, "[a-z]")),
+    )
     return settle(raw, _ascii(raw), pc.if_else(bad, _NULL, folded), ids.normalise_name, cache, "n")
 
 
 def ip(raw: pa.Array, cache: Cache, region: str) -> pa.Array:
-    bad = pc.or_(pc.starts_with(raw, "127."), pc.is_in(raw, pa.array(["0.0.0.0", "255.255.255.255"])))
-    return settle(raw, pc.match_substring_regex(raw, IPV4_RE), pc.if_else(bad, _NULL, raw),
-                  ids.normalise_ip, cache, "i")
+    bad = pc.or_(
+        pc.starts_with(raw, "127."), pc.is_in(raw, pa.array(["0.0.0.0", "255.255.255.255"]))
+    )
+    return settle(
+        raw,
+        pc.match_substring_regex(raw, IPV4_RE),
+        pc.if_else(bad, _NULL, raw),
+        ids.normalise_ip,
+        cache,
+        "i",
+    )
 
 
 def ident(raw: pa.Array, cache: Cache, region: str) -> pa.Array:
-    plain = pc.and_(pc.and_(_ascii(raw), pc.invert(pc.match_substring_regex(raw, SPACE))),
-                    pc.invert(pc.match_substring(raw, "@")))
-    bad = pc.and_(pc.less_equal(pc.utf8_length(raw), ids.LONGEST_ID_PLACEHOLDER),
-                  pc.is_in(pc.utf8_lower(raw), pa.array(sorted(ids.PLACEHOLDER_VALUES))))
+    plain = pc.and_(
+        pc.and_(_ascii(raw), pc.invert(pc.match_substring_regex(raw, SPACE))),
+        pc.invert(pc.match_substring(raw, "@")),
+    )
+    bad = pc.and_(
+        pc.less_equal(pc.utf8_length(raw), ids.LONGEST_ID_PLACEHOLDER),
+        pc.is_in(pc.utf8_lower(raw), pa.array(sorted(ids.PLACEHOLDER_VALUES))),
+    )
     return settle(raw, plain, pc.if_else(bad, _NULL, raw), ids.normalise_id, cache, "d")
 
 
 def phone(raw: pa.Array, cache: Cache, region: str) -> pa.Array:
     compact = pc.replace_substring_regex(raw, r"[ \-().]", "")
-    shapes = [pc.if_else(pc.match_substring_regex(compact, r"^\+1[0-9]{10}$"),
-                         pc.utf8_slice_codeunits(compact, 2), _NULL)]
+    shapes = [
+        pc.if_else(
+            pc.match_substring_regex(compact, r"^\+1[0-9]{10}$"),
+            pc.utf8_slice_codeunits(compact, 2),
+            _NULL,
+        )
+    ]
     if region in ids.NANP_REGIONS:
         shapes.append(pc.if_else(pc.match_substring_regex(compact, r"^[0-9]{10}$"), compact, _NULL))
-        shapes.append(pc.if_else(pc.match_substring_regex(compact, r"^1[0-9]{10}$"),
-                                 pc.utf8_slice_codeunits(compact, 1), _NULL))
+        shapes.append(
+            pc.if_else(
+                pc.match_substring_regex(compact, r"^1[0-9]{10}$"),
+                pc.utf8_slice_codeunits(compact, 1),
+                _NULL,
+            )
+        )
     number = pc.coalesce(*shapes)
     empty = pc.equal(compact, "")
     nanp = pc.match_substring_regex(number, "^[2-9]")
     bad = pc.or_(empty, pc.is_in(number, pa.array(sorted(ids.NANP_PLACEHOLDER_NUMBERS))))
     fast = pc.if_else(bad, _NULL, pc.binary_join_element_wise("+1", number, ""))
-    return settle(raw, pc.or_(empty, nanp), fast,
-                  lambda v: ids.normalise_phone(v, default_region=region), cache, "p" + region)
+    return settle(
+        raw,
+        pc.or_(empty, nanp),
+        fast,
+        lambda v: ids.normalise_phone(v, default_region=region),
+        cache,
+        "p" + region,
+    )
 
 
 def timestamps(raw: pa.Array, cache: Cache, parse: TimestampParser) -> pa.Array:
@@ -127,12 +170,21 @@ def timestamps(raw: pa.Array, cache: Cache, parse: TimestampParser) -> pa.Array:
         return pc.if_else(pc.equal(value, ""), default, value) if default else value
 
     naive_text = pc.binary_join_element_wise(
-        f("d"), " ", f("h", "00"), ":", f("m", "00"), ":", f("s", "00"), "")
+        f("d"), " ", f("h", "00"), ":", f("m", "00"), ":", f("s", "00"), ""
+    )
     naive = pc.strptime(naive_text, format="%Y-%m-%d %H:%M:%S", unit="us", error_is_null=True)
     micros = pc.cast(pc.utf8_rpad(f("f", "0"), 6, "0"), pa.int64())
     sign = pc.if_else(pc.equal(f("sg"), "-"), -1, 1)
-    minutes = pc.fill_null(pc.multiply(sign, pc.add(
-        pc.multiply(pc.cast(f("oh", "0"), pa.int64()), 60), pc.cast(f("om", "0"), pa.int64()))), 0)
+    minutes = pc.fill_null(
+        pc.multiply(
+            sign,
+            pc.add(
+                pc.multiply(pc.cast(f("oh", "0"), pa.int64()), 60),
+                pc.cast(f("om", "0"), pa.int64()),
+            ),
+        ),
+        0,
+    )
     shift = pc.subtract(micros, pc.multiply(minutes, 60_000_000))
     utc = pc.cast(pc.add(pc.cast(naive, pa.int64()), shift), pa.timestamp("us", "UTC"))
     return settle(raw, pc.is_valid(naive), utc, parse, cache, "t", pa.timestamp("us", "UTC"))
@@ -153,8 +205,9 @@ def _json(col: pa.Array, cache: Cache) -> Any:
     if pc.any(needs).as_py():
         distinct = pc.unique(pc.filter(col, needs))
         enc = pa.array(cache.results("j", distinct.to_pylist(), _dumps), pa.string())
-        quoted = pc.if_else(pc.fill_null(needs, False),
-                            pc.take(enc, pc.index_in(col, value_set=distinct)), quoted)
+        quoted = pc.if_else(
+            pc.fill_null(needs, False), pc.take(enc, pc.index_in(col, value_set=distinct)), quoted
+        )
     return pc.fill_null(quoted, "null")
 
 
@@ -183,9 +236,17 @@ def parse(path: Path, mapping: Mapping, batch_rows: int = 50_000) -> Any:
             yield _batch(headers, mapping, numbers, rows, cache, parser), problems
 
 
-def _batch(headers: list[str], mapping: Mapping, numbers: list[int], rows: list[Any],
-           cache: Cache, parser: TimestampParser) -> tuple[pa.Table, pa.Table]:
-    cols = {h: pa.array(c, pa.string()) for h, c in zip(headers, zip(*rows, strict=True), strict=True)}
+def _batch(
+    headers: list[str],
+    mapping: Mapping,
+    numbers: list[int],
+    rows: list[Any],
+    cache: Cache,
+    parser: TimestampParser,
+) -> tuple[pa.Table, pa.Table]:
+    cols = {
+        h: pa.array(c, pa.string()) for h, c in zip(headers, zip(*rows, strict=True), strict=True)
+    }
     n = len(rows)
     index = pa.array(range(n), pa.uint32())
     parts = []
@@ -197,14 +258,25 @@ def _batch(headers: list[str], mapping: Mapping, numbers: list[int], rows: list[
         keep = pc.is_valid(value)
         v = pc.filter(value, keep)
         key = digest64(pc.binary_join_element_wise(spec.identifier + ":", v, ""))
-        parts.append(pa.table({
-            "row": pc.filter(index, keep), "column": pa.array([column] * len(v), pa.string()),
-            "kind": pa.array([spec.identifier] * len(v), pa.string()), "value": v,
-            "original": pc.filter(raw, keep), "key": key}))
+        parts.append(
+            pa.table(
+                {
+                    "row": pc.filter(index, keep),
+                    "column": pa.array([column] * len(v), pa.string()),
+                    "kind": pa.array([spec.identifier] * len(v), pa.string()),
+                    "value": v,
+                    "original": pc.filter(raw, keep),
+                    "key": key,
+                }
+            )
+        )
     found = pa.concat_tables(parts)
     found = found.take(pc.sort_indices(found, [("row", "ascending")]))
-    collected = (timestamps(cols[mapping.collected_at_column], cache, parser)
-                 if mapping.collected_at_column else pa.nulls(n, pa.timestamp("us", "UTC")))
+    collected = (
+        timestamps(cols[mapping.collected_at_column], cache, parser)
+        if mapping.collected_at_column
+        else pa.nulls(n, pa.timestamp("us", "UTC"))
+    )
     pieces: list[Any] = []
     for position, h in enumerate(headers):
         pieces += [("{" if position == 0 else ", ") + _dumps(h) + ": ", _json(cols[h], cache)]
@@ -217,34 +289,55 @@ def _batch(headers: list[str], mapping: Mapping, numbers: list[int], rows: list[
         if pc.any(wide).as_py():
             distinct = pc.unique(pc.filter(col, wide))
             tok = pa.array(cache.results("k", distinct.to_pylist(), lambda v: " ".join(tokens(v))))
-            lowered = pc.if_else(pc.fill_null(wide, False),
-                                 pc.take(tok, pc.index_in(col, value_set=distinct)), lowered)
+            lowered = pc.if_else(
+                pc.fill_null(wide, False),
+                pc.take(tok, pc.index_in(col, value_set=distinct)),
+                lowered,
+            )
         prepared.append(lowered)
-    joined = pc.utf8_trim(pc.replace_substring_regex(
-        pc.binary_join_element_wise(*prepared, " ", null_handling="skip"), _SEP, " "), " ")
+    joined = pc.utf8_trim(
+        pc.replace_substring_regex(
+            pc.binary_join_element_wise(*prepared, " ", null_handling="skip"), _SEP, " "
+        ),
+        " ",
+    )
     has_value = pc.is_valid(pc.coalesce(*cols.values()))
     search = pc.if_else(has_value, pc.binary_join_element_wise(" ", joined, " ", ""), "")
     if mapping.record_key:
         key_json = pc.binary_join_element_wise(
-            "[", pc.binary_join_element_wise(*[_json(cols[c], cache) for c in mapping.record_key], ", "), "]", "")
+            "[",
+            pc.binary_join_element_wise(*[_json(cols[c], cache) for c in mapping.record_key], ", "),
+            "]",
+            "",
+        )
         has_key = pc.is_valid(pc.coalesce(*[cols[c] for c in mapping.record_key]))
         dedupe_text = pc.if_else(has_key, key_json, values_json)
     else:
         dedupe_text = values_json
     present = [pc.is_valid(cols[c]) for c, s in mapping.columns.items() if s.category]
-    frags = [pc.if_else(pc.is_valid(cols[c]), f"{_dumps(c)}: {_dumps(s.category)}", _NULL)
-             for c, s in mapping.columns.items() if s.category]
+    frags = [
+        pc.if_else(pc.is_valid(cols[c]), f"{_dumps(c)}: {_dumps(s.category)}", _NULL)
+        for c, s in mapping.columns.items()
+        if s.category
+    ]
     if frags:
         every = present[0]
         for p in present[1:]:
             every = pc.and_(every, p)
         partial_json = pc.binary_join_element_wise(
-            "{", pc.binary_join_element_wise(*frags, ", ", null_handling="skip"), "}", "")
+            "{", pc.binary_join_element_wise(*frags, ", ", null_handling="skip"), "}", ""
+        )
         categories = pc.if_else(every, "", partial_json)
     else:
         categories = pa.array([""] * n)
-    table = pa.table({
-        "row_number": pa.array(numbers, pa.int64()), "collected_at": collected,
-        "dedupe_key": digest64(dedupe_text), "values_json": values_json,
-        "categories_json": categories, "search_text": search})
+    table = pa.table(
+        {
+            "row_number": pa.array(numbers, pa.int64()),
+            "collected_at": collected,
+            "dedupe_key": digest64(dedupe_text),
+            "values_json": values_json,
+            "categories_json": categories,
+            "search_text": search,
+        }
+    )
     return table, found

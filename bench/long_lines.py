@@ -53,12 +53,18 @@ def one_line(path: Path, mb: int, start: bytes = b"", end: bytes = b"") -> Path:
 def main() -> None:
     WORK.mkdir(exist_ok=True)
     files = [
-        ("CSV, one 120 MB data row between two good rows", one_line(
-            WORK / "row-120mb.csv", 120, b"email,name\na@x.org,A\nb@x.org,", b"\nc@x.org,C\n")),
+        (
+            "CSV, one 120 MB data row between two good rows",
+            one_line(
+                WORK / "row-120mb.csv", 120, b"email,name\na@x.org,A\nb@x.org,", b"\nc@x.org,C\n"
+            ),
+        ),
         ("CSV, 1 GB on a single line", one_line(WORK / "line-1gb.csv", 1024)),
-        ("JSON lines, 1 GB on a single line", one_line(
-            WORK / "line-1gb.jsonl", 1024, b'{"name": "')),
-    ]  # fmt: skip
+        (
+            "JSON lines, 1 GB on a single line",
+            one_line(WORK / "line-1gb.jsonl", 1024, b'{"name": "'),
+        ),
+    ]
     for what, path in files:
         db = WORK / "bench.db"
         for side in ("", "-wal", "-shm"):
@@ -66,14 +72,21 @@ def main() -> None:
         env = {**os.environ, "CONSOLE_LOG_DIR": str(WORK / "logs"), "CONSOLE_CONFIG": ""}
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", CHILD, str(db), str(path)], env=env,
-                              capture_output=True, text=True, check=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, str(db), str(path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         out = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"{what} ({path.stat().st_size / MB:,.0f} MB): peak {out['peak_kb'] / 1024:.0f} MB, "
-              f"CPU {cpu:.1f} s, wall {wall:.1f} s\n    “{out['said'].strip()}”")  # fmt: skip
+        print(
+            f"{what} ({path.stat().st_size / MB:,.0f} MB): peak {out['peak_kb'] / 1024:.0f} MB, "
+            f"CPU {cpu:.1f} s, wall {wall:.1f} s\n    “{out['said'].strip()}”"
+        )
 
 
 if __name__ == "__main__":

@@ -47,8 +47,10 @@ def make_csv(n: int) -> Path:
         with path.open("w", encoding="utf-8", newline="") as f:
             f.write("Customer ID,Email,Full Name,Amount\n")
             for i in range(n):
-                f.write(f"C{i:07d},user{i}@example{i % 50}.com,{rnd.choice(names)},"
-                        f"{rnd.randint(1, 99999) / 100}\n")  # fmt: skip
+                f.write(
+                    f"C{i:07d},user{i}@example{i % 50}.com,{rnd.choice(names)},"
+                    f"{rnd.randint(1, 99999) / 100}\n"
+                )
     return path
 
 
@@ -69,12 +71,21 @@ def make_db(path: Path, rows: int) -> None:
 
 
 def run_once(path: Path, *argv: str) -> float:
-    env = {**os.environ, "CONSOLE_DB_URL": f"sqlite:///{path}", "CONSOLE_PASSWORD": PASSWORD,
-           "CONSOLE_LOG_DIR": str(WORK / "logs"), "CONSOLE_SETTINGS_DIR": str(WORK),
-           "CONSOLE_CONFIG": ""}  # fmt: skip
+    env = {
+        **os.environ,
+        "CONSOLE_DB_URL": f"sqlite:///{path}",
+        "CONSOLE_PASSWORD": PASSWORD,
+        "CONSOLE_LOG_DIR": str(WORK / "logs"),
+        "CONSOLE_SETTINGS_DIR": str(WORK),
+        "CONSOLE_CONFIG": "",
+    }
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "console", "--user", "bench", *argv], env=env,
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "console", "--user", "bench", *argv],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - t
 
 
@@ -94,18 +105,24 @@ def main() -> None:
     empty, big = WORK / "empty.db", WORK / f"records-{N}.db"
     make_db(empty, 0)
     make_db(big, N)
-    print(f"database sizes: empty {empty.stat().st_size / 2**20:.1f} MB, "
-          f"{N:,} records {big.stat().st_size / 2**20:,.0f} MB")  # fmt: skip
+    print(
+        f"database sizes: empty {empty.stat().st_size / 2**20:.1f} MB, "
+        f"{N:,} records {big.stat().st_size / 2**20:,.0f} MB"
+    )
     for argv in (("dsr", "list"), ("audit", "head")):
         small_runs, large_runs = timed(empty, big, *argv)
         small, large = statistics.median(small_runs), statistics.median(large_runs)
-        print(f"`{' '.join(argv)}` median of {RUNS}: empty {small:.3f} s, {N:,} records "
-              f"{large:.3f} s: {large / small:.2f}x")  # fmt: skip
+        print(
+            f"`{' '.join(argv)}` median of {RUNS}: empty {small:.3f} s, {N:,} records "
+            f"{large:.3f} s: {large / small:.2f}x"
+        )
     conn = sqlite3.connect(big)
     t = time.perf_counter()
     conn.execute("PRAGMA quick_check").fetchall()
-    print(f"PRAGMA quick_check alone on the {N:,}-record file: {time.perf_counter() - t:.2f} s "
-          "(what every open cost before; now the window runs it in the background)")
+    print(
+        f"PRAGMA quick_check alone on the {N:,}-record file: {time.perf_counter() - t:.2f} s "
+        "(what every open cost before; now the window runs it in the background)"
+    )
     conn.close()
 
 

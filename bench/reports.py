@@ -188,14 +188,19 @@ def access_package_world(folder: Path) -> tuple[object, object, int]:
     policy.ensure_default_pack(db, admin)
     info, _ = accounts.add_user(db, admin, "olivia", Role.PRIVACY_OFFICER)
     officer = Actor(info.id, info.name, info.role)
-    mapping = Mapping.from_json({"columns": {
-        "Email": {"identifier": "email", "category": "contact.email"},
-        "Name": {"identifier": "name", "category": "contact.name"},
-        "Page": {"category": "technical.pages_visited"},
-        "Amount": {"category": "transaction.amount"},
-        "Note": {"category": "transaction.support"},
-        "Seen": {"role": "collected_at"},
-    }}, source_name="bench")  # fmt: skip
+    mapping = Mapping.from_json(
+        {
+            "columns": {
+                "Email": {"identifier": "email", "category": "contact.email"},
+                "Name": {"identifier": "name", "category": "contact.name"},
+                "Page": {"category": "technical.pages_visited"},
+                "Amount": {"category": "transaction.amount"},
+                "Note": {"category": "transaction.support"},
+                "Seen": {"role": "collected_at"},
+            }
+        },
+        source_name="bench",
+    )
     per_source = ACCESS_RECORDS // ACCESS_SOURCES
     start = datetime(2024, 1, 1, tzinfo=UTC)
     for s in range(ACCESS_SOURCES):
@@ -206,13 +211,29 @@ def access_package_world(folder: Path) -> tuple[object, object, int]:
             w = csv.writer(fh)
             w.writerow(["Email", "Name", "Page", "Amount", "Note", "Seen"])
             for i in range(per_source):
-                w.writerow(["anna.mueller@example.de", NAMES[i % len(NAMES)], f"/page/{s}/{i}",
-                            f"{(i * 7) % 500}.{i % 100:02d}", f"Ticket {s}-{i}: Rückruf erbeten",
-                            (start + timedelta(hours=s * 1000 + i)).isoformat()])  # fmt: skip
+                w.writerow(
+                    [
+                        "anna.mueller@example.de",
+                        NAMES[i % len(NAMES)],
+                        f"/page/{s}/{i}",
+                        f"{(i * 7) % 500}.{i % 100:02d}",
+                        f"Ticket {s}-{i}: Rückruf erbeten",
+                        (start + timedelta(hours=s * 1000 + i)).isoformat(),
+                    ]
+                )
         imports.run_import(db, officer, path, name, mapping)
-    view = dsr.create_request(db, officer, dsr.Intake(
-        request_type="access", law="gdpr", country="DE", received_on=date.today(),
-        emails=("anna.mueller@example.de",), name="Anna Müller"))  # fmt: skip
+    view = dsr.create_request(
+        db,
+        officer,
+        dsr.Intake(
+            request_type="access",
+            law="gdpr",
+            country="DE",
+            received_on=date.today(),
+            emails=("anna.mueller@example.de",),
+            name="Anna Müller",
+        ),
+    )
     dsr.verify_identity(db, officer, view.id, "ID document", "EV-1")
     found = work.find_records(db, officer, view.id)
     assert found.found == ACCESS_RECORDS and found.possible == 0, found
@@ -235,16 +256,21 @@ def access_package(repeat: int) -> None:
         files = deliver_package(db, officer, request_id, out)  # type: ignore[arg-type]
         times.append(time.perf_counter() - begin)
     sizes = ", ".join(f"{f.path.suffix[1:].upper()} {f.size / 1024:.0f} KiB" for f in files)
-    print(f"access package, {ACCESS_RECORDS:,} records in {ACCESS_SOURCES} sources (PDF + ZIP): "
-          f"best {min(times):.2f} s, worst {max(times):.2f} s of {repeat} ({sizes})")  # fmt: skip
+    print(
+        f"access package, {ACCESS_RECORDS:,} records in {ACCESS_SOURCES} sources (PDF + ZIP): "
+        f"best {min(times):.2f} s, worst {max(times):.2f} s of {repeat} ({sizes})"
+    )
     db.dispose()  # type: ignore[attr-defined]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows, one run each")
-    parser.add_argument("--access-package", action="store_true",
-                        help="only the access package figure (target < 5 s)")  # fmt: skip
+    parser.add_argument(
+        "--access-package",
+        action="store_true",
+        help="only the access package figure (target < 5 s)",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)

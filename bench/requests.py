@@ -47,16 +47,34 @@ def fill(db, count: int) -> None:  # type: ignore[no-untyped-def]
                 state = deadlines.compute(law, rtype, deadlines.Ledger().start(received))
                 due_cache[key] = state.due_date
             status = rng.choice(STATUSES)
-            batch.append({
-                "request_type": rtype, "law": law, "country": None, "channel": rng.choice(channels),
-                "status": status, "requester_name": "", "requester_address": "", "notes": "",
-                "received_on": received, "due_on": due_cache[key],
-                "original_due_on": due_cache[key], "acknowledge_by": None, "paused_since": None,
-                "extended": False, "closed_on": None if status in OPEN_STATUSES else received,
-                "outcome": None, "denial_reason": None, "denial_text": "", "fulfilment": "{}",
-                "created_at": now, "created_by": "bench", "updated_at": now,
-                "updated_by": "bench", "version": 1,
-            })  # fmt: skip
+            batch.append(
+                {
+                    "request_type": rtype,
+                    "law": law,
+                    "country": None,
+                    "channel": rng.choice(channels),
+                    "status": status,
+                    "requester_name": "",
+                    "requester_address": "",
+                    "notes": "",
+                    "received_on": received,
+                    "due_on": due_cache[key],
+                    "original_due_on": due_cache[key],
+                    "acknowledge_by": None,
+                    "paused_since": None,
+                    "extended": False,
+                    "closed_on": None if status in OPEN_STATUSES else received,
+                    "outcome": None,
+                    "denial_reason": None,
+                    "denial_text": "",
+                    "fulfilment": "{}",
+                    "created_at": now,
+                    "created_by": "bench",
+                    "updated_at": now,
+                    "updated_by": "bench",
+                    "version": 1,
+                }
+            )
             if len(batch) == 5000:
                 s.execute(insert(DsrRequest), batch)
                 batch.clear()

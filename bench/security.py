@@ -56,8 +56,10 @@ def main() -> None:
     check_guarded = _per_call(lambda: signed_in.require(Permission.VIEW_SOURCES), calls)
     list_bare = _per_call(lambda: sources.list_sources(db, bare), 500)
     list_guarded = _per_call(lambda: sources.list_sources(db, signed_in), 500)
-    print(f"permission check: {check_bare:.1f} µs without the account re-read, "
-          f"{check_guarded:.1f} µs with it")
+    print(
+        f"permission check: {check_bare:.1f} µs without the account re-read, "
+        f"{check_guarded:.1f} µs with it"
+    )
     print(f"sources.list_sources: {list_bare:.0f} µs -> {list_guarded:.0f} µs per call")
 
     out = OUT / "ropa.pdf"
@@ -85,8 +87,10 @@ def main() -> None:
     anchored_s = time.perf_counter() - start
     assert anchored.ok
     print(f"report verify, export event at the start of the trail: {early_s:.2f} s")
-    print(f"report verify, export event after {args.events:,} events: {late_s:.2f} s "
-          f"(from an anchor 10 events before it: {anchored_s:.3f} s)")
+    print(
+        f"report verify, export event after {args.events:,} events: {late_s:.2f} s "
+        f"(from an anchor 10 events before it: {anchored_s:.3f} s)"
+    )
     db.dispose()
 
 

@@ -26,7 +26,8 @@ def _install_crash_handler() -> None:
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error: %s", "".join(traceback.format_exception(kind, exc, tb)))
         Ask.fatal(
-            None, APP_NAME,
+            None,
+            APP_NAME,
             f"Something went wrong ({kind.__name__}). Your saved work is safe.\n\n"
             f"The details are in the log file:\n{log_file_path()}",
         )
@@ -112,8 +113,10 @@ def run_gui(args: argparse.Namespace) -> int:
         change = ChangePasswordDialog(db, runner, actor[0], required=True)
         if change.exec() != QDialog.DialogCode.Accepted:
             return 0
-    window = MainWindow(UiContext(db, runner, actor[0], sign_in),
-                        idle_minutes=int(config.load()["idle_lock_minutes"]))
+    window = MainWindow(
+        UiContext(db, runner, actor[0], sign_in),
+        idle_minutes=int(config.load()["idle_lock_minutes"]),
+    )
     window.show()
     from console.ui.integrity_watch import start_background_check
 

@@ -52,7 +52,8 @@ class Key:
 def _at_least(value: Any, spec: Key) -> Any:
     if isinstance(value, int) and value < spec.minimum:
         raise ConfigError(
-            f"'{spec.name}' cannot be negative." if spec.minimum == 0
+            f"'{spec.name}' cannot be negative."
+            if spec.minimum == 0
             else f"'{spec.name}' must be at least {spec.minimum}."
         )
     return value

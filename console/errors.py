@@ -36,6 +36,8 @@ class ConflictError(ConsoleError):
 
 class AccountChanged(PermissionDenied):
     """The signed-in account was disabled, or its role changed, after sign-in: sign in again."""
+
+
 DISK_FULL_MESSAGE = "The disk is full: nothing was changed."
 
 
@@ -43,8 +45,10 @@ class DiskFull(ConsoleError):
     """A write found no space (disk, quota or file-size limit); the change was rolled back whole."""
 
     def __init__(self, where: str = "") -> None:
-        hint = f" Free some space on the disk holding {where} and try again." if where else (
-            " Free some space and try again."
+        hint = (
+            f" Free some space on the disk holding {where} and try again."
+            if where
+            else (" Free some space and try again.")
         )
         super().__init__(DISK_FULL_MESSAGE + hint)
 

@@ -121,7 +121,10 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
     def _open(self):  # type: ignore[no-untyped-def]
         return open(
-            self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+            self.baseFilename,
+            self.mode,
+            encoding=self.encoding,
+            errors=self.errors,
             opener=private_opener,
         )
 

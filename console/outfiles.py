@@ -134,7 +134,9 @@ def check_target(target: Path | str, *, force: bool = False, folder: bool = Fals
         log.warning("refused to write onto a protected file")
         raise ProtectedTarget(f"{path} cannot be written: {why}. Choose another place.")
     if not path.parent.is_dir():
-        raise OutputError(f"{path.name} cannot be written: the folder {path.parent} does not exist.")
+        raise OutputError(
+            f"{path.name} cannot be written: the folder {path.parent} does not exist."
+        )
     if os.path.lexists(path):
         if path.is_dir():
             raise OutputExists(f"{path} is an existing folder; nothing was written.")
@@ -254,8 +256,9 @@ class Outgoing:
         if is_folder:
             # os.rename would quietly replace an empty folder on POSIX: look first.
             if os.path.lexists(final):
-                raise OutputExists(f"{final} appeared while it was being written; nothing was "
-                                   "published.")
+                raise OutputExists(
+                    f"{final} appeared while it was being written; nothing was published."
+                )
             os.rename(temp, final)
             return
         if self.force:

@@ -198,7 +198,10 @@ class TeamServer:
 
         base = self._server
         url = URL.create(
-            base.drivername, host=base.host, port=base.port, database=base.database,
+            base.drivername,
+            host=base.host,
+            port=base.port,
+            database=base.database,
             query={**base.query, "options": f"-csearch_path={self.schema},public"},
         )
         return url.render_as_string(hide_password=False)
@@ -233,8 +236,9 @@ class TeamServer:
         accounts.change_own_password(desk, actor, otp, PASSWORD)
         return desk, accounts.authenticate(desk, name, PASSWORD)
 
-    def desk_user(self, admin: Actor, admin_db: Database, role: Role, short: str
-                  ) -> tuple[Database, Actor]:
+    def desk_user(
+        self, admin: Actor, admin_db: Database, role: Role, short: str
+    ) -> tuple[Database, Actor]:
         info, otp = accounts.add_user(admin_db, admin, self.name(short), role)
         return self.first_sign_in(info.name, otp)
 
@@ -244,7 +248,8 @@ class TeamServer:
         engine = create_engine(self._server.render_as_string(hide_password=False))
         with engine.begin() as conn:
             roles = [
-                r for r in conn.execute(
+                r
+                for r in conn.execute(
                     text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
                     {"p": self.prefix.replace("_", "\\_") + "%"},
                 ).scalars()
@@ -315,9 +320,23 @@ def password_server() -> Iterator[str]:
         port = probe.getsockname()[1]
     run = [*as_user]
     done = subprocess.run(
-        [*run, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", superuser,
-         "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"],
-        capture_output=True, text=True, check=False,
+        [
+            *run,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            superuser,
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
@@ -333,9 +352,21 @@ def password_server() -> Iterator[str]:
         shutil.chown(hba, "postgres")
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
     started = subprocess.run(
-        [*run, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-         str(base / "server.log"), "-w", "start"],
-        capture_output=True, text=True, check=False,
+        [
+            *run,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "server.log"),
+            "-w",
+            "start",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if started.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
@@ -349,6 +380,9 @@ def password_server() -> Iterator[str]:
         engine.dispose()
         yield url
     finally:
-        subprocess.run([*run, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
-                        "stop"], capture_output=True, check=False)
+        subprocess.run(
+            [*run, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(base, ignore_errors=True)

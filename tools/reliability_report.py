@@ -291,13 +291,16 @@ def attacks_table(scenarios: list[Scenario]) -> list[str]:
         "| --- | --- | --- | --- |",
     ]
     for attack, figures in by_attack.items():
-        tests = sorted({f"`{f['module']}::{f['test'].split('::')[-1].split('[')[0]}`"
-                        for f in figures})  # fmt: skip
-        outcomes = sorted({status.get((f["module"], f["test"].split("::")[-1]), "?")
-                           for f in figures})  # fmt: skip
+        tests = sorted(
+            {f"`{f['module']}::{f['test'].split('::')[-1].split('[')[0]}`" for f in figures}
+        )
+        outcomes = sorted(
+            {status.get((f["module"], f["test"].split("::")[-1]), "?") for f in figures}
+        )
         results = "<br>".join(_cell(str(f.get("result", ""))) for f in figures)
-        lines.append(f"| {_cell(attack)} | {'<br>'.join(tests)} | {', '.join(outcomes)} | "
-                     f"{results} |")  # fmt: skip
+        lines.append(
+            f"| {_cell(attack)} | {'<br>'.join(tests)} | {', '.join(outcomes)} | {results} |"
+        )
     return [*lines, ""]
 
 
@@ -305,14 +308,19 @@ def _attack_lines(figures: Any) -> list[str]:
     lines = []
     for f in figures:
         if f.get("scenario") == "team desk":
-            lines.append(f"{f['attack']}: refused (“{f['refused'][:90]}”); trail intact: "
-                         f"{f['trail_intact']}")
+            lines.append(
+                f"{f['attack']}: refused (“{f['refused'][:90]}”); trail intact: {f['trail_intact']}"
+            )
         elif f.get("scenario") == "forged report.export":
             verdict = "accepted" if f["accepted"] else "refused"
-            lines.append(f"forged report.export ({f['database']}): {verdict} (“{f['message'][:110]}”)")
+            lines.append(
+                f"forged report.export ({f['database']}): {verdict} (“{f['message'][:110]}”)"
+            )
         elif f.get("scenario") == "open window":
-            lines.append(f"window of a user {f['change']} elsewhere ({f['database']}): "
-                         f"“{f['message'][:80]}”, recorded as {f['recorded']}")
+            lines.append(
+                f"window of a user {f['change']} elsewhere ({f['database']}): "
+                f"“{f['message'][:80]}”, recorded as {f['recorded']}"
+            )
     return lines
 
 

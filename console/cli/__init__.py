@@ -37,14 +37,26 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: with no command it starts the window.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version_text()}")
-    parser.add_argument("--db", metavar="URL",
-                        help="database URL (else CONSOLE_DB_URL, else the SQLite file in your data folder)")
-    parser.add_argument("--user", metavar="NAME",
-                        help="sign in as NAME (password from CONSOLE_PASSWORD or a prompt)")
-    parser.add_argument("--demo", action="store_true",
-                        help="with the window: load demo data first (like `privacy-console demo`)")
-    parser.add_argument("--self-check", action="store_true",
-                        help="check this installation on a temporary database and exit")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (else CONSOLE_DB_URL, else the SQLite file in your data folder)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="sign in as NAME (password from CONSOLE_PASSWORD or a prompt)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="with the window: load demo data first (like `privacy-console demo`)",
+    )
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check this installation on a temporary database and exit",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for area in _AREAS:
         area.register(sub)

@@ -56,8 +56,11 @@ def open_db(args: argparse.Namespace) -> Database:
         except SignInRefused:
             if not desk or make_url(url).password or not _can_prompt():
                 raise
-            url, _ = desk_url(url, _user_name(args), password_from_env_or_prompt(
-                f"Password for {_user_name(args)}: ", args))
+            url, _ = desk_url(
+                url,
+                _user_name(args),
+                password_from_env_or_prompt(f"Password for {_user_name(args)}: ", args),
+            )
             db = open_database(url, daily_backups=keep)
     except SignInRefused:
         raise AuthError(SIGN_IN_REFUSED) from None
@@ -109,9 +112,7 @@ def password_from_env_or_prompt(prompt: str, args: argparse.Namespace | None = N
     return typed
 
 
-def sign_in(
-    db: Database, args: argparse.Namespace, *, one_time_password_ok: bool = False
-) -> Actor:
+def sign_in(db: Database, args: argparse.Namespace, *, one_time_password_ok: bool = False) -> Actor:
     """The acting user of a command. Team mode: the database role the command connected as
     (the server checked its password); else the console checks --user's password.
 
@@ -124,7 +125,9 @@ def sign_in(
         actor = accounts.authenticate(db, name or "", "")
     else:
         if not name:
-            raise UsageError("Sign in with --user NAME (password from CONSOLE_PASSWORD or a prompt).")
+            raise UsageError(
+                "Sign in with --user NAME (password from CONSOLE_PASSWORD or a prompt)."
+            )
         actor = accounts.authenticate(
             db, name, password_from_env_or_prompt(f"Password for {name}: ", args)
         )

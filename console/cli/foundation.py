@@ -44,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         add_json_flag(d)
         d.set_defaults(handler=cmd_user_set_active, active=active)
     pw = usub.add_parser(
-        "passwd", help="change your own password (also the way off a one-time password)",
+        "passwd",
+        help="change your own password (also the way off a one-time password)",
         description="The current password comes from CONSOLE_PASSWORD (or a prompt), the new "
         "one from CONSOLE_NEW_PASSWORD (or a prompt, asked twice).",
     )
@@ -57,9 +58,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("audit", help="the audit trail")
     asub = p.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
-    v = asub.add_parser("verify", help="verify the hash chain; exit 1 naming the first broken event")
-    v.add_argument("--anchor", action="append", default=[], metavar="SEQ:HASH",
-                   help="fail if the chain was rewritten before this point (repeatable)")
+    v = asub.add_parser(
+        "verify", help="verify the hash chain; exit 1 naming the first broken event"
+    )
+    v.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="SEQ:HASH",
+        help="fail if the chain was rewritten before this point (repeatable)",
+    )
     add_json_flag(v)
     v.set_defaults(handler=cmd_audit_verify)
     h = asub.add_parser("head", help="print the chain head as SEQ:HASH")
@@ -98,16 +106,26 @@ def cmd_init(args: argparse.Namespace) -> int:
     with database(args) as db:
         report = db.open_report
         if accounts.has_users(db):
-            emit(args, {"database": db.describe(), "created_admin": False},
-                 f"Database ready ({db.describe()}); it already has accounts.")
+            emit(
+                args,
+                {"database": db.describe(), "created_admin": False},
+                f"Database ready ({db.describe()}); it already has accounts.",
+            )
             return EXIT_OK
         password = password_from_env_or_prompt(f"Password for {args.admin}: ")
         actor = accounts.bootstrap_admin(db, args.admin, password)
         policy.ensure_default_pack(db, actor)
         upgraded = report.upgraded_from is not None
-        emit(args, {"database": db.describe(), "created_admin": True, "admin": actor.name,
-                    "schema_upgraded": upgraded},
-             f"Database ready ({db.describe()}); admin '{actor.name}' created.")
+        emit(
+            args,
+            {
+                "database": db.describe(),
+                "created_admin": True,
+                "admin": actor.name,
+                "schema_upgraded": upgraded,
+            },
+            f"Database ready ({db.describe()}); admin '{actor.name}' created.",
+        )
         return EXIT_OK
 
 
@@ -117,12 +135,19 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     with database(args) as db:
         actor = sign_in(db, args)
         info, otp = accounts.add_user(db, actor, args.name, args.role, full_name=args.full_name)
-        emit(args, {"id": info.id, "name": info.name, "role": info.role,
-                    "one_time_password": otp,
-                    "one_time_password_expires_at": info.password_expires_at},
-             f"User '{info.name}' ({info.role.label}) added.\n"
-             f"One-time password (shown once; must be changed at first sign-in"
-             f"{_until(info.password_expires_at)}): {otp}")
+        emit(
+            args,
+            {
+                "id": info.id,
+                "name": info.name,
+                "role": info.role,
+                "one_time_password": otp,
+                "one_time_password_expires_at": info.password_expires_at,
+            },
+            f"User '{info.name}' ({info.role.label}) added.\n"
+            f"One-time password (shown once; must be changed at first sign-in"
+            f"{_until(info.password_expires_at)}): {otp}",
+        )
         return EXIT_OK
 
 
@@ -138,8 +163,7 @@ def cmd_user_set_active(args: argparse.Namespace) -> int:
         user = accounts.find_user(db, actor, args.name)
         info = accounts.set_active(db, actor, user.id, args.active, expected_version=user.version)
         state = "enabled" if info.active else "disabled"
-        emit(args, {"name": info.name, "active": info.active},
-             f"User '{info.name}' {state}.")
+        emit(args, {"name": info.name, "active": info.active}, f"User '{info.name}' {state}.")
         return EXIT_OK
 
 
@@ -150,8 +174,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
         actor = sign_in(db, args, one_time_password_ok=True)
         old = password_from_env_or_prompt(f"Current password for {actor.name}: ", args)
         accounts.change_own_password(db, actor, old, _new_password())
-        emit(args, {"name": actor.name, "changed": True},
-             f"Password of '{actor.name}' changed.")
+        emit(args, {"name": actor.name, "changed": True}, f"Password of '{actor.name}' changed.")
         return EXIT_OK
 
 
@@ -182,10 +205,12 @@ def cmd_user_reset(args: argparse.Namespace) -> int:
         user = accounts.find_user(db, actor, args.name)
         otp = accounts.reset_password(db, actor, user.id)
         expires = accounts.find_user(db, actor, args.name).password_expires_at
-        emit(args, {"name": user.name, "one_time_password": otp,
-                    "one_time_password_expires_at": expires},
-             f"New one-time password for '{user.name}' (shown once; must be changed at "
-             f"sign-in{_until(expires)}): {otp}")
+        emit(
+            args,
+            {"name": user.name, "one_time_password": otp, "one_time_password_expires_at": expires},
+            f"New one-time password for '{user.name}' (shown once; must be changed at "
+            f"sign-in{_until(expires)}): {otp}",
+        )
         return EXIT_OK
 
 
@@ -194,8 +219,14 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         users = accounts.list_users(db, sign_in(db, args))
-        emit(args, users, lambda: "\n".join(
-            f"{u.name:20} {u.role.value:16} {'active' if u.active else 'disabled'}" for u in users))
+        emit(
+            args,
+            users,
+            lambda: "\n".join(
+                f"{u.name:20} {u.role.value:16} {'active' if u.active else 'disabled'}"
+                for u in users
+            ),
+        )
         return EXIT_OK
 
 
@@ -208,10 +239,17 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         raise ConsoleError(str(exc)) from None
     with database(args) as db:
         result = audit.verify(db, sign_in(db, args), anchors=anchors)
-        emit(args, {"ok": result.ok, "events_checked": result.events_checked,
-                    "head": str(result.head) if result.head else None,
-                    "broken_seq": result.broken_seq, "reason": result.reason},
-             result.summary())
+        emit(
+            args,
+            {
+                "ok": result.ok,
+                "events_checked": result.events_checked,
+                "head": str(result.head) if result.head else None,
+                "broken_seq": result.broken_seq,
+                "reason": result.reason,
+            },
+            result.summary(),
+        )
         return EXIT_OK if result.ok else EXIT_USER_ERROR
 
 
@@ -229,11 +267,27 @@ def cmd_audit_searched_for(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         found = audit_queries.searched_for(db, sign_in(db, args), args.text, kind=args.kind)
-        emit(args, [{"seq": m.event.seq, "at": m.event.at, "actor": m.event.actor,
-                     "action": m.event.action, "matched": m.matched} for m in found],
-             lambda: "\n".join(f"{m.event.seq:>8}  {m.event.at[:19].replace('T', ' ')}  "
-                               f"{m.event.actor:16} {m.event.action:22} {m.matched}"
-                               for m in found) or "No event records this text.")
+        emit(
+            args,
+            [
+                {
+                    "seq": m.event.seq,
+                    "at": m.event.at,
+                    "actor": m.event.actor,
+                    "action": m.event.action,
+                    "matched": m.matched,
+                }
+                for m in found
+            ],
+            lambda: (
+                "\n".join(
+                    f"{m.event.seq:>8}  {m.event.at[:19].replace('T', ' ')}  "
+                    f"{m.event.actor:16} {m.event.action:22} {m.matched}"
+                    for m in found
+                )
+                or "No event records this text."
+            ),
+        )
         return EXIT_OK
 
 
@@ -242,10 +296,17 @@ def cmd_policy_load(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         pack = policy.load_pack_file(db, sign_in(db, args), args.file)
-        emit(args, {"pack_id": pack.pack_id, "version": pack.version,
-                    "effective_date": pack.effective_date.isoformat(), "digest": pack.digest()},
-             f"Policy pack {pack.pack_id} version {pack.version} stored; in force from "
-             f"{pack.effective_date.isoformat()}.")
+        emit(
+            args,
+            {
+                "pack_id": pack.pack_id,
+                "version": pack.version,
+                "effective_date": pack.effective_date.isoformat(),
+                "digest": pack.digest(),
+            },
+            f"Policy pack {pack.pack_id} version {pack.version} stored; in force from "
+            f"{pack.effective_date.isoformat()}.",
+        )
         return EXIT_OK
 
 
@@ -254,8 +315,13 @@ def cmd_policy_list(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         versions = policy.list_versions(db, sign_in(db, args))
-        emit(args, versions, lambda: "\n".join(
-            f"{v.effective_date}  {v.pack_id} {v.version}  {v.digest[:16]}" for v in versions))
+        emit(
+            args,
+            versions,
+            lambda: "\n".join(
+                f"{v.effective_date}  {v.pack_id} {v.version}  {v.digest[:16]}" for v in versions
+            ),
+        )
         return EXIT_OK
 
 

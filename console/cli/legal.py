@@ -443,7 +443,9 @@ def cmd_produce(args: argparse.Namespace) -> int:
     if bool(args.records) == bool(args.all):
         raise UsageError("Give --record RECORD_ID (repeatable) or --all.")
     if args.all_fields and not args.override:
-        raise UsageError("--all-fields goes beyond the request's scope: it needs --override REASON.")
+        raise UsageError(
+            "--all-fields goes beyond the request's scope: it needs --override REASON."
+        )
     with database(args) as db:
         actor = sign_in(db, args)
         request_id = _ref(args.id, "LR")

@@ -79,8 +79,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e = dsub.add_parser("extend", help="extend the deadline as the law allows")
     e.add_argument("id", type=int)
     e.add_argument("--reason", required=True)
-    e.add_argument("--told", required=True, type=_day, metavar="YYYY-MM-DD",
-                   help="the date the requester was told")  # fmt: skip
+    e.add_argument(
+        "--told",
+        required=True,
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the date the requester was told",
+    )
     e.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
     _common_change(e, cmd_extend)
 
@@ -109,9 +114,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     fu = dsub.add_parser("fulfil", help="carry out the request (files go to --out)")
     fu.add_argument("id", type=int)
     fu.add_argument("--out", type=Path, default=Path("."))
-    fu.add_argument("--correct", action="append", default=[], type=_correction,
-                    metavar="RECORD_ID:COLUMN=VALUE",
-                    help="for a correction request: the corrected value (repeatable)")  # fmt: skip
+    fu.add_argument(
+        "--correct",
+        action="append",
+        default=[],
+        type=_correction,
+        metavar="RECORD_ID:COLUMN=VALUE",
+        help="for a correction request: the corrected value (repeatable)",
+    )
     fu.add_argument("--force", action="store_true", help="replace files of the same name in --out")
     _common_change(fu, cmd_fulfil)
 
@@ -123,15 +133,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     co = dsub.add_parser("confirm", help="confirm attached records as the requester's")
     co.add_argument("id", type=int)
     co.add_argument("records", type=int, nargs="+", metavar="RECORD")
-    co.add_argument("--note", default="",
-                    help="why they are this requester's (needed for a possible match)")  # fmt: skip
+    co.add_argument(
+        "--note", default="", help="why they are this requester's (needed for a possible match)"
+    )
     _common_change(co, cmd_confirm)
 
     ex = dsub.add_parser("exclude", help="exclude attached records from the request")
     ex.add_argument("id", type=int)
     ex.add_argument("records", type=int, nargs="*", metavar="RECORD")
-    ex.add_argument("--awaiting", action="store_true",
-                    help="every record still awaiting review")  # fmt: skip
+    ex.add_argument("--awaiting", action="store_true", help="every record still awaiting review")
     ex.add_argument("--reason", required=True)
     _common_change(ex, cmd_exclude)
 
@@ -163,8 +173,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ta = tsub.add_parser("add", help="add a task for one source system")
     ta.add_argument("id", type=int)
     ta.add_argument("--source", required=True, metavar="NAME")
-    ta.add_argument("--action", required=True, metavar="ACTION",
-                    help="one of: search, delete, correct, confirm")  # fmt: skip
+    ta.add_argument(
+        "--action", required=True, metavar="ACTION", help="one of: search, delete, correct, confirm"
+    )
     ta.add_argument("--assignee", default=None, metavar="USER")
     ta.add_argument("--due", type=_day, default=None, metavar="YYYY-MM-DD")
     add_json_flag(ta)
@@ -172,16 +183,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ts = tsub.add_parser("set", help="set a task's status")
     ts.add_argument("id", type=int)
     ts.add_argument("task_id", type=int)
-    ts.add_argument("--status", required=True, metavar="STATUS",
-                    help="one of: open, done, skipped")  # fmt: skip
+    ts.add_argument("--status", required=True, metavar="STATUS", help="one of: open, done, skipped")
     ts.add_argument("--note", default="")
     add_json_flag(ts)
     ts.set_defaults(handler=cmd_task_set)
 
 
 def _common_change(p: argparse.ArgumentParser, handler: Any) -> None:
-    p.add_argument("--version", type=int, default=None, dest="expected_version",
-                   help="refuse if the request changed since this version")  # fmt: skip
+    p.add_argument(
+        "--version",
+        type=int,
+        default=None,
+        dest="expected_version",
+        help="refuse if the request changed since this version",
+    )
     add_json_flag(p)
     p.set_defaults(handler=handler)
 
@@ -206,24 +221,39 @@ def _show(args: argparse.Namespace, v: RequestView, full: bool = False) -> int:
     data: dict[str, Any] = v.summary()
     data["version"] = v.version
     if full:
-        data.update({
-            "channel": v.channel, "requester": v.requester_name, "identifiers": v.identifiers,
-            "clock": v.clock, "tasks": v.tasks, "records": v.records, "outcome": v.outcome,
-            "denial_reason": v.denial_reason, "citations": v.citations,
-            "history": [{"at": e.at, "user": e.actor, "action": e.action} for e in v.timeline],
-            "ndo_flags": v.ndo_flags,
-        })  # fmt: skip
+        data.update(
+            {
+                "channel": v.channel,
+                "requester": v.requester_name,
+                "identifiers": v.identifiers,
+                "clock": v.clock,
+                "tasks": v.tasks,
+                "records": v.records,
+                "outcome": v.outcome,
+                "denial_reason": v.denial_reason,
+                "citations": v.citations,
+                "history": [{"at": e.at, "user": e.actor, "action": e.action} for e in v.timeline],
+                "ndo_flags": v.ndo_flags,
+            }
+        )
     emit(args, data, lambda: _text(v))
     return EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     intake = dsr.Intake(
-        request_type=args.rtype, law=args.law, received_on=args.received,
-        emails=tuple(args.email), phones=tuple(args.phone), customer_ids=tuple(args.customer_id),
-        name=args.name, address=args.address, channel=args.channel, country=args.country,
+        request_type=args.rtype,
+        law=args.law,
+        received_on=args.received,
+        emails=tuple(args.email),
+        phones=tuple(args.phone),
+        customer_ids=tuple(args.customer_id),
+        name=args.name,
+        address=args.address,
+        channel=args.channel,
+        country=args.country,
         notes=args.notes,
-    )  # fmt: skip
+    )
     with database(args) as db:
         return _show(args, dsr.create_request(db, sign_in(db, args), intake))
 
@@ -232,21 +262,46 @@ def cmd_list(args: argparse.Namespace) -> int:
     from console.services import requests_metrics as m
 
     today = dt.date.today()
-    f = m.RequestFilter(statuses=tuple(args.status), types=tuple(args.rtype),
-                        laws=tuple(args.law), open_only=args.open,
-                        overdue_on=today if args.overdue else None)  # fmt: skip
+    f = m.RequestFilter(
+        statuses=tuple(args.status),
+        types=tuple(args.rtype),
+        laws=tuple(args.law),
+        open_only=args.open,
+        overdue_on=today if args.overdue else None,
+    )
     with database(args) as db:
         actor = sign_in(db, args)
         ids = m.request_ids(db, actor, f)
         rows = m.request_rows(db, actor, ids[: max(args.limit, 0)])
-        data = {"total": len(ids), "requests": [
-            {"id": r.id, "type": r.request_type, "law": r.law, "status": r.status,
-             "received": r.received_on, "due_date": r.due_on, "days_left": r.days_left(today),
-             "overdue": r.overdue(today), "assignee": r.assignee} for r in rows]}  # fmt: skip
-        emit(args, data, lambda: "\n".join(
-            f"{r.id:>7} {r.request_type:18} {r.law:8} {r.status:22} due {r.due_on}"
-            + (" OVERDUE" if r.overdue(today) else "") for r in rows
-        ) + f"\n{len(ids)} request(s)")  # fmt: skip
+        data = {
+            "total": len(ids),
+            "requests": [
+                {
+                    "id": r.id,
+                    "type": r.request_type,
+                    "law": r.law,
+                    "status": r.status,
+                    "received": r.received_on,
+                    "due_date": r.due_on,
+                    "days_left": r.days_left(today),
+                    "overdue": r.overdue(today),
+                    "assignee": r.assignee,
+                }
+                for r in rows
+            ],
+        }
+        emit(
+            args,
+            data,
+            lambda: (
+                "\n".join(
+                    f"{r.id:>7} {r.request_type:18} {r.law:8} {r.status:22} due {r.due_on}"
+                    + (" OVERDUE" if r.overdue(today) else "")
+                    for r in rows
+                )
+                + f"\n{len(ids)} request(s)"
+            ),
+        )
         return EXIT_OK
 
 
@@ -261,51 +316,81 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_advance(args: argparse.Namespace) -> int:
-    return _change(args, lambda db, a: dsr.advance(
-        db, a, args.id, args.to, note=args.note, expected_version=args.expected_version))  # fmt: skip
+    return _change(
+        args,
+        lambda db, a: dsr.advance(
+            db, a, args.id, args.to, note=args.note, expected_version=args.expected_version
+        ),
+    )
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    return _change(args, lambda db, a: dsr.verify_identity(
-        db, a, args.id, args.method, args.evidence, expected_version=args.expected_version))  # fmt: skip
+    return _change(
+        args,
+        lambda db, a: dsr.verify_identity(
+            db, a, args.id, args.method, args.evidence, expected_version=args.expected_version
+        ),
+    )
 
 
 def cmd_extend(args: argparse.Namespace) -> int:
     on = args.on or dt.date.today()
-    return _change(args, lambda db, a: dsr.extend(
-        db, a, args.id, on, args.reason, args.told, expected_version=args.expected_version))  # fmt: skip
+    return _change(
+        args,
+        lambda db, a: dsr.extend(
+            db, a, args.id, on, args.reason, args.told, expected_version=args.expected_version
+        ),
+    )
 
 
 def cmd_pause(args: argparse.Namespace) -> int:
     on = args.on or dt.date.today()
-    return _change(args, lambda db, a: dsr.pause(
-        db, a, args.id, on, args.reason, expected_version=args.expected_version))  # fmt: skip
+    return _change(
+        args,
+        lambda db, a: dsr.pause(
+            db, a, args.id, on, args.reason, expected_version=args.expected_version
+        ),
+    )
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
     on = args.on or dt.date.today()
-    return _change(args, lambda db, a: dsr.resume(
-        db, a, args.id, on, expected_version=args.expected_version))  # fmt: skip
+    return _change(
+        args, lambda db, a: dsr.resume(db, a, args.id, on, expected_version=args.expected_version)
+    )
 
 
 def cmd_close(args: argparse.Namespace) -> int:
     if args.outcome == "denied":
         if not args.reason:
             raise UsageError("A denial needs --reason (" + ", ".join(dsr.DENIAL_REASONS) + ").")
-        return _change(args, lambda db, a: dsr.deny(
-            db, a, args.id, args.reason, args.text, expected_version=args.expected_version))  # fmt: skip
-    return _change(args, lambda db, a: dsr.advance(
-        db, a, args.id, args.outcome, note=args.text, expected_version=args.expected_version))  # fmt: skip
+        return _change(
+            args,
+            lambda db, a: dsr.deny(
+                db, a, args.id, args.reason, args.text, expected_version=args.expected_version
+            ),
+        )
+    return _change(
+        args,
+        lambda db, a: dsr.advance(
+            db, a, args.id, args.outcome, note=args.text, expected_version=args.expected_version
+        ),
+    )
 
 
 def cmd_find(args: argparse.Namespace) -> int:
     from console.services import requests_fulfil as work
 
     with database(args) as db:
-        r = work.find_records(db, sign_in(db, args), args.id,
-                              expected_version=args.expected_version)  # fmt: skip
-        emit(args, r, f"{r.found} record(s) found ({r.strong} strong, {r.possible} possible), "
-             f"{r.newly_attached} newly attached.")  # fmt: skip
+        r = work.find_records(
+            db, sign_in(db, args), args.id, expected_version=args.expected_version
+        )
+        emit(
+            args,
+            r,
+            f"{r.found} record(s) found ({r.strong} strong, {r.possible} possible), "
+            f"{r.newly_attached} newly attached.",
+        )
         return EXIT_OK
 
 
@@ -316,25 +401,47 @@ def cmd_fulfil(args: argparse.Namespace) -> int:
         actor = sign_in(db, args)
         if args.correct and dsr.get_request(db, actor, args.id).request_type != "correction":
             raise ValidationError(f"Request {args.id} is not a correction request: drop --correct.")
-        r = work.fulfil(db, actor, args.id, args.out, corrections=args.correct,
-                        expected_version=args.expected_version, force=args.force)  # fmt: skip
-        emit(args, {"id": r.request_id, **r.summary(), "paths": [str(p) for p in r.files]},
-             lambda: "\n".join([f"Request {r.request_id} fulfilled ({r.kind}).",
-                                *(f"  {p}" for p in r.files)]))  # fmt: skip
+        r = work.fulfil(
+            db,
+            actor,
+            args.id,
+            args.out,
+            corrections=args.correct,
+            expected_version=args.expected_version,
+            force=args.force,
+        )
+        emit(
+            args,
+            {"id": r.request_id, **r.summary(), "paths": [str(p) for p in r.files]},
+            lambda: "\n".join(
+                [f"Request {r.request_id} fulfilled ({r.kind}).", *(f"  {p}" for p in r.files)]
+            ),
+        )
         return EXIT_OK
 
 
 def _task_data(v: RequestView, task_id: int) -> dict[str, Any]:
     task = next(t for t in v.tasks if t.id == task_id)
-    return {"request": v.id, "version": v.version, "id": task.id, "source": task.source,
-            "action": task.action, "assignee": task.assignee, "due_date": task.due_on,
-            "status": task.status, "note": task.note, "done_by": task.done_by}  # fmt: skip
+    return {
+        "request": v.id,
+        "version": v.version,
+        "id": task.id,
+        "source": task.source,
+        "action": task.action,
+        "assignee": task.assignee,
+        "due_date": task.due_on,
+        "status": task.status,
+        "note": task.note,
+        "done_by": task.done_by,
+    }
 
 
 def _task_line(data: dict[str, Any]) -> str:
-    return (f"Task {data['id']} of request {data['request']}: {data['action']} in "
-            f"{data['source']}, {data['status']}, due {data['due_date']}"
-            + (f", assigned to {data['assignee']}" if data["assignee"] else ""))  # fmt: skip
+    return (
+        f"Task {data['id']} of request {data['request']}: {data['action']} in "
+        f"{data['source']}, {data['status']}, due {data['due_date']}"
+        + (f", assigned to {data['assignee']}" if data["assignee"] else "")
+    )
 
 
 def cmd_task_add(args: argparse.Namespace) -> int:
@@ -342,8 +449,9 @@ def cmd_task_add(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         actor = sign_in(db, args)
-        task_id = work.add_task(db, actor, args.id, args.source, args.action,
-                                assignee=args.assignee, due_on=args.due)  # fmt: skip
+        task_id = work.add_task(
+            db, actor, args.id, args.source, args.action, assignee=args.assignee, due_on=args.due
+        )
         data = _task_data(dsr.get_request(db, actor, args.id), task_id)
         emit(args, data, lambda: _task_line(data))
         return EXIT_OK
@@ -363,9 +471,21 @@ def cmd_task_set(args: argparse.Namespace) -> int:
 
 
 def _review_data(rows: list[Any]) -> list[dict[str, Any]]:
-    return [{"record": r.record_id, "source": r.source, "row": r.row, "link": r.link,
-             "via": r.via, "review": r.review, "note": r.note, "decided_by": r.decided_by,
-             "decided_at": r.reviewed_at, "outcome": r.outcome} for r in rows]  # fmt: skip
+    return [
+        {
+            "record": r.record_id,
+            "source": r.source,
+            "row": r.row,
+            "link": r.link,
+            "via": r.via,
+            "review": r.review,
+            "note": r.note,
+            "decided_by": r.decided_by,
+            "decided_at": r.reviewed_at,
+            "outcome": r.outcome,
+        }
+        for r in rows
+    ]
 
 
 def _review_text(request_id: int, rows: list[Any]) -> str:
@@ -375,9 +495,10 @@ def _review_text(request_id: int, rows: list[Any]) -> str:
         return f"Request {request_id} has no attached records: run `dsr find {request_id}`."
     lines = [f"{'Record':>8}  {'Source':18} {'Row':>5}  {'Link':14} {'Review':16} Via"]
     for r in rows:
-        lines.append(f"{r.record_id:>8}  {r.source[:18]:18} {r.row:>5}  {r.link_label:14} "
-                     f"{r.review_label:16} {via_text(r.via)}"
-                     + (f"\n{'':10}{r.note}" if r.note else ""))  # fmt: skip
+        lines.append(
+            f"{r.record_id:>8}  {r.source[:18]:18} {r.row:>5}  {r.link_label:14} "
+            f"{r.review_label:16} {via_text(r.via)}" + (f"\n{'':10}{r.note}" if r.note else "")
+        )
     waiting = sum(1 for r in rows if r.review == "awaiting")
     lines.append(f"{len(rows)} record(s), {waiting} awaiting review")
     return "\n".join(lines)
@@ -388,8 +509,11 @@ def cmd_records(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         rows = review.review_rows(db, sign_in(db, args), args.id)
-        emit(args, {"id": args.id, "records": _review_data(rows)},
-             lambda: _review_text(args.id, rows))  # fmt: skip
+        emit(
+            args,
+            {"id": args.id, "records": _review_data(rows)},
+            lambda: _review_text(args.id, rows),
+        )
         return EXIT_OK
 
 
@@ -398,10 +522,17 @@ def _after_review(args: argparse.Namespace, db: Any, actor: Any, result: Any) ->
 
     rows = review.review_rows(db, actor, args.id)
     verb = "confirmed" if result.state == "confirmed" else "excluded"
-    emit(args, {"id": args.id, verb: result.changed, "awaiting": result.awaiting,
-                "records": _review_data(rows)},
-         f"Request {args.id}: {len(result.changed)} record(s) {verb}; "
-         f"{result.awaiting} awaiting review.")  # fmt: skip
+    emit(
+        args,
+        {
+            "id": args.id,
+            verb: result.changed,
+            "awaiting": result.awaiting,
+            "records": _review_data(rows),
+        },
+        f"Request {args.id}: {len(result.changed)} record(s) {verb}; "
+        f"{result.awaiting} awaiting review.",
+    )
     return EXIT_OK
 
 
@@ -410,8 +541,9 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         actor = sign_in(db, args)
-        result = review.confirm(db, actor, args.id, args.records, args.note,
-                                expected_version=args.expected_version)  # fmt: skip
+        result = review.confirm(
+            db, actor, args.id, args.records, args.note, expected_version=args.expected_version
+        )
         return _after_review(args, db, actor, result)
 
 
@@ -423,11 +555,18 @@ def cmd_exclude(args: argparse.Namespace) -> int:
     with database(args) as db:
         actor = sign_in(db, args)
         if args.awaiting:
-            result = review.exclude_awaiting(db, actor, args.id, args.reason,
-                                             expected_version=args.expected_version)  # fmt: skip
+            result = review.exclude_awaiting(
+                db, actor, args.id, args.reason, expected_version=args.expected_version
+            )
         else:
-            result = review.exclude(db, actor, args.id, args.records, args.reason,
-                                    expected_version=args.expected_version)  # fmt: skip
+            result = review.exclude(
+                db,
+                actor,
+                args.id,
+                args.records,
+                args.reason,
+                expected_version=args.expected_version,
+            )
         return _after_review(args, db, actor, result)
 
 
@@ -436,9 +575,12 @@ def cmd_redact(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         r = red.redact(db, sign_in(db, args), args.id, args.record, args.field, args.reason)
-        emit(args, {"id": args.id, "record": r.record_id, "field": r.column, "reason": r.reason},
-             f"Request {args.id}: field '{r.column}' of record {r.record_id} is left out of the "
-             "access package.")  # fmt: skip
+        emit(
+            args,
+            {"id": args.id, "record": r.record_id, "field": r.column, "reason": r.reason},
+            f"Request {args.id}: field '{r.column}' of record {r.record_id} is left out of the "
+            "access package.",
+        )
         return EXIT_OK
 
 
@@ -447,9 +589,12 @@ def cmd_unredact(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         red.unredact(db, sign_in(db, args), args.id, args.record, args.field)
-        emit(args, {"id": args.id, "record": args.record, "field": args.field},
-             f"Request {args.id}: field '{args.field}' of record {args.record} is back in the "
-             "access package.")  # fmt: skip
+        emit(
+            args,
+            {"id": args.id, "record": args.record, "field": args.field},
+            f"Request {args.id}: field '{args.field}' of record {args.record} is back in the "
+            "access package.",
+        )
         return EXIT_OK
 
 
@@ -457,9 +602,18 @@ def cmd_letter(args: argparse.Namespace) -> int:
     from console.services import requests_letters as letters
 
     with database(args) as db:
-        r = letters.write_letter(db, sign_in(db, args), args.id, args.kind, args.out,
-                                 force=args.force)  # fmt: skip
-        emit(args, {"id": r.request_id, "kind": r.kind, "path": str(r.path), "sha256": r.sha256,
-                    "manifest": str(r.manifest_path)},
-             f"Letter ({r.kind}) for request {r.request_id} written to {r.path}")  # fmt: skip
+        r = letters.write_letter(
+            db, sign_in(db, args), args.id, args.kind, args.out, force=args.force
+        )
+        emit(
+            args,
+            {
+                "id": r.request_id,
+                "kind": r.kind,
+                "path": str(r.path),
+                "sha256": r.sha256,
+                "manifest": str(r.manifest_path),
+            },
+            f"Letter ({r.kind}) for request {r.request_id} written to {r.path}",
+        )
         return EXIT_OK

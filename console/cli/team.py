@@ -21,8 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "administrator of an empty database. Run it again after each upgrade: it upgrades the "
         "schema and brings the grants up to date.",
     )
-    s.add_argument("--prefix", help="start of the group roles' names (default: console_); "
-                   "each console database on one server needs its own")
+    s.add_argument(
+        "--prefix",
+        help="start of the group roles' names (default: console_); "
+        "each console database on one server needs its own",
+    )
     s.add_argument("--admin", metavar="NAME", help="first administrator of an empty database")
     add_json_flag(s)
     s.set_defaults(handler=cmd_team_setup)
@@ -42,17 +45,25 @@ def cmd_team_setup(args: argparse.Namespace) -> int:
             f"{', '.join(groups.values())}; owner {report.info.owner}."
         ]
         if given:
-            lines.append(f"One-time passwords (shown once; each works until {until} and must "
-                         "be changed at first sign-in):")
+            lines.append(
+                f"One-time passwords (shown once; each works until {until} and must "
+                "be changed at first sign-in):"
+            )
             lines += [f"  {name}  {otp}" for name, otp in sorted(given.items())]
         if disabled:
             lines.append(f"Disabled accounts (no sign-in until enabled): {', '.join(disabled)}")
-        emit(args, {
-            "database": db.describe(), "owner": report.info.owner,
-            "role_prefix": report.info.role_prefix,
-            "groups": {role.value: name for role, name in groups.items()},
-            "first_time": report.first_time, "one_time_passwords": given,
-            "one_time_passwords_expire_at": report.expires_at if given else None,
-            "disabled_accounts": disabled,
-        }, "\n".join(lines))
+        emit(
+            args,
+            {
+                "database": db.describe(),
+                "owner": report.info.owner,
+                "role_prefix": report.info.role_prefix,
+                "groups": {role.value: name for role, name in groups.items()},
+                "first_time": report.first_time,
+                "one_time_passwords": given,
+                "one_time_passwords_expire_at": report.expires_at if given else None,
+                "disabled_accounts": disabled,
+            },
+            "\n".join(lines),
+        )
         return EXIT_OK

@@ -44,9 +44,7 @@ def retry_delay(failed_logins: int) -> timedelta:
 def check_user_name(name: str) -> str:
     clean = name.strip()
     if not clean or len(clean) > 64 or not all(c.isalnum() or c in "._-@" for c in clean):
-        raise ValidationError(
-            "A user name has 1 to 64 letters, digits or . _ - @ (no spaces)."
-        )
+        raise ValidationError("A user name has 1 to 64 letters, digits or . _ - @ (no spaces).")
     return clean
 
 

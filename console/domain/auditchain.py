@@ -30,7 +30,9 @@ class ChainEvent:
 
 def canonical_details(details: dict[str, Any] | None) -> str:
     """The stored form of an event's details: canonical JSON, so re-encoding never changes a hash."""
-    return json.dumps(details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(
+        details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def event_hash(
@@ -104,29 +106,47 @@ def verify_chain(
         if ev.seq != expected_seq:
             what = "missing (deleted?)" if ev.seq > expected_seq else "out of order or duplicated"
             return VerifyResult(
-                False, checked, None, expected_seq if ev.seq > expected_seq else ev.seq,
+                False,
+                checked,
+                None,
+                expected_seq if ev.seq > expected_seq else ev.seq,
                 f"expected event {expected_seq} next but found event {ev.seq}: "
                 f"event {expected_seq} is {what}.",
             )
         if prev_hash is not None and ev.prev_hash != prev_hash:
             return VerifyResult(
-                False, checked, None, ev.seq,
+                False,
+                checked,
+                None,
+                ev.seq,
                 "its link to the previous event does not match (an event was inserted, removed "
                 "or reordered before it).",
             )
         recomputed = event_hash(
-            seq=ev.seq, at=ev.at, actor=ev.actor, action=ev.action, object_type=ev.object_type,
-            object_id=ev.object_id, details=ev.details, prev_hash=ev.prev_hash,
+            seq=ev.seq,
+            at=ev.at,
+            actor=ev.actor,
+            action=ev.action,
+            object_type=ev.object_type,
+            object_id=ev.object_id,
+            details=ev.details,
+            prev_hash=ev.prev_hash,
         )
         if recomputed != ev.hash:
             return VerifyResult(
-                False, checked, None, ev.seq,
+                False,
+                checked,
+                None,
+                ev.seq,
                 "its contents do not match its hash (the event was edited after it was written).",
             )
         anchor = pending.pop(ev.seq, None)
         if anchor is not None and anchor.hash != ev.hash:
             return VerifyResult(
-                False, checked, None, ev.seq,
+                False,
+                checked,
+                None,
+                ev.seq,
                 f"the chain was rewritten: the anchor {anchor} does not match the event's hash "
                 f"{ev.hash}.",
             )
@@ -137,7 +157,10 @@ def verify_chain(
     if pending:
         first = min(pending)
         return VerifyResult(
-            False, checked, None, first,
+            False,
+            checked,
+            None,
+            first,
             f"the anchor {pending[first]} names an event that is no longer in the trail "
             f"(the trail ends at event {expected_seq - 1}).",
         )

@@ -110,7 +110,9 @@ def require(role: Role, permission: Permission, *, user: str = "") -> None:
     """Raise PermissionDenied unless the role holds the permission."""
     if permission not in MATRIX[role]:
         who = f"{user} ({role.label})" if user else role.label
-        raise PermissionDenied(f"{who} may not do this: it needs the '{permission.value}' permission.")
+        raise PermissionDenied(
+            f"{who} may not do this: it needs the '{permission.value}' permission."
+        )
 
 
 def parse_role(text: str) -> Role:

@@ -50,12 +50,29 @@ PART_KINDS = (
 # console.services.requests_access).
 FIELDS = frozenset(
     {
-        "organisation", "office", "contact", "name", "reference", "received", "due",
-        "original_due", "ack_by", "request_type", "law", "today", "extension_reason",
-        "denial_reason", "denial_text", "authority", "outcome", "sources", "records",
-        "categories", "appeal_contact",
+        "organisation",
+        "office",
+        "contact",
+        "name",
+        "reference",
+        "received",
+        "due",
+        "original_due",
+        "ack_by",
+        "request_type",
+        "law",
+        "today",
+        "extension_reason",
+        "denial_reason",
+        "denial_text",
+        "authority",
+        "outcome",
+        "sources",
+        "records",
+        "categories",
+        "appeal_contact",
     }
-)  # fmt: skip
+)
 
 
 class ResponsesError(ConsoleError):
@@ -105,8 +122,9 @@ def fill(template: str, values: Mapping[str, str]) -> str:
     return string.Template(template).substitute(values)
 
 
-def render(paragraphs: tuple[Paragraph, ...], values: Mapping[str, str],
-           facts: Mapping[str, str]) -> list[str]:  # fmt: skip
+def render(
+    paragraphs: tuple[Paragraph, ...], values: Mapping[str, str], facts: Mapping[str, str]
+) -> list[str]:
     return [fill(p.text, values) for p in paragraphs if p.applies(facts)]
 
 
@@ -174,8 +192,14 @@ def parse_responses(data: object, *, origin: str) -> LawResponses:
         if kind in seen:
             raise r.fail(f"{at}.kind", f'part "{kind}" appears twice')
         seen.add(kind)
-        parts.append(Part(kind, r.text(obj, "heading", at), r.text(obj, "cite", at),
-                          r.paragraphs(obj.get("text", []), f"{at}.text")))  # fmt: skip
+        parts.append(
+            Part(
+                kind,
+                r.text(obj, "heading", at),
+                r.text(obj, "cite", at),
+                r.paragraphs(obj.get("text", []), f"{at}.text"),
+            )
+        )
     for needed in ("confirmation", "copy"):
         if needed not in seen:
             raise r.fail("access.parts", f'the "{needed}" part is required')
@@ -185,8 +209,12 @@ def parse_responses(data: object, *, origin: str) -> LawResponses:
         if kind not in LETTER_KINDS:
             raise r.fail(at, f'unknown letter "{kind}" (letters: {", ".join(LETTER_KINDS)})')
         obj = r.obj(item, at)
-        letters[kind] = Letter(kind, r.text(obj, "title", at), r.text(obj, "cite", at),
-                               r.paragraphs(obj.get("paragraphs"), f"{at}.paragraphs"))  # fmt: skip
+        letters[kind] = Letter(
+            kind,
+            r.text(obj, "title", at),
+            r.text(obj, "cite", at),
+            r.paragraphs(obj.get("paragraphs"), f"{at}.paragraphs"),
+        )
     return LawResponses(
         law=law,
         name=r.text(top, "name", "(top)"),

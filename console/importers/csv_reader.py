@@ -164,7 +164,9 @@ class CsvReader(TableReader):
                 ) from None
             except csv.Error as exc:
                 if _FIELD_LIMIT_ERROR in str(exc):
-                    raise ImportFileError(name, "the header row: " + field_too_long(limits)) from None
+                    raise ImportFileError(
+                        name, "the header row: " + field_too_long(limits)
+                    ) from None
                 raise ImportFileError(name, f"the header row cannot be read ({exc}).") from exc
             self._header_lines = lines.number
         if raw_headers is None:

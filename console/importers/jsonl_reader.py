@@ -162,10 +162,15 @@ class JsonLinesReader(TableReader):
                                 f"the objects have more than {limits.max_columns} distinct keys.",
                             )
         if not keys and too_long:
-            raise ImportFileError(path.name, "has no JSON object to read: " + row_too_long(
-                limits, "line" if too_long == 1 else "every line"))
+            raise ImportFileError(
+                path.name,
+                "has no JSON object to read: "
+                + row_too_long(limits, "line" if too_long == 1 else "every line"),
+            )
         if not keys and first_problem:
-            raise ImportFileError(path.name, f"has no JSON object that can be read ({first_problem})")
+            raise ImportFileError(
+                path.name, f"has no JSON object that can be read ({first_problem})"
+            )
         if not keys:
             raise ImportFileError(path.name, "has no JSON object with any key.")
         self._keys = list(keys)

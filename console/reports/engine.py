@@ -74,8 +74,9 @@ def export(
         raise ValueError(f"unknown report format {fmt!r}")
     if outgoing is None:
         with Outgoing(force=force) as own:
-            result = export(document, path, fmt, progress=progress, cancelled=cancelled,
-                            outgoing=own)
+            result = export(
+                document, path, fmt, progress=progress, cancelled=cancelled, outgoing=own
+            )
             own.publish()
             return result
     target = Path(path)

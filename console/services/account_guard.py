@@ -35,25 +35,45 @@ class AccountGuard:
     def check(self, actor: Actor, permission: Permission) -> None:
         active, role, must_change = self._account(actor)
         if not active:
-            self._refuse(actor, permission, "account disabled after sign-in", AccountChanged(
-                "Your account was disabled after you signed in: nothing was done. "
-                "Ask an administrator."
-            ))
+            self._refuse(
+                actor,
+                permission,
+                "account disabled after sign-in",
+                AccountChanged(
+                    "Your account was disabled after you signed in: nothing was done. "
+                    "Ask an administrator."
+                ),
+            )
         if role is not actor.role:
             now = role.label if role is not None else "unknown"
-            self._refuse(actor, permission, "role changed after sign-in", AccountChanged(
-                f"Your role changed after you signed in (it is now {now}): nothing was done. "
-                "Sign in again to go on with your new role."
-            ))
+            self._refuse(
+                actor,
+                permission,
+                "role changed after sign-in",
+                AccountChanged(
+                    f"Your role changed after you signed in (it is now {now}): nothing was done. "
+                    "Sign in again to go on with your new role."
+                ),
+            )
         if must_change:
-            self._refuse(actor, permission, "one-time password not changed", PermissionDenied(
-                "Choose your own password first: the one-time password only lets you change it."
-            ))
+            self._refuse(
+                actor,
+                permission,
+                "one-time password not changed",
+                PermissionDenied(
+                    "Choose your own password first: the one-time password only lets you change it."
+                ),
+            )
         if permission not in MATRIX[actor.role]:
-            self._refuse(actor, permission, "permission not held", PermissionDenied(
-                f"{actor.name} ({actor.role.label}) may not do this: it needs the "
-                f"'{permission.value}' permission."
-            ))
+            self._refuse(
+                actor,
+                permission,
+                "permission not held",
+                PermissionDenied(
+                    f"{actor.name} ({actor.role.label}) may not do this: it needs the "
+                    f"'{permission.value}' permission."
+                ),
+            )
 
     def _account(self, actor: Actor) -> tuple[bool, Role | None, bool]:
         """(enabled, role, on a one-time password) as stored now: one primary-key read (team

@@ -61,8 +61,16 @@ class UserInfo:
 
 def _info(u: User) -> UserInfo:
     return UserInfo(
-        u.id, u.name, u.full_name, Role(u.role), u.active, u.must_change_password,
-        u.last_login_at, u.created_at, u.version, _aware(u.password_expires_at),
+        u.id,
+        u.name,
+        u.full_name,
+        Role(u.role),
+        u.active,
+        u.must_change_password,
+        u.last_login_at,
+        u.created_at,
+        u.version,
+        _aware(u.password_expires_at),
     )
 
 
@@ -118,14 +126,21 @@ def bootstrap_admin(db: Database, name: str, password: str, *, full_name: str = 
                 "The database already has accounts: sign in as an admin and use 'user add'."
             )
         user = User(
-            name=name, full_name=full_name, role=Role.ADMIN.value,
-            password_hash=_hasher.hash(password), must_change_password=False, active=True,
-            failed_logins=0, created_at=datetime.now(UTC),
+            name=name,
+            full_name=full_name,
+            role=Role.ADMIN.value,
+            password_hash=_hasher.hash(password),
+            must_change_password=False,
+            active=True,
+            failed_logins=0,
+            created_at=datetime.now(UTC),
         )
         s.add(user)
         s.flush()
         actor = signed_in(db, user.id, user.name, Role.ADMIN)
-        record(s, actor, "user.create", "user", user.id, {"name": name, "role": "admin", "first": True})
+        record(
+            s, actor, "user.create", "user", user.id, {"name": name, "role": "admin", "first": True}
+        )
     return actor
 
 
@@ -149,8 +164,14 @@ def authenticate(db: Database, name: str, password: str, *, now: datetime | None
         if user is None:
             # Same cost as a real check, so timing does not reveal which names exist.
             _hasher.hash(password or "x")
-            record(s, Actor(None, "anonymous", Role.AUDITOR), "login.failed", "user", "",
-                   {"reason": "unknown user"})
+            record(
+                s,
+                Actor(None, "anonymous", Role.AUDITOR),
+                "login.failed",
+                "user",
+                "",
+                {"reason": "unknown user"},
+            )
             failure = "unknown user"
         else:
             failure = _check_user(s, user, password, moment)
@@ -167,8 +188,14 @@ def _check_user(s: Session, user: User, password: str, moment: datetime) -> str 
         assert retry_after is not None
         _hasher.hash(password or "x")  # as long as a real check: timing tells nothing either
         wait = math.ceil((retry_after - moment).total_seconds())
-        record(s, actor, "login.failed", "user", user.id,
-               {"reason": "too soon after failures", "wait_seconds": wait})
+        record(
+            s,
+            actor,
+            "login.failed",
+            "user",
+            user.id,
+            {"reason": "too soon after failures", "wait_seconds": wait},
+        )
         return "too soon after failures"
     try:
         _hasher.verify(user.password_hash, password)
@@ -176,8 +203,14 @@ def _check_user(s: Session, user: User, password: str, moment: datetime) -> str 
         user.failed_logins += 1
         delay = rules.retry_delay(user.failed_logins)
         user.retry_after = moment + delay if delay else None
-        record(s, actor, "login.failed", "user", user.id,
-               {"reason": "wrong password", "consecutive": user.failed_logins})
+        record(
+            s,
+            actor,
+            "login.failed",
+            "user",
+            user.id,
+            {"reason": "wrong password", "consecutive": user.failed_logins},
+        )
         return "wrong password"
     expires = _aware(user.password_expires_at)
     reason = None
@@ -206,8 +239,11 @@ def _team_sign_in(db: Database, name: str, moment: datetime) -> Actor:
             or not account.active
             # The server stops an expired one-time password by itself (VALID UNTIL) where it
             # checks passwords; this also stops it where it trusts the connection (trust, peer).
-            or (account.must_change_password and account.password_expires_at is not None
-                and moment >= account.password_expires_at)
+            or (
+                account.must_change_password
+                and account.password_expires_at is not None
+                and moment >= account.password_expires_at
+            )
         )
         if not refused:
             assert account is not None
@@ -267,7 +303,12 @@ def find_user(db: Database, actor: Actor, name: str) -> UserInfo:
 
 
 def add_user(
-    db: Database, actor: Actor, name: str, role: Role | str, *, full_name: str = "",
+    db: Database,
+    actor: Actor,
+    name: str,
+    role: Role | str,
+    *,
+    full_name: str = "",
     otp_hours: int | None = None,
 ) -> tuple[UserInfo, str]:
     """Create an account with a one-time password that must be changed at first sign-in.
@@ -285,14 +326,24 @@ def add_user(
         if db.team is not None:
             with _team_errors("The account"):
                 user_id = team.add_user(
-                    s, name=name, full_name=full_name.strip(), role=role,
-                    verifier=team.verifier(s, name, otp), valid_until=expires,
+                    s,
+                    name=name,
+                    full_name=full_name.strip(),
+                    role=role,
+                    verifier=team.verifier(s, name, otp),
+                    valid_until=expires,
                 )
             return _info(_get(s, user_id)), otp
         user = User(
-            name=name, full_name=full_name.strip(), role=role.value,
-            password_hash=_hasher.hash(otp), must_change_password=True, active=True,
-            failed_logins=0, created_at=datetime.now(UTC), password_expires_at=expires,
+            name=name,
+            full_name=full_name.strip(),
+            role=role.value,
+            password_hash=_hasher.hash(otp),
+            must_change_password=True,
+            active=True,
+            failed_logins=0,
+            created_at=datetime.now(UTC),
+            password_expires_at=expires,
         )
         s.add(user)
         s.flush()
@@ -308,13 +359,17 @@ def _get(s: Session, user_id: int | None) -> User:
 
 
 def _active_admins(s: Session) -> int:
-    return int(s.execute(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
-    ).scalar_one())
+    return int(
+        s.execute(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
+        ).scalar_one()
+    )
 
 
 @contextmanager
-def _team_errors(what: str, user_id: int | None = None, db: Database | None = None) -> Iterator[None]:
+def _team_errors(
+    what: str, user_id: int | None = None, db: Database | None = None
+) -> Iterator[None]:
     """A definer function's "changed meanwhile" becomes the usual conflict naming who did it."""
     try:
         yield
@@ -327,7 +382,11 @@ def _team_errors(what: str, user_id: int | None = None, db: Database | None = No
 
 
 def change_role(
-    db: Database, actor: Actor, user_id: int, role: Role | str, *,
+    db: Database,
+    actor: Actor,
+    user_id: int,
+    role: Role | str,
+    *,
     expected_version: int | None = None,
 ) -> UserInfo:
     """expected_version: the version the user saw (team mode: a stale save is a ConflictError)."""
@@ -339,16 +398,26 @@ def change_role(
         return _reread(db, user_id)
     with db.transaction() as s:
         user = _get(s, user_id)
-        check_version(s, user, expected_version, object_type="user", what=f"The account '{user.name}'")
+        check_version(
+            s, user, expected_version, object_type="user", what=f"The account '{user.name}'"
+        )
         before = user.role
         if before == role.value:
             return _info(user)
         if before == Role.ADMIN.value and user.active and _active_admins(s) <= 1:
             raise ValidationError(f"'{user.name}' is the last admin and cannot be demoted.")
         user.role = role.value
-        flush_or_conflict(s, object_type="user", object_id=user.id, what=f"The account '{user.name}'")
-        record(s, actor, "user.role_change", "user", user.id,
-               {"name": user.name, "before": before, "after": role.value})
+        flush_or_conflict(
+            s, object_type="user", object_id=user.id, what=f"The account '{user.name}'"
+        )
+        record(
+            s,
+            actor,
+            "user.role_change",
+            "user",
+            user.id,
+            {"name": user.name, "before": before, "after": role.value},
+        )
         return _info(user)
 
 
@@ -362,7 +431,11 @@ def _reread(db: Database, user_id: int) -> UserInfo:
 
 
 def set_active(
-    db: Database, actor: Actor, user_id: int, active: bool, *,
+    db: Database,
+    actor: Actor,
+    user_id: int,
+    active: bool,
+    *,
     expected_version: int | None = None,
 ) -> UserInfo:
     """Disable or enable an account (team mode: its database role gets NOLOGIN or LOGIN)."""
@@ -373,7 +446,9 @@ def set_active(
         return _reread(db, user_id)
     with db.transaction() as s:
         user = _get(s, user_id)
-        check_version(s, user, expected_version, object_type="user", what=f"The account '{user.name}'")
+        check_version(
+            s, user, expected_version, object_type="user", what=f"The account '{user.name}'"
+        )
         if user.active == active:
             return _info(user)
         if not active and user.role == Role.ADMIN.value and _active_admins(s) <= 1:
@@ -381,9 +456,17 @@ def set_active(
         if not active and user.id == actor.id:
             raise ValidationError("You cannot disable your own account.")
         user.active = active
-        flush_or_conflict(s, object_type="user", object_id=user.id, what=f"The account '{user.name}'")
-        record(s, actor, "user.enable" if active else "user.disable", "user", user.id,
-               {"name": user.name})
+        flush_or_conflict(
+            s, object_type="user", object_id=user.id, what=f"The account '{user.name}'"
+        )
+        record(
+            s,
+            actor,
+            "user.enable" if active else "user.disable",
+            "user",
+            user.id,
+            {"name": user.name},
+        )
         return _info(user)
 
 

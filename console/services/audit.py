@@ -31,8 +31,12 @@ def record(
 ) -> int:
     """Append an event inside the caller's transaction; returns its sequence number."""
     return audit_log.append(
-        session, actor=actor.name, action=action, object_type=object_type,
-        object_id=object_id, details=details,
+        session,
+        actor=actor.name,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        details=details,
     )
 
 
@@ -42,8 +46,14 @@ def record_refusal(db: Database, actor: Actor, what: str, reason: str) -> None:
     In its own transaction: the refused work never began, or was rolled back.
     """
     with db.transaction() as s:
-        record(s, actor, "access.denied", "permission", what,
-               {"role": actor.role.value, "reason": reason})
+        record(
+            s,
+            actor,
+            "access.denied",
+            "permission",
+            what,
+            {"role": actor.role.value, "reason": reason},
+        )
 
 
 @dataclass(frozen=True)
@@ -141,7 +151,9 @@ def event_row(r: AuditEvent) -> EventRow:
 def actors(db: Database, actor: Actor) -> list[str]:
     actor.require(Permission.VIEW_AUDIT)
     with db.read() as s:
-        return list(s.execute(select(AuditEvent.actor).distinct().order_by(AuditEvent.actor)).scalars())
+        return list(
+            s.execute(select(AuditEvent.actor).distinct().order_by(AuditEvent.actor)).scalars()
+        )
 
 
 def count(db: Database, actor: Actor) -> int:
@@ -164,7 +176,11 @@ def verify(db: Database, actor: Actor, *, anchors: tuple[Anchor, ...] = ()) -> V
         result = verify_chain(audit_log.stream(s), anchors=anchors)
     with db.transaction() as s:
         record(
-            s, actor, "audit.verify", "audit_trail", "",
+            s,
+            actor,
+            "audit.verify",
+            "audit_trail",
+            "",
             {
                 "ok": result.ok,
                 "events_checked": result.events_checked,

@@ -69,9 +69,17 @@ def searched_for(
             how = _how(event.details, labels)
             if how is not None:
                 matches.append(TypedMatch(event, how))
-        record(s, actor, ACTION, "audit_trail", "", {
-            **typed_details(s, query=text, identifiers=pairs), "events_found": len(matches),
-        })  # fmt: skip
+        record(
+            s,
+            actor,
+            ACTION,
+            "audit_trail",
+            "",
+            {
+                **typed_details(s, query=text, identifiers=pairs),
+                "events_found": len(matches),
+            },
+        )
     return matches
 
 
@@ -96,8 +104,10 @@ def _legacy(text: str, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     identifier subject search), to find those events by the same text."""
     old = "as typed (an event from before keyed hashes)"
     out = [(_sha(text.strip()), old), (_sha(text.strip()[:1000]), old)]
-    out += [(_sha(json.dumps([[k, v]])), f"as {k} {v} (an event from before keyed hashes)")
-            for k, v in pairs]  # fmt: skip
+    out += [
+        (_sha(json.dumps([[k, v]])), f"as {k} {v} (an event from before keyed hashes)")
+        for k, v in pairs
+    ]
     return out
 
 

@@ -65,10 +65,19 @@ def backup(db: Database, actor: Actor, dest: Path, *, force: bool = False) -> Ba
         head = store.chain_head_of(part)  # of the copy: the live trail may have grown meanwhile
         size = part.stat().st_size
         with db.transaction() as s:
-            record(s, actor, "backup.create", "database", "", {
-                "file": final.name, "bytes": size, "sha256": outfiles.sha256_of(part),
-                "chain_head": f"{head[0]}:{head[1]}" if head else None,
-            })  # fmt: skip
+            record(
+                s,
+                actor,
+                "backup.create",
+                "database",
+                "",
+                {
+                    "file": final.name,
+                    "bytes": size,
+                    "sha256": outfiles.sha256_of(part),
+                    "chain_head": f"{head[0]}:{head[1]}" if head else None,
+                },
+            )
         out.publish()
     log.info("backup written (%d bytes)", size)
     return BackupInfo(final, size, head[0] if head else 0)

@@ -123,9 +123,7 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
     _review(db, legal_actor, ids[0])
     legal_review.decide(db, legal_actor, ids[0], "produce", "Valid subpoena, narrow scope.")
     # The CRM export has no collection time: legal decides to include its record.
-    records = legal_production.candidate_record_ids(
-        db, legal_actor, ids[0], include_undated=True
-    )
+    records = legal_production.candidate_record_ids(db, legal_actor, ids[0], include_undated=True)
     if records:
         legal_production.produce(
             db,

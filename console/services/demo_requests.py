@@ -30,8 +30,17 @@ PEOPLE = [
     ("Chloé Tremblay", "chloe.tremblay@example.ca", "+1 514 555 0107", "C-1007"),
     ("Bob Roe", "bob.roe@example.com", "+1 303 555 0108", "C-1008"),
 ]
-_LAWS = [("gdpr", "DE"), ("gdpr", "FR"), ("uk-gdpr", None), ("ccpa", None), ("lgpd", None),
-         ("pipeda", None), ("vcdpa", None), ("cpa", None), ("ctdpa", None)]  # fmt: skip
+_LAWS = [
+    ("gdpr", "DE"),
+    ("gdpr", "FR"),
+    ("uk-gdpr", None),
+    ("ccpa", None),
+    ("lgpd", None),
+    ("pipeda", None),
+    ("vcdpa", None),
+    ("cpa", None),
+    ("ctdpa", None),
+]
 _TYPES = list(dsr.REQUEST_TYPES)
 _CHANNELS = list(dsr.CHANNELS)
 COUNT = 40
@@ -50,12 +59,17 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
         name, email, phone, customer = PEOPLE[i % len(PEOPLE)]
         law, country = _LAWS[i % len(_LAWS)]
         intake = dsr.Intake(
-            request_type=_TYPES[i % len(_TYPES)], law=law, country=country,
+            request_type=_TYPES[i % len(_TYPES)],
+            law=law,
+            country=country,
             received_on=today - dt.timedelta(days=rng.randint(0, 120)),
-            emails=(email,), phones=(phone,) if i % 3 == 0 else (),
-            customer_ids=(customer,) if i % 2 == 0 else (), name=name,
-            channel=_CHANNELS[i % len(_CHANNELS)], notes="Demo request.",
-        )  # fmt: skip
+            emails=(email,),
+            phones=(phone,) if i % 3 == 0 else (),
+            customer_ids=(customer,) if i % 2 == 0 else (),
+            name=name,
+            channel=_CHANNELS[i % len(_CHANNELS)],
+            notes="Demo request.",
+        )
         view = dsr.create_request(db, officer, intake)
         made += 1
         status = _move(db, officer, view, i, rng)
@@ -70,19 +84,31 @@ def _move(db: Database, actor: Actor, view: Any, i: int, rng: random.Random) -> 
         if stage == 0:
             return view.status  # type: ignore[no-any-return]
         if stage == 6:
-            return dsr.deny(db, actor, view.id, "identity_not_verified",
-                            "No reply to our request for proof of identity.").status  # fmt: skip
-        view = dsr.verify_identity(db, actor, view.id, rng.choice(
-            ["account login", "email confirmation", "ID document"]), f"EV-{1000 + i}")  # fmt: skip
+            return dsr.deny(
+                db,
+                actor,
+                view.id,
+                "identity_not_verified",
+                "No reply to our request for proof of identity.",
+            ).status
+        view = dsr.verify_identity(
+            db,
+            actor,
+            view.id,
+            rng.choice(["account login", "email confirmation", "ID document"]),
+            f"EV-{1000 + i}",
+        )
         if view.pause_reasons and stage == 2:
-            view = dsr.pause(db, actor, view.id, view.received_on + dt.timedelta(days=2),
-                             "clarification")  # fmt: skip
+            view = dsr.pause(
+                db, actor, view.id, view.received_on + dt.timedelta(days=2), "clarification"
+            )
         if stage >= 3:
             view = dsr.advance(db, actor, view.id, DsrStatus.REVIEW)
         if stage >= 4:
             closed = view.received_on + dt.timedelta(days=rng.randint(5, 30))
-            view = dsr.advance(db, actor, view.id, DsrStatus.COMPLETED,
-                               today=min(closed, dt.date.today()))  # fmt: skip
+            view = dsr.advance(
+                db, actor, view.id, DsrStatus.COMPLETED, today=min(closed, dt.date.today())
+            )
         return view.status  # type: ignore[no-any-return]
     except ConsoleError:
         return "received"

@@ -273,8 +273,6 @@ def correct_record(
     return before, after
 
 
-
-
 def _batch_mapping(session: Session, rec: Record) -> Mapping | None:
     """The mapping the record's import used, if it came from an import."""
     if rec.batch_id is None:

@@ -45,9 +45,17 @@ def write_rejected_csv(
 
     def commit(part: Path) -> Path:
         with db.transaction() as s:
-            record(s, actor, "records.rejected_export", "import_batch", result.batch_id or "", {
-                "rows": len(result.rejected), "sha256": outfiles.sha256_of(part),
-            })  # fmt: skip
+            record(
+                s,
+                actor,
+                "records.rejected_export",
+                "import_batch",
+                result.batch_id or "",
+                {
+                    "rows": len(result.rejected),
+                    "sha256": outfiles.sha256_of(part),
+                },
+            )
         return Path(os.path.abspath(Path(path).expanduser()))
 
     return outfiles.write_file(path, write, commit, force=force)

@@ -202,12 +202,16 @@ def notified_disclosures(
     out: dict[int, NotifiedDisclosure] = {}
     with db.read() as s:
         stmt = (
-            select(LegalProductionItem.record_id, LegalProduction.id, LegalProduction.produced_at,
-                   LegalRequest)
+            select(
+                LegalProductionItem.record_id,
+                LegalProduction.id,
+                LegalProduction.produced_at,
+                LegalRequest,
+            )
             .join(LegalProduction, LegalProduction.id == LegalProductionItem.production_id)
             .join(LegalRequest, LegalRequest.id == LegalProduction.request_id)
             .order_by(LegalProduction.produced_at, LegalProductionItem.number)
-        )  # fmt: skip
+        )
         ordered = sorted(wanted)
         for start in range(0, len(ordered), 500):
             part = ordered[start : start + 500]
@@ -223,7 +227,9 @@ def notified_disclosures(
                     continue
                 when = aware(at)
                 assert when is not None
-                found = out.setdefault(prod_id, NotifiedDisclosure(
-                    when, req.agency, ProcessType(req.process_type).label, []))  # fmt: skip
+                found = out.setdefault(
+                    prod_id,
+                    NotifiedDisclosure(when, req.agency, ProcessType(req.process_type).label, []),
+                )
                 found.record_ids.append(int(rid))
     return sorted(out.values(), key=lambda d: d.disclosed_at)

@@ -109,8 +109,12 @@ def attach(
         "legal_request",
         row.id,
         # The served document's name often names the person: the trail keeps its keyed hash.
-        {"document": doc.id, "file_hmac": value_hmac(s, name), "sha256": digest,
-         "size": len(content)},
+        {
+            "document": doc.id,
+            "file_hmac": value_hmac(s, name),
+            "sha256": digest,
+            "size": len(content),
+        },
     )
     return _doc_info(doc)
 

@@ -103,9 +103,13 @@ def _check_request(req: LegalRequest) -> None:
 
 
 def _check_choice(
-    ref: str, chosen: list[scoping.ScopedRecord], *, include_undated: bool, all_fields: bool,
+    ref: str,
+    chosen: list[scoping.ScopedRecord],
+    *,
+    include_undated: bool,
+    all_fields: bool,
     override: str,
-) -> None:  # fmt: skip
+) -> None:
     undated = [r for r in chosen if r.status == scoping.UNDATED]
     if undated and not include_undated:
         first = undated[0]
@@ -179,8 +183,9 @@ def produce(
     scope = scoping.scope_of(get(db, actor, request_id))
     reached = scoping.reach(db, actor, scope)
     chosen = scoping.classify_ids(db, actor, scope, list(dict.fromkeys(record_ids)), reached)
-    _check_choice(ref, chosen, include_undated=include_undated, all_fields=all_fields,
-                  override=override)  # fmt: skip
+    _check_choice(
+        ref, chosen, include_undated=include_undated, all_fields=all_fields, override=override
+    )
     rows = {r.id: r for r in records.records_by_id(db, actor, [c.record_id for c in chosen])}
     try:
         pack = policy.pack_in_force(db, actor)
@@ -202,18 +207,29 @@ def produce(
                 last = s.execute(select(func.max(LegalProduction.last_number))).scalar()
                 start = int(last or 0) + 1
                 items = [
-                    Item(rules.production_number(start + n), rows[c.record_id], c,
-                         list(rows[c.record_id].values) if all_fields else c.columns, labels)
+                    Item(
+                        rules.production_number(start + n),
+                        rows[c.record_id],
+                        c,
+                        list(rows[c.record_id].values) if all_fields else c.columns,
+                        labels,
+                    )
                     for n, c in enumerate(chosen)
-                ]  # fmt: skip
+                ]
                 head = audit_log.head(s)
                 ctx = Context(
-                    req=req, org=org, classification=classification, actor=actor,
-                    certifier=who, certifier_title=title, method=method,
+                    req=req,
+                    org=org,
+                    classification=classification,
+                    actor=actor,
+                    certifier=who,
+                    certifier_title=title,
+                    method=method,
                     chain=(head.seq, head.hash) if head else None,
-                    scope=scope.describe(labels), override_reason=override,
+                    scope=scope.describe(labels),
+                    override_reason=override,
                     undated_included=sum(1 for c in chosen if c.status == scoping.UNDATED),
-                )  # fmt: skip
+                )
                 stage = out.stage_folder(out_dir / f"{ref}_{items[0].number}-{items[-1].number}")
                 folder = out.targets()[-1]
                 files = write_files(stage, ctx, items)
@@ -229,56 +245,104 @@ def produce(
         out.publish()
     produced = {c.record_id for c in chosen}
     return ProductionResult(
-        prod, req.id, items[0].number, items[-1].number, len(items), folder, files,
-        folder / MANIFEST, manifest_sha,
+        prod,
+        req.id,
+        items[0].number,
+        items[-1].number,
+        len(items),
+        folder,
+        files,
+        folder / MANIFEST,
+        manifest_sha,
         undated_left_out=[r for r in all_undated if r not in produced],
-        beyond_scope=sum(1 for c in chosen if c.status in _BEYOND), override_reason=override,
-    )  # fmt: skip
+        beyond_scope=sum(1 for c in chosen if c.status in _BEYOND),
+        override_reason=override,
+    )
 
 
 def _record(
-    s: Any, actor: Actor, ctx: Context, items: Sequence[Item], start: int, folder: Path,
-    manifest_sha: str, recipient: str | None,
-) -> int:  # fmt: skip
+    s: Any,
+    actor: Actor,
+    ctx: Context,
+    items: Sequence[Item],
+    start: int,
+    folder: Path,
+    manifest_sha: str,
+    recipient: str | None,
+) -> int:
     req = ctx.req
     if req.status == LegalStatus.DECIDED.value:
         move(req, LegalStatus.PRODUCING)
     move(req, LegalStatus.PRODUCED)
     prod = LegalProduction(
-        request_id=req.id, prefix=rules.PRODUCTION_PREFIX, first_number=start,
-        last_number=start + len(items) - 1, record_count=len(items), produced_at=now(),
-        produced_by=actor.name, folder=str(folder), manifest_sha256=manifest_sha,
-        scope=json.dumps({**ctx.scope, "undated_included": ctx.undated_included},
-                         ensure_ascii=False),
+        request_id=req.id,
+        prefix=rules.PRODUCTION_PREFIX,
+        first_number=start,
+        last_number=start + len(items) - 1,
+        record_count=len(items),
+        produced_at=now(),
+        produced_by=actor.name,
+        folder=str(folder),
+        manifest_sha256=manifest_sha,
+        scope=json.dumps(
+            {**ctx.scope, "undated_included": ctx.undated_included}, ensure_ascii=False
+        ),
         override_reason=ctx.override_reason,
-    )  # fmt: skip
+    )
     s.add(prod)
     s.flush()
     for n, i in enumerate(items):
-        s.add(LegalProductionItem(
-            number=start + n, production_id=prod.id, record_id=i.row.id, source=i.row.source,
-            row_number=i.row.row_number, matched=i.brought_in_by,
-            categories=json.dumps(i.categories, ensure_ascii=False),
-        ))  # fmt: skip
+        s.add(
+            LegalProductionItem(
+                number=start + n,
+                production_id=prod.id,
+                record_id=i.row.id,
+                source=i.row.source,
+                row_number=i.row.row_number,
+                matched=i.brought_in_by,
+                categories=json.dumps(i.categories, ensure_ascii=False),
+            )
+        )
     sources = sorted({i.row.source for i in items})
     span = f"{items[0].number}–{items[-1].number}"
     what = f"{len(items)} record(s) from {', '.join(sources)} as production {span}"
-    s.add(LegalDisclosure(
-        request_id=req.id, production_id=prod.id, disclosed_at=prod.produced_at,
-        recipient=recipient or _recipient(req), method=ctx.method, legal_basis=legal_basis(req),
-        what=what, record_count=len(items), recorded_by=actor.name,
-    ))  # fmt: skip
+    s.add(
+        LegalDisclosure(
+            request_id=req.id,
+            production_id=prod.id,
+            disclosed_at=prod.produced_at,
+            recipient=recipient or _recipient(req),
+            method=ctx.method,
+            legal_basis=legal_basis(req),
+            what=what,
+            record_count=len(items),
+            recorded_by=actor.name,
+        )
+    )
     touch(req, actor)
     s.flush()
     beyond = sum(1 for i in items if i.scoped.status in _BEYOND)
-    record(s, actor, "legal.produce", "legal_request", req.id, {
-        "production": prod.id, "first": items[0].number, "last": items[-1].number,
-        "records": len(items), "manifest_sha256": manifest_sha, "method": ctx.method,
-        "undated_included": ctx.undated_included, "beyond_scope": beyond,
-        "override": bool(ctx.override_reason),
-        "override_sha256": hashlib.sha256(ctx.override_reason.encode()).hexdigest()
-        if ctx.override_reason else None,
-    })  # fmt: skip
+    record(
+        s,
+        actor,
+        "legal.produce",
+        "legal_request",
+        req.id,
+        {
+            "production": prod.id,
+            "first": items[0].number,
+            "last": items[-1].number,
+            "records": len(items),
+            "manifest_sha256": manifest_sha,
+            "method": ctx.method,
+            "undated_included": ctx.undated_included,
+            "beyond_scope": beyond,
+            "override": bool(ctx.override_reason),
+            "override_sha256": hashlib.sha256(ctx.override_reason.encode()).hexdigest()
+            if ctx.override_reason
+            else None,
+        },
+    )
     return prod.id
 
 

@@ -103,29 +103,43 @@ def write_files(stage: Path, ctx: Context, items: Sequence[Item]) -> dict[str, s
     ]
     with open(stage / names["records"], "wb") as f:
         render_bates_pdf(
-            f, pages, header=f"{ctx.org} — production {span} — {ref}",
+            f,
+            pages,
+            header=f"{ctx.org} — production {span} — {ref}",
             classification=ctx.classification,
-        )  # fmt: skip
+        )
 
     def meta(name: str, title: str) -> d.ReportMeta:
         # The cover letter and the certification go to the agency: they carry the references it
         # needs, not the console's provenance furniture (the manifest and audit trail keep that).
         outside = name != "legal-production"
         return d.ReportMeta(
-            organisation=ctx.org, report_name=name, title=title,
-            parameters={"Our reference": ref, "Case": ctx.req.case_number or "—",
-                        "Production": span},
-            generated_by=ctx.org if outside else ctx.actor.name, generated_at=datetime.now(UTC),
-            app_version=__version__, classification=ctx.classification, chain_head=ctx.chain,
+            organisation=ctx.org,
+            report_name=name,
+            title=title,
+            parameters={
+                "Our reference": ref,
+                "Case": ctx.req.case_number or "—",
+                "Production": span,
+            },
+            generated_by=ctx.org if outside else ctx.actor.name,
+            generated_at=datetime.now(UTC),
+            app_version=__version__,
+            classification=ctx.classification,
+            chain_head=ctx.chain,
             audience="recipient" if outside else "staff",
-        )  # fmt: skip
+        )
 
     documents = (
         ("data", "legal-production", f"Production {span} — index and data", _data(ctx, items)),
-        ("cover", "legal-cover-letter", f"Cover letter — production {span}",
-         _cover(ctx, items, names)),
+        (
+            "cover",
+            "legal-cover-letter",
+            f"Cover letter — production {span}",
+            _cover(ctx, items, names),
+        ),
         ("cert", "legal-certification", _certification_title(ctx), _certification(ctx, items)),
-    )  # fmt: skip
+    )
     for key, name, title, sections in documents:
         with open(stage / names[key], "wb") as f:
             doc = d.Document(meta(name, title), sections)
@@ -151,10 +165,17 @@ def _fields(i: Item) -> list[tuple[str, str]]:
 
 def _index_rows(items: Sequence[Item]) -> list[list[object]]:
     return [
-        [i.number, i.row.source, i.row.row_number, aware(i.row.collected_at), i.brought_in_by,
-         ", ".join(i.categories), i.standing]
+        [
+            i.number,
+            i.row.source,
+            i.row.row_number,
+            aware(i.row.collected_at),
+            i.brought_in_by,
+            ", ".join(i.categories),
+            i.standing,
+        ]
         for i in items
-    ]  # fmt: skip
+    ]
 
 
 def _data(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
@@ -166,19 +187,35 @@ def _data(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
         ("Collected to", scope["collected_to"] or "no end date"),
     ]
     if ctx.undated_included:
-        pairs.append(("Records without a collection time",
-                      f"{ctx.undated_included} included by legal's decision"))  # fmt: skip
+        pairs.append(
+            (
+                "Records without a collection time",
+                f"{ctx.undated_included} included by legal's decision",
+            )
+        )
     if ctx.override_reason:
         pairs.append(("Beyond the scope", f"Legal's override: {ctx.override_reason}"))
     sections = [
         d.Section("Scope", [d.KeyValues(pairs)]),
-        d.Section("Index", [d.Table("Index", [
-            d.Column("Production number", "text", 14), d.Column("Source", "text", 18),
-            d.Column("Row", "int", 6), d.Column("Collected", "datetime", 19),
-            d.Column("Brought in by", "text", 30), d.Column("Categories produced", "text", 30),
-            d.Column("Scope", "text", 24),
-        ], _index_rows(items))]),
-    ]  # fmt: skip
+        d.Section(
+            "Index",
+            [
+                d.Table(
+                    "Index",
+                    [
+                        d.Column("Production number", "text", 14),
+                        d.Column("Source", "text", 18),
+                        d.Column("Row", "int", 6),
+                        d.Column("Collected", "datetime", 19),
+                        d.Column("Brought in by", "text", 30),
+                        d.Column("Categories produced", "text", 30),
+                        d.Column("Scope", "text", 24),
+                    ],
+                    _index_rows(items),
+                )
+            ],
+        ),
+    ]
     by_source: dict[str, list[Item]] = defaultdict(list)
     for i in items:
         by_source[i.row.source].append(i)
@@ -186,12 +223,18 @@ def _data(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
         columns = list(dict.fromkeys(c for i in group for c in i.columns))
         table = d.Table(
             source,
-            [d.Column("Production number", "text", 14), d.Column("Row", "int", 6),
-             d.Column("Collected", "datetime", 19)] + [d.Column(str(c)) for c in columns],
-            [[i.number, i.row.row_number, aware(i.row.collected_at)]
-             + [(i.row.values or {}).get(c) if c in i.columns else None for c in columns]
-             for i in group],
-        )  # fmt: skip
+            [
+                d.Column("Production number", "text", 14),
+                d.Column("Row", "int", 6),
+                d.Column("Collected", "datetime", 19),
+            ]
+            + [d.Column(str(c)) for c in columns],
+            [
+                [i.number, i.row.row_number, aware(i.row.collected_at)]
+                + [(i.row.values or {}).get(c) if c in i.columns else None for c in columns]
+                for i in group
+            ],
+        )
         sections.append(d.Section(source, [table]))
     return sections
 
@@ -202,31 +245,41 @@ def _cover(ctx: Context, items: Sequence[Item], names: dict[str, str]) -> list[d
     to = [req.agency] + ([f"Attn: {req.officer}"] if req.officer else [])
     scope = ctx.scope
     body: list[d.Block] = [
-        d.KeyValues([
-            ("To", ", ".join(to)),
-            ("Re", f"Case {req.case_number or '—'}, {ProcessType(req.process_type).label.lower()} "
-                   f"received {aware(req.received_at).date().isoformat()}"),  # type: ignore[union-attr]
-            ("Our reference", rules.request_ref(req.id)),
-            ("Production numbers", span),
-            ("Records produced", str(len(items))),
-            ("Delivered by", ctx.method),
-        ]),
+        d.KeyValues(
+            [
+                ("To", ", ".join(to)),
+                (
+                    "Re",
+                    f"Case {req.case_number or '—'}, {ProcessType(req.process_type).label.lower()} "
+                    f"received {aware(req.received_at).date().isoformat()}",  # type: ignore[union-attr]
+                ),
+                ("Our reference", rules.request_ref(req.id)),
+                ("Production numbers", span),
+                ("Records produced", str(len(items))),
+                ("Delivered by", ctx.method),
+            ]
+        ),
         d.Paragraph(
             f"In response to the legal process identified above, {ctx.org} produces the records "
             f"numbered {span}: the records held under the identifiers the process names "
             f"({'; '.join(scope['identifiers'])}), limited to the categories of data it seeks "
             f"({', '.join(scope['categories'])})"
             + (f" and collected from {scope['collected_from']}" if scope["collected_from"] else "")
-            + (f" to {scope['collected_to']}" if scope["collected_to"] else "") + ". "
+            + (f" to {scope['collected_to']}" if scope["collected_to"] else "")
+            + ". "
             "Each page of the records file and each row of the data file carries its production "
             "number; the index in the data file shows the identifier and the categories that "
             "brought each record in. The enclosed manifest lists the SHA-256 of every file, so the "
             "production can be checked for completeness and integrity on receipt."
         ),
-    ]  # fmt: skip
+    ]
     if ctx.override_reason:
-        body.append(d.Paragraph(f"Records or fields beyond that scope are included by the "
-                                f"decision of counsel: {ctx.override_reason}"))  # fmt: skip
+        body.append(
+            d.Paragraph(
+                f"Records or fields beyond that scope are included by the "
+                f"decision of counsel: {ctx.override_reason}"
+            )
+        )
     body.append(d.Paragraph("Files: " + "; ".join(sorted(names.values())) + f"; {MANIFEST}."))
     body.append(
         d.Paragraph(f"Prepared by {ctx.actor.name}. Please quote our reference in any reply.")
@@ -254,8 +307,9 @@ def _certification(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
         f"({'; '.join(scope['identifiers'])}) and to the categories of data it seeks "
         f"({', '.join(scope['categories'])})"
         + (f", collected from {scope['collected_from']}" if scope["collected_from"] else "")
-        + (f" to {scope['collected_to']}" if scope["collected_to"] else "") + "."
-    )  # fmt: skip
+        + (f" to {scope['collected_to']}" if scope["collected_to"] else "")
+        + "."
+    )
     if ctx.override_reason:
         scope_text += (
             f" Material beyond that scope is included by counsel's decision: {ctx.override_reason}."
@@ -281,13 +335,19 @@ def _certification(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
     if is_us(req):
         # 28 U.S.C. §1746(2): executed within the United States. FRE 902(11) needs the facts of
         # FRE 803(6)(A)-(C) above, certified by the custodian or another qualified person.
-        blocks.append(d.Paragraph(
-            "I declare under penalty of perjury that the foregoing is true and correct. "
-            f"Executed on {today}."
-        ))  # fmt: skip
-        blocks.append(d.Note("If executed outside the United States, this declaration is made "
-                             "under penalty of perjury under the laws of the United States of "
-                             "America (28 U.S.C. §1746(1))."))  # fmt: skip
+        blocks.append(
+            d.Paragraph(
+                "I declare under penalty of perjury that the foregoing is true and correct. "
+                f"Executed on {today}."
+            )
+        )
+        blocks.append(
+            d.Note(
+                "If executed outside the United States, this declaration is made "
+                "under penalty of perjury under the laws of the United States of "
+                "America (28 U.S.C. §1746(1))."
+            )
+        )
     else:
         blocks.append(
             d.Paragraph(f"I certify that the foregoing is true and correct. Made on {today}.")
@@ -296,8 +356,9 @@ def _certification(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
     return [d.Section("", blocks)]  # the title says what it is
 
 
-def manifest(ctx: Context, items: Sequence[Item], files: dict[str, str],
-             produced_at: datetime) -> dict[str, Any]:  # fmt: skip
+def manifest(
+    ctx: Context, items: Sequence[Item], files: dict[str, str], produced_at: datetime
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "request": rules.request_ref(ctx.req.id),
         "case_number": ctx.req.case_number,
@@ -307,15 +368,22 @@ def manifest(ctx: Context, items: Sequence[Item], files: dict[str, str],
         "method": ctx.method,
         "scope": ctx.scope,
         "undated_included": ctx.undated_included,
-        "override": {"reason": ctx.override_reason, "by": ctx.actor.name} if ctx.override_reason else None,
+        "override": {"reason": ctx.override_reason, "by": ctx.actor.name}
+        if ctx.override_reason
+        else None,
         "files": [{"name": n, "sha256": h} for n, h in sorted(files.items())],
         "items": [
-            {"number": i.number, "source": i.row.source, "row": i.row.row_number,
-             "brought_in_by": i.brought_in_by, "categories": i.categories,
-             "scope": i.scoped.status}
+            {
+                "number": i.number,
+                "source": i.row.source,
+                "row": i.row.row_number,
+                "brought_in_by": i.brought_in_by,
+                "categories": i.categories,
+                "scope": i.scoped.status,
+            }
             for i in items
         ],
-    }  # fmt: skip
+    }
     return out
 
 

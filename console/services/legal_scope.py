@@ -119,8 +119,12 @@ def scope_of(detail: LegalDetail) -> Scope:
 
 
 def scope_of_row(s: Session, row: LegalRequest) -> Scope:
-    return Scope(identifiers_of(s, row.id), list(json.loads(row.categories or "[]")),
-                 row.data_from, row.data_to)  # fmt: skip
+    return Scope(
+        identifiers_of(s, row.id),
+        list(json.loads(row.categories or "[]")),
+        row.data_from,
+        row.data_to,
+    )
 
 
 def refuse_without_scope(s: Session, row: LegalRequest) -> None:
@@ -143,10 +147,25 @@ def _within(moment: datetime, start: datetime | None, end: datetime | None) -> b
 
 
 def _day_range(scope: Scope) -> tuple[datetime | None, datetime | None]:
-    start = datetime(scope.data_from.year, scope.data_from.month, scope.data_from.day,
-                     tzinfo=UTC) if scope.data_from else None  # fmt: skip
-    end = datetime(scope.data_to.year, scope.data_to.month, scope.data_to.day, 23, 59, 59,
-                   999999, tzinfo=UTC) if scope.data_to else None  # fmt: skip
+    start = (
+        datetime(scope.data_from.year, scope.data_from.month, scope.data_from.day, tzinfo=UTC)
+        if scope.data_from
+        else None
+    )
+    end = (
+        datetime(
+            scope.data_to.year,
+            scope.data_to.month,
+            scope.data_to.day,
+            23,
+            59,
+            59,
+            999999,
+            tzinfo=UTC,
+        )
+        if scope.data_to
+        else None
+    )
     return start, end
 
 
@@ -192,8 +211,10 @@ def classify(scope: Scope, row: Any, reached: bool = True, via: Sequence[str] = 
         if not reached:
             return result(NOT_REACHED)
         linked = ", ".join(_via_label(v) for v in via)
-        return result(LINKED_ONLY, f"linked through {linked}" if linked else
-                      "holds none of the named identifiers itself")  # fmt: skip
+        return result(
+            LINKED_ONLY,
+            f"linked through {linked}" if linked else "holds none of the named identifiers itself",
+        )
     if not columns:
         return result(NO_CATEGORY)
     if collected is None:
@@ -229,8 +250,13 @@ def reach(db: Database, actor: Actor, scope: Scope) -> dict[int, list[str]]:
     return {r.record_id: [str(v) for v in r.via] for r in found.records}
 
 
-def classify_ids(db: Database, actor: Actor, scope: Scope, record_ids: Sequence[int],
-                 reached: dict[int, list[str]]) -> list[ScopedRecord]:  # fmt: skip
+def classify_ids(
+    db: Database,
+    actor: Actor,
+    scope: Scope,
+    record_ids: Sequence[int],
+    reached: dict[int, list[str]],
+) -> list[ScopedRecord]:
     """The chosen records, in the order given, each against the scope (`reached`: id -> via)."""
     from console.services import records
 

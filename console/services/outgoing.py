@@ -108,9 +108,13 @@ def record_delivery(
     if action not in VERIFIABLE_ACTIONS:
         raise ValueError(f"unregistered delivery action {action!r}")  # a bug, not a user error
     return record(
-        s, actor, action, object_type, object_id,
+        s,
+        actor,
+        action,
+        object_type,
+        object_id,
         {**details, "file": staged.path.name, "sha256": staged.sha256, "size": staged.size},
-    )  # fmt: skip
+    )
 
 
 def deliver(
@@ -135,9 +139,14 @@ def deliver(
         staged = stage(out, actor, Path(target), write, manifest)
         with db.transaction() as s:
             seq = record_delivery(
-                s, actor, staged, action=action, object_type=object_type,
-                object_id=object_id, details=details,
-            )  # fmt: skip
+                s,
+                actor,
+                staged,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                details=details,
+            )
         out.publish()
     log.info("delivered %s (%d bytes)", action, staged.size)
     return Delivered(staged.path, staged.sha256, staged.size, staged.manifest_path, seq)

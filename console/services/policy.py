@@ -36,15 +36,29 @@ def _install(s: Session, actor: Actor, pack: PolicyPack) -> int:
     if existing is not None:
         return existing.id
     row = PolicyPackVersion(
-        pack_id=pack.pack_id, version=pack.version, effective_date=pack.effective_date.isoformat(),
-        digest=pack.digest(), content=pack.to_json(indent=None),
-        loaded_at=datetime.now(UTC), loaded_by=actor.id,
+        pack_id=pack.pack_id,
+        version=pack.version,
+        effective_date=pack.effective_date.isoformat(),
+        digest=pack.digest(),
+        content=pack.to_json(indent=None),
+        loaded_at=datetime.now(UTC),
+        loaded_by=actor.id,
     )
     s.add(row)
     s.flush()
-    record(s, actor, "policy.install", "policy_pack", row.id,
-           {"pack_id": pack.pack_id, "version": pack.version,
-            "effective_date": pack.effective_date.isoformat(), "digest": row.digest})
+    record(
+        s,
+        actor,
+        "policy.install",
+        "policy_pack",
+        row.id,
+        {
+            "pack_id": pack.pack_id,
+            "version": pack.version,
+            "effective_date": pack.effective_date.isoformat(),
+            "digest": row.digest,
+        },
+    )
     return row.id
 
 
@@ -69,10 +83,14 @@ def list_versions(db: Database, actor: Actor) -> list[PackVersion]:
     actor.require(Permission.VIEW_POLICY)
     with db.read() as s:
         rows = s.execute(
-            select(PolicyPackVersion).order_by(PolicyPackVersion.effective_date, PolicyPackVersion.id)
+            select(PolicyPackVersion).order_by(
+                PolicyPackVersion.effective_date, PolicyPackVersion.id
+            )
         ).scalars()
-        return [PackVersion(r.id, r.pack_id, r.version, r.effective_date, r.digest, r.loaded_at)
-                for r in rows]
+        return [
+            PackVersion(r.id, r.pack_id, r.version, r.effective_date, r.digest, r.loaded_at)
+            for r in rows
+        ]
 
 
 def ensure_default_pack(db: Database, actor: Actor) -> int:
@@ -112,4 +130,3 @@ def unknown_categories(s: Session, categories: Iterable[str]) -> list[str]:
         return []
     known = {c.id for c in pack.categories}
     return sorted({c for c in categories if c not in known})
-

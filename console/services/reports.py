@@ -137,9 +137,7 @@ def spec(name: str) -> ReportSpec:
     return known[name]
 
 
-def organisation_identity(
-    db: Database, level: Classification = "confidential"
-) -> tuple[str, str]:
+def organisation_identity(db: Database, level: Classification = "confidential") -> tuple[str, str]:
     """(organisation name, classification mark for `level`) printed on every page.
 
     The site configuration wins when it sets them (admins preset or lock them there); otherwise
@@ -161,8 +159,10 @@ def organisation_identity(
         return settings.get(key) or fallback
 
     key = CLASSIFICATION_KEYS[level]
-    return (pick("organisation", load_default_pack().organisation.name),
-            pick(key, str(loaded[key])))
+    return (
+        pick("organisation", load_default_pack().organisation.name),
+        pick(key, str(loaded[key])),
+    )
 
 
 def run_report(
@@ -200,15 +200,22 @@ def run_report(
     # (the audit event below still records who did).
     author = org if report.classification == "public" else actor.name
     meta = ReportMeta(
-        organisation=org, report_name=name, title=report.title, parameters=params.shown(),
-        generated_by=author, generated_at=datetime.now(UTC), app_version=__version__,
-        classification=classification, chain_head=(head.seq, head.hash) if head else None,
+        organisation=org,
+        report_name=name,
+        title=report.title,
+        parameters=params.shown(),
+        generated_by=author,
+        generated_at=datetime.now(UTC),
+        app_version=__version__,
+        classification=classification,
+        chain_head=(head.seq, head.hash) if head else None,
     )
     document = Document(meta, report.builder(BuildContext(db, actor, params)))
     with outfiles.Outgoing(force=force) as own:
         staging = outgoing or own
-        result = export(document, out, fmt, progress=progress, cancelled=cancelled,
-                        outgoing=staging)
+        result = export(
+            document, out, fmt, progress=progress, cancelled=cancelled, outgoing=staging
+        )
         shown = params.shown()
         with db.transaction() as s:
             typed: dict[str, object] = {}
@@ -216,12 +223,24 @@ def run_report(
                 # The report prints its query; the permanent trail keeps only its keyed hash.
                 shown.pop("Query", None)
                 typed = audit.typed_details(s, query=params.query)
-            audit.record(s, actor, "report.export", "report", name, {
-                "format": fmt, "file": result.path.name, "sha256": result.sha256,
-                "parameters": shown, "row_counts": result.row_counts,
-                "chain_head": meta.chain_head_text, "personal_data": report.personal_data,
-                "classification": report.classification, **typed,
-            })
+            audit.record(
+                s,
+                actor,
+                "report.export",
+                "report",
+                name,
+                {
+                    "format": fmt,
+                    "file": result.path.name,
+                    "sha256": result.sha256,
+                    "parameters": shown,
+                    "row_counts": result.row_counts,
+                    "chain_head": meta.chain_head_text,
+                    "personal_data": report.personal_data,
+                    "classification": report.classification,
+                    **typed,
+                },
+            )
         own.publish()
     return result
 
@@ -248,35 +267,55 @@ def verify_report(
     seqs = _export_events_for(db, check.sha256) if check.sha256 is not None else []
     seq = seqs[0] if seqs else None
     if check.ok and seq is None:
-        result = ReportCheck(False, "The file matches its manifest, but no export with this "
-                             "SHA-256 is in the audit trail: it was not made by this console "
-                             "(or by another database).", check.sha256, None)
+        result = ReportCheck(
+            False,
+            "The file matches its manifest, but no export with this "
+            "SHA-256 is in the audit trail: it was not made by this console "
+            "(or by another database).",
+            check.sha256,
+            None,
+        )
     elif check.ok:
         result = _vouched(db, seqs, anchor, check.sha256)
         seq = result.audit_seq or seq
     else:
         result = ReportCheck(False, check.reason, check.sha256, seq)
     with db.transaction() as s:
-        audit.record(s, actor, "report.verify", "report_file", path.name,
-                     {"ok": result.ok, "sha256": check.sha256, "audit_seq": seq,
-                      "anchor": str(anchor) if anchor else None})
+        audit.record(
+            s,
+            actor,
+            "report.verify",
+            "report_file",
+            path.name,
+            {
+                "ok": result.ok,
+                "sha256": check.sha256,
+                "audit_seq": seq,
+                "anchor": str(anchor) if anchor else None,
+            },
+        )
     return result
 
 
-def _vouched(db: Database, seqs: list[int], anchor: Anchor | None, sha256: str | None
-             ) -> ReportCheck:
+def _vouched(
+    db: Database, seqs: list[int], anchor: Anchor | None, sha256: str | None
+) -> ReportCheck:
     """Verify the chain through the export events naming the file; the first in it vouches."""
     last = max(seqs)
     start = anchor if anchor is not None and anchor.seq <= min(seqs) else None
     with db.read() as s:
         chain = verify_chain(
             audit_log.stream(s, first=start.seq if start else 1, last=max(last, _seq(anchor))),
-            anchors=(anchor,) if anchor is not None and start is None else (), start=start,
+            anchors=(anchor,) if anchor is not None and start is None else (),
+            start=start,
         )
         vouching = [q for q in seqs if chain.ok or (chain.broken_seq or 0) > q]
         who = (
-            s.execute(select(AuditEvent.actor, AuditEvent.at).where(AuditEvent.seq == vouching[0]))
-            .first() if vouching else None
+            s.execute(
+                select(AuditEvent.actor, AuditEvent.at).where(AuditEvent.seq == vouching[0])
+            ).first()
+            if vouching
+            else None
         )
     since = f"event {start.seq} (the anchor)" if start else "the first event"
     if not chain.ok and (not vouching or anchor is not None):
@@ -285,14 +324,16 @@ def _vouched(db: Database, seqs: list[int], anchor: Anchor | None, sha256: str |
             f"An export event names this file (event {seqs[0]}), but the audit trail does not "
             f"verify from {since} through it: broken at event {chain.broken_seq} "
             f"({chain.reason}) The event cannot vouch for the file.",
-            sha256, None,
+            sha256,
+            None,
         )
     assert who is not None
     return ReportCheck(
         True,
         f"Unchanged since {who[0]} exported it on {who[1][:16].replace('T', ' ')} UTC (audit "
         f"event {vouching[0]}, in a chain verified from {since} through it).",
-        sha256, vouching[0],
+        sha256,
+        vouching[0],
     )
 
 

@@ -230,8 +230,13 @@ def export_transparency(
     from console.services.reports import run_report
 
     return run_report(
-        db, actor, "transparency", fmt, path,
-        ReportParams(since=half.start, until=_last_day(half)), force=force,
+        db,
+        actor,
+        "transparency",
+        fmt,
+        path,
+        ReportParams(since=half.start, until=_last_day(half)),
+        force=force,
     )
 
 

@@ -169,8 +169,9 @@ def authority_line(a: Authority | None) -> str:
     return ", ".join(b for b in bits if b)
 
 
-def build(db: Database, actor: Actor, request_id: int, *, today: dt.date | None = None
-          ) -> AccessPackage:  # fmt: skip
+def build(
+    db: Database, actor: Actor, request_id: int, *, today: dt.date | None = None
+) -> AccessPackage:
     """The content of the request's access package, as its law requires."""
     from console.services import records, sources
     from console.services.requests_redaction import redactions
@@ -195,16 +196,25 @@ def build(db: Database, actor: Actor, request_id: int, *, today: dt.date | None 
     person_categories = {c.id for c in categories}
     recipients = _recipients(pack, person_categories)
     return AccessPackage(
-        request_id=view.id, reference=f"DSR-{view.id}", law=view.law, law_name=law.name,
+        request_id=view.id,
+        reference=f"DSR-{view.id}",
+        law=view.law,
+        law_name=law.name,
         request_type=REQUEST_TYPES.get(view.request_type, view.request_type),
-        received=view.received_on, answered=today or dt.date.today(),
+        received=view.received_on,
+        answered=today or dt.date.today(),
         requester=view.requester_name or _first_email(view),
-        organisation=pack.organisation.name, office=pack.organisation.contact, contact=contact,
-        policy_title=pack.title, policy_version=pack.version,
+        organisation=pack.organisation.name,
+        office=pack.organisation.contact,
+        contact=contact,
+        policy_title=pack.title,
+        policy_version=pack.version,
         policy_effective=pack.effective_date,
-        sources=copies, categories=categories,
-        purposes=[(p.label, p.description) for p in pack.purposes
-                  if person_categories & set(p.categories)],
+        sources=copies,
+        categories=categories,
+        purposes=[
+            (p.label, p.description) for p in pack.purposes if person_categories & set(p.categories)
+        ],
         recipients=recipients,
         disclosures=_disclosures(db, actor, rows, numbers),
         ccpa=_ccpa(pack, [c for c in categories if c.in_ccpa_window]),
@@ -213,10 +223,13 @@ def build(db: Database, actor: Actor, request_id: int, *, today: dt.date | None 
         providing_data=_providing(pack) if law.part("providing_data") else "",
         rights=[(r.label, r.description, r.how) for r in pack.rights],
         authority=authority,
-        redactions=[RedactionInfo(src, numbers[rid][1], col, reason)
-                    for (rid, col), reason in sorted(redacted.items())
-                    if rid in numbers for src in [numbers[rid][0]]],
-    )  # fmt: skip
+        redactions=[
+            RedactionInfo(src, numbers[rid][1], col, reason)
+            for (rid, col), reason in sorted(redacted.items())
+            if rid in numbers
+            for src in [numbers[rid][0]]
+        ],
+    )
 
 
 def _first_email(view: RequestView) -> str:
@@ -240,8 +253,10 @@ def _copies(
     out = []
     numbers: dict[int, tuple[str, int]] = {}
     for source in sorted(by_source):
-        items = sorted(by_source[source], key=lambda r: (r.collected_at is None, r.collected_at
-                                                         or dt.datetime.min, r.row_number))  # fmt: skip
+        items = sorted(
+            by_source[source],
+            key=lambda r: (r.collected_at is None, r.collected_at or dt.datetime.min, r.row_number),
+        )
         entries = []
         for n, r in enumerate(items, start=1):
             numbers[r.id] = (source, n)
@@ -259,8 +274,14 @@ def _copies(
             ]
             entries.append(Entry(n, r.collected_at, values))
         kind = known_kinds.get(kinds.get(source, ""))
-        out.append(SourceCopy(source, kind.label if kind else "Other source",
-                              kind.description if kind else "", entries))  # fmt: skip
+        out.append(
+            SourceCopy(
+                source,
+                kind.label if kind else "Other source",
+                kind.description if kind else "",
+                entries,
+            )
+        )
     return out, numbers
 
 
@@ -279,12 +300,18 @@ def _categories(pack: PolicyPack, rows: list[Any], window_start: dt.date) -> lis
     out = []
     for cid in sorted(found, key=lambda c: (known[c].group, known[c].label)):
         c = known[cid]
-        out.append(CategoryInfo(
-            cid, c.label, pack.category_group(c.group).label, c.description,
-            c.retention or "As long as the purposes above need it",
-            pack.ccpa_category_of(cid) or pack.category_group(c.group).label,
-            sorted(found[cid]), cid in recent,
-        ))  # fmt: skip
+        out.append(
+            CategoryInfo(
+                cid,
+                c.label,
+                pack.category_group(c.group).label,
+                c.description,
+                c.retention or "As long as the purposes above need it",
+                pack.ccpa_category_of(cid) or pack.category_group(c.group).label,
+                sorted(found[cid]),
+                cid in recent,
+            )
+        )
     return out
 
 
@@ -323,8 +350,11 @@ def _transfers(
 ) -> list[tuple[str, str, str, str]]:
     shown = {r.label for r in recipients}
     by_id = {r.id: r.label for r in pack.recipients}
-    return [(t.label, t.description, t.destination, t.safeguard) for t in pack.transfers
-            if any(by_id[r] in shown for r in t.recipients)]  # fmt: skip
+    return [
+        (t.label, t.description, t.destination, t.safeguard)
+        for t in pack.transfers
+        if any(by_id[r] in shown for r in t.recipients)
+    ]
 
 
 def _automated(pack: PolicyPack) -> list[str]:
@@ -348,8 +378,9 @@ def _providing(pack: PolicyPack) -> str:
     return pack.providing_data.text
 
 
-def _disclosures(db: Database, actor: Actor, rows: list[Any],
-                 numbers: dict[int, tuple[str, int]]) -> list[Disclosure]:  # fmt: skip
+def _disclosures(
+    db: Database, actor: Actor, rows: list[Any], numbers: dict[int, tuple[str, int]]
+) -> list[Disclosure]:
     from console.errors import PermissionDenied
     from console.services import legal_disclosures
 
@@ -357,5 +388,6 @@ def _disclosures(db: Database, actor: Actor, rows: list[Any],
         found = legal_disclosures.notified_disclosures(db, actor, [r.id for r in rows])
     except PermissionDenied:
         return []
-    return [Disclosure(d.disclosed_at.date(), d.recipient, d.process, len(d.record_ids))
-            for d in found]  # fmt: skip
+    return [
+        Disclosure(d.disclosed_at.date(), d.recipient, d.process, len(d.record_ids)) for d in found
+    ]

@@ -42,15 +42,28 @@ FORMAT = "privacy-console/access-package@1"
 
 def template_values(pkg: AccessPackage) -> dict[str, str]:
     return {
-        "organisation": pkg.organisation, "office": pkg.office, "contact": pkg.contact,
-        "name": pkg.requester or "requester", "reference": pkg.reference,
-        "received": pkg.received.isoformat(), "due": "", "original_due": "", "ack_by": "",
-        "request_type": pkg.request_type.lower(), "law": pkg.law_name,
-        "today": pkg.answered.isoformat(), "extension_reason": "", "denial_reason": "",
-        "denial_text": "", "authority": authority_line(pkg.authority), "outcome": "",
-        "sources": str(len(pkg.sources)), "records": str(pkg.record_count),
-        "categories": str(len(pkg.categories)), "appeal_contact": pkg.contact,
-    }  # fmt: skip
+        "organisation": pkg.organisation,
+        "office": pkg.office,
+        "contact": pkg.contact,
+        "name": pkg.requester or "requester",
+        "reference": pkg.reference,
+        "received": pkg.received.isoformat(),
+        "due": "",
+        "original_due": "",
+        "ack_by": "",
+        "request_type": pkg.request_type.lower(),
+        "law": pkg.law_name,
+        "today": pkg.answered.isoformat(),
+        "extension_reason": "",
+        "denial_reason": "",
+        "denial_text": "",
+        "authority": authority_line(pkg.authority),
+        "outcome": "",
+        "sources": str(len(pkg.sources)),
+        "records": str(pkg.record_count),
+        "categories": str(len(pkg.categories)),
+        "appeal_contact": pkg.contact,
+    }
 
 
 def _copy_blocks(src: SourceCopy) -> list[d.Block]:
@@ -63,10 +76,18 @@ def _copy_blocks(src: SourceCopy) -> list[d.Block]:
                 (e.number, e.collected_at, f.field, value)
             )
     for category in sorted(by_category):
-        blocks.append(Table(category, [
-            Column("Entry", "int", 6), Column("Collected", "datetime", 16),
-            Column("Field", "text", 18), Column("Value", "text", 46),
-        ], by_category[category]))  # fmt: skip
+        blocks.append(
+            Table(
+                category,
+                [
+                    Column("Entry", "int", 6),
+                    Column("Collected", "datetime", 16),
+                    Column("Field", "text", 18),
+                    Column("Value", "text", 46),
+                ],
+                by_category[category],
+            )
+        )
     return blocks
 
 
@@ -142,13 +163,26 @@ def _part_blocks(kind: str, pkg: AccessPackage) -> list[d.Block]:
         def names(items: list[str]) -> str:
             return ", ".join(items) if items else "None"
 
-        return [Table("Sold, shared or disclosed", [
-            Column("Category (CCPA)", "text", 24), Column("Sold to", "text", 14),
-            Column("Shared with", "text", 20), Column("Disclosed for a business purpose to", "text", 30),
-        ], [(r.category, names(r.sold_to), names(r.shared_with), names(r.business_purpose))
-            for r in pkg.ccpa]),
-            Paragraph("We do not sell personal information." if not any(r.sold_to for r in pkg.ccpa)
-                      else "Sales are listed above.")]  # fmt: skip
+        return [
+            Table(
+                "Sold, shared or disclosed",
+                [
+                    Column("Category (CCPA)", "text", 24),
+                    Column("Sold to", "text", 14),
+                    Column("Shared with", "text", 20),
+                    Column("Disclosed for a business purpose to", "text", 30),
+                ],
+                [
+                    (r.category, names(r.sold_to), names(r.shared_with), names(r.business_purpose))
+                    for r in pkg.ccpa
+                ],
+            ),
+            Paragraph(
+                "We do not sell personal information."
+                if not any(r.sold_to for r in pkg.ccpa)
+                else "Sales are listed above."
+            ),
+        ]
     if kind == "transfers":
         if not pkg.transfers:
             return [Paragraph("Your data is not transferred to another country.")]
@@ -205,9 +239,17 @@ def _part_blocks(kind: str, pkg: AccessPackage) -> list[d.Block]:
         a = pkg.authority
         if a is None:
             return []
-        pairs = [(a.role, a.label)] + [(k, v) for k, v in (
-            ("Address", a.address), ("Telephone", a.phone), ("E-mail", a.email),
-            ("Website", a.website), ("Complaints", a.complaint)) if v]  # fmt: skip
+        pairs = [(a.role, a.label)] + [
+            (k, v)
+            for k, v in (
+                ("Address", a.address),
+                ("Telephone", a.phone),
+                ("E-mail", a.email),
+                ("Website", a.website),
+                ("Complaints", a.complaint),
+            )
+            if v
+        ]
         return [KeyValues(pairs)]
     if kind == "redactions":
         if not pkg.redactions:
@@ -248,16 +290,24 @@ def sections(pkg: AccessPackage, law: LawResponses) -> list[Section]:
 
 def document(pkg: AccessPackage, law: LawResponses, org: str, classification: str) -> Document:
     meta = d.ReportMeta(
-        organisation=org, report_name="access-package", title=law.access_title,
-        parameters={"Our reference": pkg.reference, "To": pkg.requester,
-                    "From": f"{pkg.office}, {pkg.contact}",
-                    "Your request received": pkg.received.isoformat(),
-                    "Date of this answer": pkg.answered.isoformat(),
-                    "Privacy statement": f"{pkg.policy_title}, version {pkg.policy_version}, "
-                                         f"in force since {pkg.policy_effective.isoformat()}"},
-        generated_by=org, generated_at=datetime.now(UTC), app_version=__version__,
-        classification=classification, audience="recipient",
-    )  # fmt: skip
+        organisation=org,
+        report_name="access-package",
+        title=law.access_title,
+        parameters={
+            "Our reference": pkg.reference,
+            "To": pkg.requester,
+            "From": f"{pkg.office}, {pkg.contact}",
+            "Your request received": pkg.received.isoformat(),
+            "Date of this answer": pkg.answered.isoformat(),
+            "Privacy statement": f"{pkg.policy_title}, version {pkg.policy_version}, "
+            f"in force since {pkg.policy_effective.isoformat()}",
+        },
+        generated_by=org,
+        generated_at=datetime.now(UTC),
+        app_version=__version__,
+        classification=classification,
+        audience="recipient",
+    )
     return Document(meta, sections(pkg, law))
 
 
@@ -271,32 +321,76 @@ def machine_readable(pkg: AccessPackage) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "controller": {"name": pkg.organisation, "contact": pkg.contact},
-        "request": {"reference": pkg.reference, "law": pkg.law_name, "type": pkg.request_type,
-                    "received": pkg.received.isoformat(), "answered": pkg.answered.isoformat()},
-        "privacy_statement": {"title": pkg.policy_title, "version": pkg.policy_version,
-                              "effective_date": pkg.policy_effective.isoformat()},
-        "sources": [{
-            "system": s.source, "kind": s.kind,
-            "entries": [{"entry": e.number, "collected_at": iso(e.collected_at), "fields": [
-                {"field": f.field, "category": f.category,
-                 "value": REDACTED if f.redacted else f.value} for f in e.fields]}
-                for e in s.entries],
-        } for s in pkg.sources],
-        "categories": [{"category": c.label, "kind_of_data": c.group, "description": c.description,
-                        "retention": c.retention, "found_in": c.sources} for c in pkg.categories],
+        "request": {
+            "reference": pkg.reference,
+            "law": pkg.law_name,
+            "type": pkg.request_type,
+            "received": pkg.received.isoformat(),
+            "answered": pkg.answered.isoformat(),
+        },
+        "privacy_statement": {
+            "title": pkg.policy_title,
+            "version": pkg.policy_version,
+            "effective_date": pkg.policy_effective.isoformat(),
+        },
+        "sources": [
+            {
+                "system": s.source,
+                "kind": s.kind,
+                "entries": [
+                    {
+                        "entry": e.number,
+                        "collected_at": iso(e.collected_at),
+                        "fields": [
+                            {
+                                "field": f.field,
+                                "category": f.category,
+                                "value": REDACTED if f.redacted else f.value,
+                            }
+                            for f in e.fields
+                        ],
+                    }
+                    for e in s.entries
+                ],
+            }
+            for s in pkg.sources
+        ],
+        "categories": [
+            {
+                "category": c.label,
+                "kind_of_data": c.group,
+                "description": c.description,
+                "retention": c.retention,
+                "found_in": c.sources,
+            }
+            for c in pkg.categories
+        ],
         "purposes": [{"purpose": p, "description": t} for p, t in pkg.purposes],
-        "recipients": [{"recipient": r.label, "description": r.description,
-                        "receives": r.receives} for r in pkg.recipients],
-        "disclosures": [{"date": x.when.isoformat(), "to": x.recipient, "under": x.process,
-                         "entries": x.entries} for x in pkg.disclosures],
-        "transfers": [{"transfer": t[0], "description": t[1], "destination": t[2],
-                       "safeguard": t[3]} for t in pkg.transfers],
+        "recipients": [
+            {"recipient": r.label, "description": r.description, "receives": r.receives}
+            for r in pkg.recipients
+        ],
+        "disclosures": [
+            {
+                "date": x.when.isoformat(),
+                "to": x.recipient,
+                "under": x.process,
+                "entries": x.entries,
+            }
+            for x in pkg.disclosures
+        ],
+        "transfers": [
+            {"transfer": t[0], "description": t[1], "destination": t[2], "safeguard": t[3]}
+            for t in pkg.transfers
+        ],
         "automated_decisions": pkg.automated,
         "rights": [{"right": r[0], "description": r[1], "how": r[2]} for r in pkg.rights],
         "authority": authority_line(pkg.authority) or None,
-        "redactions": [{"system": r.source, "entry": r.entry, "field": r.field,
-                        "reason": r.reason} for r in pkg.redactions],
-    }  # fmt: skip
+        "redactions": [
+            {"system": r.source, "entry": r.entry, "field": r.field, "reason": r.reason}
+            for r in pkg.redactions
+        ],
+    }
 
 
 def _csv_safe(value: object) -> str:
@@ -337,11 +431,18 @@ class ZipMember:
 
 
 def zip_members(pkg: AccessPackage) -> list[ZipMember]:
-    members = [ZipMember("personal-data.json", (json.dumps(
-        machine_readable(pkg), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))]  # fmt: skip
+    members = [
+        ZipMember(
+            "personal-data.json",
+            (json.dumps(machine_readable(pkg), indent=2, ensure_ascii=False) + "\n").encode(
+                "utf-8"
+            ),
+        )
+    ]
     taken: set[str] = set()
-    members += [ZipMember(f"sources/{_slug(s.source, taken)}.csv", source_csv(s))
-                for s in pkg.sources]  # fmt: skip
+    members += [
+        ZipMember(f"sources/{_slug(s.source, taken)}.csv", source_csv(s)) for s in pkg.sources
+    ]
     return members
 
 
@@ -349,14 +450,21 @@ def write_zip(out: BinaryIO, members: list[ZipMember], companion: tuple[str, str
     """The ZIP with its manifest.json: the SHA-256 of each file, and of the PDF it goes with."""
     manifest = {
         "format": FORMAT,
-        "files": [{"name": m.name, "sha256": hashlib.sha256(m.data).hexdigest(),
-                   "size": len(m.data)} for m in members],
+        "files": [
+            {"name": m.name, "sha256": hashlib.sha256(m.data).hexdigest(), "size": len(m.data)}
+            for m in members
+        ],
         "document": {"name": companion[0], "sha256": companion[1]},
-    }  # fmt: skip
+    }
     stamp = (1980, 1, 1, 0, 0, 0)  # fixed, so the same content always makes the same ZIP
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for m in [*members, ZipMember("manifest.json", (json.dumps(
-                manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))]:  # fmt: skip
+        for m in [
+            *members,
+            ZipMember(
+                "manifest.json",
+                (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+            ),
+        ]:
             info = zipfile.ZipInfo(m.name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, m.data)
@@ -395,9 +503,14 @@ class StagedPackage:
 
 
 def stage_package(
-    db: Database, actor: Actor, request_id: int, out_dir: Path, out: outfiles.Outgoing, *,
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    out_dir: Path,
+    out: outfiles.Outgoing,
+    *,
     today: dt.date | None = None,
-) -> StagedPackage:  # fmt: skip
+) -> StagedPackage:
     """Build the request's access package and stage its PDF and the ZIP beside it in `out`
     (both or neither: `out` publishes them together once the caller's events commit)."""
     from console.services.reports import organisation_identity
@@ -416,25 +529,36 @@ def stage_package(
         "parameters": {"Reference": pkg.reference},
     }
     pdf = outgoing.stage(
-        out, actor, stem.with_suffix(".pdf"), lambda f: render_pdf(doc, f),
+        out,
+        actor,
+        stem.with_suffix(".pdf"),
+        lambda f: render_pdf(doc, f),
         {**manifest, "format": "pdf"},
-    )  # fmt: skip
+    )
     members = zip_members(pkg)
     archive = outgoing.stage(
-        out, actor, stem.with_suffix(".zip"),
+        out,
+        actor,
+        stem.with_suffix(".zip"),
         lambda f: write_zip(f, members, (pdf.path.name, pdf.sha256)),
         {**manifest, "format": "zip", "document": {"file": pdf.path.name, "sha256": pdf.sha256}},
-    )  # fmt: skip
+    )
     return StagedPackage(
-        pkg.request_id, (pdf, archive),
+        pkg.request_id,
+        (pdf, archive),
         ({**details, "format": "pdf"}, {**details, "format": "zip", "files": len(members) + 1}),
-    )  # fmt: skip
+    )
 
 
 def deliver_package(
-    db: Database, actor: Actor, request_id: int, out_dir: Path, *, force: bool = False,
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    out_dir: Path,
+    *,
+    force: bool = False,
     today: dt.date | None = None,
-) -> list[outgoing.Staged]:  # fmt: skip
+) -> list[outgoing.Staged]:
     """Build, record and publish a request's access package (PDF and ZIP) on its own."""
     with outfiles.Outgoing(force=force) as out:
         staged = stage_package(db, actor, request_id, out_dir, out, today=today)

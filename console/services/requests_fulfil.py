@@ -91,19 +91,38 @@ def find_records(
                 continue
             have.add(rec.record_id)
             new += 1
-            s.add(DsrRecord(
-                request_id=req.id, record_id=rec.record_id, source=rec.source, row=rec.row,
-                link=rec.link, via=json.dumps([str(v) for v in rec.via], ensure_ascii=False),
-                outcome=None, outcome_detail="", attached_at=now,
-                review=review.initial_review(rec.link), review_note="",
-            ))  # fmt: skip
+            s.add(
+                DsrRecord(
+                    request_id=req.id,
+                    record_id=rec.record_id,
+                    source=rec.source,
+                    row=rec.row,
+                    link=rec.link,
+                    via=json.dumps([str(v) for v in rec.via], ensure_ascii=False),
+                    outcome=None,
+                    outcome_detail="",
+                    attached_at=now,
+                    review=review.initial_review(rec.link),
+                    review_note="",
+                )
+            )
         strong = sum(1 for r in result.records if r.link == "strong")
         touch(req, actor)
         not_followed = [str(n) for n in result.not_followed]
-        record(s, actor, "dsr.records_found", OBJECT_TYPE, req.id, {
-            "found": len(result.records), "attached": new, "strong": strong,
-            "possible": len(result.records) - strong, "not_followed": len(not_followed),
-        })  # fmt: skip
+        record(
+            s,
+            actor,
+            "dsr.records_found",
+            OBJECT_TYPE,
+            req.id,
+            {
+                "found": len(result.records),
+                "attached": new,
+                "strong": strong,
+                "possible": len(result.records) - strong,
+                "not_followed": len(not_followed),
+            },
+        )
     return FindResult(len(result.records), new, strong, len(result.records) - strong, not_followed)
 
 
@@ -120,28 +139,47 @@ def _user_id(s: Any, name: str | None) -> int | None:
 
 
 def add_task(
-    db: Database, actor: Actor, request_id: int, source: str, action: str, *,
-    assignee: str | None = None, due_on: dt.date | None = None, note: str = "",
-) -> int:  # fmt: skip
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    source: str,
+    action: str,
+    *,
+    assignee: str | None = None,
+    due_on: dt.date | None = None,
+    note: str = "",
+) -> int:
     """A piece of work in one source system; returns the task id."""
     actor.require(Permission.MANAGE_DSR)
     if action not in TASK_ACTIONS:
-        raise ValidationError(f"Task action '{action}' is unknown; use one of: "
-                              + ", ".join(TASK_ACTIONS))  # fmt: skip
+        raise ValidationError(
+            f"Task action '{action}' is unknown; use one of: " + ", ".join(TASK_ACTIONS)
+        )
     if not source.strip():
         raise ValidationError("Task source: name the source system.")
     with writing(db) as s:
         req = load_for_update(s, request_id, None)
         task = DsrTask(
-            request_id=req.id, source=source.strip(), action=action,
-            assignee_id=_user_id(s, assignee), due_on=due_on or req.due_on, status="open",
-            note=note.strip(), created_at=dt.datetime.now(dt.UTC),
-        )  # fmt: skip
+            request_id=req.id,
+            source=source.strip(),
+            action=action,
+            assignee_id=_user_id(s, assignee),
+            due_on=due_on or req.due_on,
+            status="open",
+            note=note.strip(),
+            created_at=dt.datetime.now(dt.UTC),
+        )
         s.add(task)
         touch(req, actor)
         s.flush()
-        record(s, actor, "dsr.task.add", OBJECT_TYPE, req.id,
-               {"task": task.id, "source": task.source, "action": action, "assignee": assignee})  # fmt: skip
+        record(
+            s,
+            actor,
+            "dsr.task.add",
+            OBJECT_TYPE,
+            req.id,
+            {"task": task.id, "source": task.source, "action": action, "assignee": assignee},
+        )
         return task.id
 
 
@@ -164,15 +202,19 @@ def tasks_per_source(
                 )
             ).scalars()
         )
-    return [add_task(db, actor, request_id, src, action, assignee=assignee)
-            for src in sources if src not in existing]  # fmt: skip
+    return [
+        add_task(db, actor, request_id, src, action, assignee=assignee)
+        for src in sources
+        if src not in existing
+    ]
 
 
 def set_task_status(db: Database, actor: Actor, task_id: int, status: str, note: str = "") -> None:
     actor.require(Permission.MANAGE_DSR)
     if status not in TASK_STATUSES:
-        raise ValidationError(f"Task status '{status}' is unknown; use one of: "
-                              + ", ".join(TASK_STATUSES))  # fmt: skip
+        raise ValidationError(
+            f"Task status '{status}' is unknown; use one of: " + ", ".join(TASK_STATUSES)
+        )
     with writing(db) as s:
         task = s.get(DsrTask, task_id)
         if task is None:
@@ -186,8 +228,14 @@ def set_task_status(db: Database, actor: Actor, task_id: int, status: str, note:
         task.done_at = dt.datetime.now(dt.UTC) if done else None
         task.done_by = actor.name if done else None
         touch(req, actor)
-        record(s, actor, "dsr.task.status", OBJECT_TYPE, req.id,
-               {"task": task.id, "from": before, "to": status})  # fmt: skip
+        record(
+            s,
+            actor,
+            "dsr.task.status",
+            OBJECT_TYPE,
+            req.id,
+            {"task": task.id, "from": before, "to": status},
+        )
 
 
 # --- fulfilment -----------------------------------------------------------------------------------
@@ -206,10 +254,14 @@ class FulfilmentResult:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "files": [p.name for p in self.files], "erased": self.erased,
-            "held": {str(k): v for k, v in self.held.items()}, "corrected": self.corrected,
-            "suppressed": self.suppressed, "skipped": {str(k): v for k, v in self.skipped.items()},
-        }  # fmt: skip
+            "kind": self.kind,
+            "files": [p.name for p in self.files],
+            "erased": self.erased,
+            "held": {str(k): v for k, v in self.held.items()},
+            "corrected": self.corrected,
+            "suppressed": self.suppressed,
+            "skipped": {str(k): v for k, v in self.skipped.items()},
+        }
 
 
 @dataclass(frozen=True)
@@ -303,10 +355,15 @@ def _suppression_csv(db: Database, actor: Actor, part: Path) -> None:
 
 
 def fulfil(
-    db: Database, actor: Actor, request_id: int, out_dir: Path, *,
-    corrections: Sequence[Correction] = (), expected_version: int | None = None,
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    out_dir: Path,
+    *,
+    corrections: Sequence[Correction] = (),
+    expected_version: int | None = None,
     force: bool = False,
-) -> FulfilmentResult:  # fmt: skip
+) -> FulfilmentResult:
     """Carry out the request by its type; the outcome is kept on the request and audited.
 
     Files (packages, lists) go through console.outfiles: staged beside their names in out_dir,
@@ -319,11 +376,15 @@ def fulfil(
         with writing(db) as s:
             load_for_update(s, request_id, expected_version)  # raises ConflictError naming who
     if view.status not in _WORKING:
-        raise RequestError(f"Request {view.id} must be in progress or in review to be fulfilled "
-                           f"(it is {view.status_label.lower()}).")  # fmt: skip
+        raise RequestError(
+            f"Request {view.id} must be in progress or in review to be fulfilled "
+            f"(it is {view.status_label.lower()})."
+        )
     if view.request_type not in FULFILLABLE:
-        raise RequestError(f"A {view.request_type} request is handled by hand: record the work as "
-                           "tasks, then send it to review.")  # fmt: skip
+        raise RequestError(
+            f"A {view.request_type} request is handled by hand: record the work as "
+            "tasks, then send it to review."
+        )
     waiting = sum(1 for r in view.records if r.review == review.AWAITING)
     if waiting:
         raise RequestError(review.awaiting_message(view.id, waiting))
@@ -347,20 +408,29 @@ def fulfil(
             touch(req, actor)
             if package is not None:
                 package.record(s, actor)  # the events `report verify` finds for each file
-            record(s, actor, "dsr.fulfil", OBJECT_TYPE, req.id, {
-                **result.summary(),
-                "sha256": {p.name: outfiles.sha256_of(out.staged(p)) for p in result.files},
-            })  # fmt: skip
+            record(
+                s,
+                actor,
+                "dsr.fulfil",
+                OBJECT_TYPE,
+                req.id,
+                {
+                    **result.summary(),
+                    "sha256": {p.name: outfiles.sha256_of(out.staged(p)) for p in result.files},
+                },
+            )
         out.publish()
     return result
 
 
 def _fulfil_deletion(db: Database, actor: Actor, view: RequestView) -> FulfilmentResult:
-    strong = [r.record_id for r in view.records
-              if r.review == review.CONFIRMED and r.outcome != "erased"]  # fmt: skip
+    strong = [
+        r.record_id for r in view.records if r.review == review.CONFIRMED and r.outcome != "erased"
+    ]
     # The exclusion's reason stays with the record's review (it may name someone): not copied here.
-    skipped = {r.record_id: "excluded at review"
-               for r in view.records if r.review == review.EXCLUDED}  # fmt: skip
+    skipped = {
+        r.record_id: "excluded at review" for r in view.records if r.review == review.EXCLUDED
+    }
     with writing(db) as s:
         req = load_for_update(s, view.id, None)
         outcome = _records_service().erase_records(
@@ -376,8 +446,9 @@ def _fulfil_deletion(db: Database, actor: Actor, view: RequestView) -> Fulfilmen
             elif row.record_id in skipped:
                 row.outcome, row.outcome_detail = "skipped", skipped[row.record_id]
         touch(req, actor)
-    return FulfilmentResult(view.id, "deletion", erased=sorted(outcome.erased), held=held,
-                            skipped=skipped)  # fmt: skip
+    return FulfilmentResult(
+        view.id, "deletion", erased=sorted(outcome.erased), held=held, skipped=skipped
+    )
 
 
 def _fulfil_correction(
@@ -401,8 +472,9 @@ def _fulfil_correction(
                 s, actor, c.record_id, c.column, c.new_value, request_ref=request_ref(req.id)
             )
             done.append(c.record_id)
-        for row in s.execute(select(DsrRecord).where(
-                DsrRecord.request_id == req.id, DsrRecord.record_id.in_(done))).scalars():  # fmt: skip
+        for row in s.execute(
+            select(DsrRecord).where(DsrRecord.request_id == req.id, DsrRecord.record_id.in_(done))
+        ).scalars():
             row.outcome, row.outcome_detail = "corrected", ""
         touch(req, actor)
     return FulfilmentResult(view.id, "correction", corrected=sorted(set(done)))

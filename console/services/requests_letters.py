@@ -107,8 +107,10 @@ def _outcome(view: RequestView) -> str:
     files = [str(x) for x in f.get("files", [])]
     kind = view.request_type
     if kind in ("access", "portability") and files:
-        return ("Your personal data, with the information the law requires about how we process "
-                "it, is in the enclosed files: " + ", ".join(files) + ".")  # fmt: skip
+        return (
+            "Your personal data, with the information the law requires about how we process "
+            "it, is in the enclosed files: " + ", ".join(files) + "."
+        )
     if kind == "deletion":
         erased, held = len(f.get("erased", [])), len(f.get("held", {}))
         text = f"We erased {erased} entr{'y' if erased == 1 else 'ies'} of your personal data."
@@ -125,8 +127,10 @@ def _outcome(view: RequestView) -> str:
             f"We corrected {n} entr{'y' if n == 1 else 'ies'} of your personal data as you asked."
         )
     if kind in ("opt-out-marketing", "opt-out-sale", "withdraw-consent"):
-        return ("We have recorded your choice and added your details to our suppression list, so "
-                "that it keeps being honoured, including when our systems are updated.")  # fmt: skip
+        return (
+            "We have recorded your choice and added your details to our suppression list, so "
+            "that it keeps being honoured, including when our systems are updated."
+        )
     return "We have dealt with your request as described in our earlier correspondence."
 
 
@@ -139,22 +143,33 @@ def _facts(view: RequestView) -> dict[str, str]:
     }
 
 
-def _values(view: RequestView, organisation: str, office: str, contact: str, authority: str,
-            today: dt.date) -> dict[str, str]:  # fmt: skip
+def _values(
+    view: RequestView, organisation: str, office: str, contact: str, authority: str, today: dt.date
+) -> dict[str, str]:
     extension = [c for c in view.clock if c.kind == "extend"]
     return {
-        "organisation": organisation, "office": office, "contact": contact,
-        "name": view.requester_name or "Sir or Madam", "reference": f"DSR-{view.id}",
-        "received": view.received_on.isoformat(), "due": view.due_on.isoformat(),
+        "organisation": organisation,
+        "office": office,
+        "contact": contact,
+        "name": view.requester_name or "Sir or Madam",
+        "reference": f"DSR-{view.id}",
+        "received": view.received_on.isoformat(),
+        "due": view.due_on.isoformat(),
         "original_due": view.original_due_on.isoformat(),
         "ack_by": view.acknowledge_by.isoformat() if view.acknowledge_by else "",
         "request_type": REQUEST_TYPES.get(view.request_type, view.request_type).lower(),
-        "law": LAWS.get(view.law, view.law), "today": today.isoformat(),
+        "law": LAWS.get(view.law, view.law),
+        "today": today.isoformat(),
         "extension_reason": extension[-1].reason if extension else "",
         "denial_reason": DENIAL_REASONS.get(view.denial_reason or "", ""),
-        "denial_text": view.denial_text, "authority": authority, "outcome": _outcome(view),
-        "sources": "", "records": "", "categories": "", "appeal_contact": contact,
-    }  # fmt: skip
+        "denial_text": view.denial_text,
+        "authority": authority,
+        "outcome": _outcome(view),
+        "sources": "",
+        "records": "",
+        "categories": "",
+        "appeal_contact": contact,
+    }
 
 
 def _addressee(view: RequestView) -> str:
@@ -188,27 +203,47 @@ def write_letter(
     needs_authority = any("$authority" in p.text for p in letter.paragraphs)
     authority = authority_line(authority_for(pack, view.law, required=needs_authority))
     day = today or dt.date.today()
-    values = _values(view, pack.organisation.name, pack.organisation.contact, contact, authority,
-                     day)  # fmt: skip
+    values = _values(
+        view, pack.organisation.name, pack.organisation.contact, contact, authority, day
+    )
     body = responses.render(letter.paragraphs, values, _facts(view))
     org, classification = organisation_identity(db)
     meta = d.ReportMeta(
-        organisation=org, report_name=f"letter-{kind}", title=letter.title,
-        parameters={"Our reference": f"DSR-{view.id}", "To": _addressee(view),
-                    "From": f"{pack.organisation.contact}, {contact}", "Date": day.isoformat()},
-        generated_by=org, generated_at=datetime.now(UTC), app_version=__version__,
-        classification=classification, audience="recipient",
-    )  # fmt: skip
+        organisation=org,
+        report_name=f"letter-{kind}",
+        title=letter.title,
+        parameters={
+            "Our reference": f"DSR-{view.id}",
+            "To": _addressee(view),
+            "From": f"{pack.organisation.contact}, {contact}",
+            "Date": day.isoformat(),
+        },
+        generated_by=org,
+        generated_at=datetime.now(UTC),
+        app_version=__version__,
+        classification=classification,
+        audience="recipient",
+    )
     blocks: list[d.Block] = [Paragraph(t) for t in body]
     blocks.append(Paragraph(f"This letter is sent under {letter.cite}."))
     document = Document(meta, [Section("", blocks)])
     delivered = outgoing.deliver(
-        db, actor, out, lambda f: render_pdf(document, f),
-        action="dsr.letter", object_type="dsr_request", object_id=view.id,
+        db,
+        actor,
+        out,
+        lambda f: render_pdf(document, f),
+        action="dsr.letter",
+        object_type="dsr_request",
+        object_id=view.id,
         details={"kind": kind, "law": view.law},
-        manifest={"report": f"letter-{kind}", "title": letter.title, "organisation": org,
-                  "classification": classification, "format": "pdf",
-                  "parameters": {"Reference": f"DSR-{view.id}", "Letter": kind}},
+        manifest={
+            "report": f"letter-{kind}",
+            "title": letter.title,
+            "organisation": org,
+            "classification": classification,
+            "format": "pdf",
+            "parameters": {"Reference": f"DSR-{view.id}", "Letter": kind},
+        },
         force=force,
-    )  # fmt: skip
+    )
     return LetterResult(view.id, kind, delivered.path, delivered.sha256, delivered.manifest_path)

@@ -325,9 +325,17 @@ def register_rows(
         for r in s.execute(stmt):
             response = RESPONSES.get(r.outcome or "", "Pending")
             yield RegisterRow(
-                r.id, r.received_on, r.request_type, r.law, r.channel, r.status, r.due_on,
-                r.closed_on, response, r.denial_reason,
-            )  # fmt: skip
+                r.id,
+                r.received_on,
+                r.request_type,
+                r.law,
+                r.channel,
+                r.status,
+                r.due_on,
+                r.closed_on,
+                response,
+                r.denial_reason,
+            )
 
 
 @dataclass(frozen=True)

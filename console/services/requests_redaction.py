@@ -59,8 +59,11 @@ def _list(s: Session, request_id: int) -> list[Redaction]:
     out = []
     for r in rows:
         at = r.redacted_at if r.redacted_at.tzinfo else r.redacted_at.replace(tzinfo=dt.UTC)
-        out.append(Redaction(r.record_id, sources.get(r.record_id, ""), r.column, r.reason,
-                             r.redacted_by, at))  # fmt: skip
+        out.append(
+            Redaction(
+                r.record_id, sources.get(r.record_id, ""), r.column, r.reason, r.redacted_by, at
+            )
+        )
     return out
 
 
@@ -108,15 +111,29 @@ def redact(
         ).scalar_one_or_none()
         now = dt.datetime.now(dt.UTC)
         if existing is None:
-            s.add(DsrRedaction(request_id=req.id, record_id=record_id, column=column,
-                               reason=reason, redacted_by=actor.name, redacted_at=now))  # fmt: skip
+            s.add(
+                DsrRedaction(
+                    request_id=req.id,
+                    record_id=record_id,
+                    column=column,
+                    reason=reason,
+                    redacted_by=actor.name,
+                    redacted_at=now,
+                )
+            )
         else:
             existing.reason, existing.redacted_by, existing.redacted_at = reason, actor.name, now
         touch(req, actor)
         s.flush()
         # The field's name, not its value; the reason's hash (it may name the other person).
-        record(s, actor, "dsr.redact", OBJECT_TYPE, req.id,
-               {"record": record_id, "field": column, "reason_sha256": _digest(reason)})  # fmt: skip
+        record(
+            s,
+            actor,
+            "dsr.redact",
+            OBJECT_TYPE,
+            req.id,
+            {"record": record_id, "field": column, "reason_sha256": _digest(reason)},
+        )
         return Redaction(record_id, attached.source, column, reason, actor.name, now)
 
 

@@ -108,9 +108,18 @@ def _row(r: DsrRecord) -> ReviewRow:
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
     return ReviewRow(
-        r.record_id, r.source, r.row, r.link, list(json.loads(r.via)), r.review, r.review_note,
-        r.reviewed_by, at, r.outcome, r.outcome_detail,
-    )  # fmt: skip
+        r.record_id,
+        r.source,
+        r.row,
+        r.link,
+        list(json.loads(r.via)),
+        r.review,
+        r.review_note,
+        r.reviewed_by,
+        at,
+        r.outcome,
+        r.outcome_detail,
+    )
 
 
 def review_rows(db: Database, actor: Actor, request_id: int) -> list[ReviewRow]:
@@ -281,10 +290,17 @@ def _decide(
     touch(req, actor)
     s.flush()
     action = "dsr.record.confirm" if state == CONFIRMED else "dsr.record.exclude"
-    record(s, actor, action, OBJECT_TYPE, req.id, {
-        "records": [r.record_id for r in rows],
-        "from": before,
-        "possible_matches": sum(1 for r in rows if r.link != "strong"),
-        "note_sha256": _digest(note) if note else None,
-    })  # fmt: skip
+    record(
+        s,
+        actor,
+        action,
+        OBJECT_TYPE,
+        req.id,
+        {
+            "records": [r.record_id for r in rows],
+            "from": before,
+            "possible_matches": sum(1 for r in rows if r.link != "strong"),
+            "note_sha256": _digest(note) if note else None,
+        },
+    )
     return ReviewResult(req.id, [r.record_id for r in rows], state, awaiting_count(s, req.id))

@@ -27,8 +27,9 @@ def desk_url(url: str, user: str | None, password: str | None) -> tuple[str, boo
     return parsed.render_as_string(hide_password=False), True
 
 
-def connect(url: str, name: str, password: str, *, daily_backups: int = 0
-            ) -> tuple[Database, Actor]:
+def connect(
+    url: str, name: str, password: str, *, daily_backups: int = 0
+) -> tuple[Database, Actor]:
     """Open the database as `name` and sign in: the window's sign-in where the server decides.
 
     Any refusal, by the server or by the console, is the one sign-in message (AuthError).

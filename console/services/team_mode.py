@@ -13,7 +13,10 @@ from console.store.team_setup import setup as setup_roles
 
 
 def setup(
-    db: Database, *, prefix: str | None = None, admin: str | None = None,
+    db: Database,
+    *,
+    prefix: str | None = None,
+    admin: str | None = None,
     otp_hours: int | None = None,
 ) -> SetupReport:
     """Make (or bring up to date) the roles, grants and functions of team mode.
@@ -35,7 +38,10 @@ def setup(
     with db.transaction() as s:
         conn = s.connection()
         report = setup_roles(
-            conn, prefix=prefix, admin=admin, expires_at=expires,
+            conn,
+            prefix=prefix,
+            admin=admin,
+            expires_at=expires,
             one_time_password=rules.one_time_password,
             verifier=lambda name, password: team.verifier(conn, name, password),
         )

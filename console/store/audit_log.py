@@ -48,7 +48,10 @@ def append(
     """
     if session.info.get("team"):
         return team.append(
-            session, action=action, object_type=object_type, object_id=str(object_id),
+            session,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
             details=canonical_details(details),
         )
     _lock_chain(session)
@@ -68,8 +71,14 @@ def append(
         details=body,
         prev_hash=prev,
         hash=event_hash(
-            seq=seq, at=when, actor=actor, action=action, object_type=object_type,
-            object_id=str(object_id), details=body, prev_hash=prev,
+            seq=seq,
+            at=when,
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            details=body,
+            prev_hash=prev,
         ),
     )
     session.add(ev)
@@ -90,9 +99,15 @@ def stream(
     """Events first..last (default: all) in sequence order, fetched in batches so verifying
     millions stays flat."""
     columns = (
-        AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
-        AuditEvent.object_type, AuditEvent.object_id, AuditEvent.details,
-        AuditEvent.prev_hash, AuditEvent.hash,
+        AuditEvent.seq,
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.action,
+        AuditEvent.object_type,
+        AuditEvent.object_id,
+        AuditEvent.details,
+        AuditEvent.prev_hash,
+        AuditEvent.hash,
     )
     last_seq = first - 1
     while True:
@@ -115,14 +130,22 @@ def tail_problem(session: Session, count: int = TAIL_EVENTS) -> str | None:
     """Check the newest `count` events (each one's hash, and each link to the one before) in
     constant time; a description of the first problem, or None. Every open runs this; the
     whole chain is for `audit verify`."""
-    rows = session.execute(
-        select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(count + 1)
-    ).scalars().all()
+    rows = (
+        session.execute(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(count + 1))
+        .scalars()
+        .all()
+    )
     rows = list(reversed(rows))
     for i, r in enumerate(rows):
         recomputed = event_hash(
-            seq=r.seq, at=r.at, actor=r.actor, action=r.action, object_type=r.object_type,
-            object_id=r.object_id, details=r.details, prev_hash=r.prev_hash,
+            seq=r.seq,
+            at=r.at,
+            actor=r.actor,
+            action=r.action,
+            object_type=r.object_type,
+            object_id=r.object_id,
+            details=r.details,
+            prev_hash=r.prev_hash,
         )
         if recomputed != r.hash:
             return f"event {r.seq} does not match its hash (it was edited after it was written)"

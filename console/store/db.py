@@ -192,8 +192,10 @@ class Database:
             # Team mode: the server refused a statement to this desk's role.
             return PermissionDenied(REFUSED_BY_SERVER_MESSAGE)
         text = str(exc.orig)
-        where = str(self.sqlite_path) if self.sqlite_path else (
-            f"the PostgreSQL server's data ({self.describe()}; ask its administrator)"
+        where = (
+            str(self.sqlite_path)
+            if self.sqlite_path
+            else (f"the PostgreSQL server's data ({self.describe()}; ask its administrator)")
         )
         if is_disk_full(exc):
             return DiskFull(where)
@@ -238,8 +240,10 @@ def _is_damaged_value(exc: ValueError) -> bool:
     """A stored value the driver cannot parse (a damaged byte in a SQLite date) is damage to
     report, not a crash: SQLAlchemy's result processors raise ValueError for it."""
     frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and "sqlalchemy" in frames[-1].filename and (
-        "processors" in frames[-1].filename
+    return (
+        bool(frames)
+        and "sqlalchemy" in frames[-1].filename
+        and ("processors" in frames[-1].filename)
     )
 
 

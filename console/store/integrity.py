@@ -179,9 +179,12 @@ def _refuse_foreign(path: Path) -> None:
         return  # cannot look without writing: the open's own schema check still stands
     conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # a damaged name stays a name
     try:
-        names = {r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )}  # fmt: skip
+        names = {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
     except (sqlite3.Error, UnicodeDecodeError):  # a damaged schema's message may not decode
         return  # damaged or unreadable here: the open and its checks will say which
     finally:
@@ -210,8 +213,10 @@ def read_only_message(path: Path, why: str) -> str:
 
 def _writable(path: Path) -> None:
     if not os.access(path, os.W_OK):
-        why = "the disk is mounted read-only" if _read_only_mount(path) else (
-            "its permissions do not let you write to it"
+        why = (
+            "the disk is mounted read-only"
+            if _read_only_mount(path)
+            else ("its permissions do not let you write to it")
         )
         raise ReadOnlyDatabase(read_only_message(path, why))
     wal = Path(f"{path}-wal")

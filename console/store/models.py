@@ -116,6 +116,8 @@ class TeamSetup(Base):
     owner: Mapped[str] = mapped_column(String(63))
     role_prefix: Mapped[str] = mapped_column(String(40))
     set_up_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class InstallationKey(Base):
     """Secrets of this installation, the same for every desk of a team database.
 

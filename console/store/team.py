@@ -92,23 +92,28 @@ def _call(session: Session | Connection, sql: str, **params: Any) -> Any:
         return session.execute(text(sql), params).scalar()
 
 
-def append(
-    session: Session, *, action: str, object_type: str, object_id: str, details: str
-) -> int:
+def append(session: Session, *, action: str, object_type: str, object_id: str, details: str) -> int:
     """Append an event as the signed-in desk; the server numbers, times, links and signs it."""
-    return int(_call(
-        session,
-        "SELECT console_audit_append(:action, :object_type, :object_id, :details)",
-        action=action, object_type=object_type, object_id=object_id, details=details,
-    ))
+    return int(
+        _call(
+            session,
+            "SELECT console_audit_append(:action, :object_type, :object_id, :details)",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            details=details,
+        )
+    )
 
 
 def whoami(session: Session | Connection) -> Account | None:
     with server_errors():
-        row = session.execute(text(
-            "SELECT id, name, role, active, must_change_password, password_expires_at "
-            "FROM console_whoami()"
-        )).first()
+        row = session.execute(
+            text(
+                "SELECT id, name, role, active, must_change_password, password_expires_at "
+                "FROM console_whoami()"
+            )
+        ).first()
     if row is None:
         return None
     return Account(int(row[0]), row[1], Role(row[2]), bool(row[3]), bool(row[4]), row[5])
@@ -119,32 +124,55 @@ def signed_in(session: Session) -> None:
 
 
 def add_user(
-    session: Session, *, name: str, full_name: str, role: Role, verifier: str,
+    session: Session,
+    *,
+    name: str,
+    full_name: str,
+    role: Role,
+    verifier: str,
     valid_until: datetime,
 ) -> int:
-    return int(_call(
-        session,
-        "SELECT console_user_add(:name, :full_name, :role, :verifier, :valid_until)",
-        name=name, full_name=full_name, role=role.value, verifier=verifier,
-        valid_until=valid_until,
-    ))
+    return int(
+        _call(
+            session,
+            "SELECT console_user_add(:name, :full_name, :role, :verifier, :valid_until)",
+            name=name,
+            full_name=full_name,
+            role=role.value,
+            verifier=verifier,
+            valid_until=valid_until,
+        )
+    )
 
 
 def set_role(session: Session, user_id: int, role: Role, expected_version: int | None) -> None:
-    _call(session, "SELECT console_user_set_role(:id, :role, :version)",
-          id=user_id, role=role.value, version=expected_version)
+    _call(
+        session,
+        "SELECT console_user_set_role(:id, :role, :version)",
+        id=user_id,
+        role=role.value,
+        version=expected_version,
+    )
 
 
-def set_active(
-    session: Session, user_id: int, active: bool, expected_version: int | None
-) -> None:
-    _call(session, "SELECT console_user_set_active(:id, :active, :version)",
-          id=user_id, active=active, version=expected_version)
+def set_active(session: Session, user_id: int, active: bool, expected_version: int | None) -> None:
+    _call(
+        session,
+        "SELECT console_user_set_active(:id, :active, :version)",
+        id=user_id,
+        active=active,
+        version=expected_version,
+    )
 
 
 def reset(session: Session, user_id: int, verifier: str, valid_until: datetime) -> None:
-    _call(session, "SELECT console_user_reset(:id, :verifier, :valid_until)",
-          id=user_id, verifier=verifier, valid_until=valid_until)
+    _call(
+        session,
+        "SELECT console_user_reset(:id, :verifier, :valid_until)",
+        id=user_id,
+        verifier=verifier,
+        valid_until=valid_until,
+    )
 
 
 def passwd(session: Session, verifier: str) -> None:

@@ -22,8 +22,18 @@ def columns(*names: str) -> str:
 
 # The accounts as every desk may read them: everything but the (unused in team mode) hash.
 USER_COLUMNS = columns(
-    "id", "name", "full_name", "role", "must_change_password", "active", "failed_logins",
-    "retry_after", "last_login_at", "created_at", "version", "password_expires_at",
+    "id",
+    "name",
+    "full_name",
+    "role",
+    "must_change_password",
+    "active",
+    "failed_logins",
+    "retry_after",
+    "last_login_at",
+    "created_at",
+    "version",
+    "password_expires_at",
 )
 
 # What every desk reads whatever its role: the schema revision, the team set-up, the
@@ -40,8 +50,14 @@ BASE: Mapping[str, tuple[str, ...]] = {
 
 _DSR_TABLES = ("dsr_requests", "dsr_identifiers", "dsr_clock_entries", "dsr_tasks", "dsr_records")
 _LEGAL_TABLES = (
-    "legal_requests", "legal_identifiers", "legal_checklist", "legal_documents", "legal_holds",
-    "legal_productions", "legal_production_items", "legal_disclosures",
+    "legal_requests",
+    "legal_identifiers",
+    "legal_checklist",
+    "legal_documents",
+    "legal_holds",
+    "legal_productions",
+    "legal_production_items",
+    "legal_disclosures",
 )
 _RECORD_TABLES = ("records", "record_identifiers", "record_holds", "record_tombstones")
 
@@ -58,7 +74,8 @@ NEEDS: Mapping[Permission, Mapping[str, tuple[str, ...]]] = {
     Permission.MANAGE_POLICY: {"policy_packs": (INSERT,)},
     Permission.VIEW_SOURCES: {
         # Counting a source's records reads no personal data: not its values, only its keys.
-        "sources": (SELECT,), "import_batches": (SELECT,),
+        "sources": (SELECT,),
+        "import_batches": (SELECT,),
         "records": (columns("id", "source_id", "batch_id", "erased_at"),),
     },
     Permission.MANAGE_SOURCES: {"sources": (INSERT, UPDATE)},
@@ -78,11 +95,15 @@ NEEDS: Mapping[Permission, Mapping[str, tuple[str, ...]]] = {
     },
     Permission.SEARCH_RECORDS: {
         **_all(_RECORD_TABLES, SELECT),
-        "sources": (SELECT,), "import_batches": (SELECT,), "legal_holds": (SELECT,),
+        "sources": (SELECT,),
+        "import_batches": (SELECT,),
+        "legal_holds": (SELECT,),
         "legal_requests": (SELECT,),
     },
     Permission.VIEW_DSR: {
-        **_all(_DSR_TABLES, SELECT), "dsr_redactions": (SELECT,), "suppressions": (SELECT,),
+        **_all(_DSR_TABLES, SELECT),
+        "dsr_redactions": (SELECT,),
+        "suppressions": (SELECT,),
     },
     Permission.MANAGE_DSR: {
         **_all(_DSR_TABLES, SELECT, INSERT, UPDATE),
@@ -101,7 +122,9 @@ NEEDS: Mapping[Permission, Mapping[str, tuple[str, ...]]] = {
     Permission.MANAGE_LEGAL: {
         **_all(
             ("legal_requests", "legal_identifiers", "legal_checklist", "legal_documents"),
-            SELECT, INSERT, UPDATE,
+            SELECT,
+            INSERT,
+            UPDATE,
         ),
     },
     Permission.DECIDE_LEGAL: _all(("legal_requests", "legal_checklist"), SELECT, INSERT, UPDATE),
@@ -111,8 +134,9 @@ NEEDS: Mapping[Permission, Mapping[str, tuple[str, ...]]] = {
         "legal_requests": (SELECT, UPDATE),
     },
     Permission.PRODUCE_LEGAL: {
-        **_all(("legal_productions", "legal_production_items", "legal_disclosures"),
-               SELECT, INSERT),
+        **_all(
+            ("legal_productions", "legal_production_items", "legal_disclosures"), SELECT, INSERT
+        ),
         "legal_requests": (SELECT, UPDATE),
         "records": (SELECT,),
         "record_identifiers": (SELECT,),

@@ -76,8 +76,10 @@ def setup(
     _grant_functions(conn, schema, groups)
     if existing is None:
         conn.execute(
-            text("INSERT INTO team_setup (id, owner, role_prefix, set_up_at) "
-                 "VALUES (1, :owner, :prefix, :at)"),
+            text(
+                "INSERT INTO team_setup (id, owner, role_prefix, set_up_at) "
+                "VALUES (1, :owner, :prefix, :at)"
+            ),
             {"owner": me, "prefix": info.role_prefix, "at": datetime.now(UTC)},
         )
         _give_accounts_logins(conn, report, admin, one_time_password, verifier)
@@ -85,8 +87,10 @@ def setup(
         raise TeamSetupError(
             "Team mode is already set up: the administrators add accounts with `user add`."
         )
-    details = (f'{{"accounts":{len(report.new_logins)},"first":'
-               f'{"true" if report.first_time else "false"},"prefix":{_json(info.role_prefix)}}}')
+    details = (
+        f'{{"accounts":{len(report.new_logins)},"first":'
+        f'{"true" if report.first_time else "false"},"prefix":{_json(info.role_prefix)}}}'
+    )
     conn.execute(
         text("SELECT console_append(:me, 'team.setup', 'database', '', :details)"),
         {"me": me, "details": details},
@@ -134,7 +138,8 @@ def _check_owner(conn: Connection, me: str, schema: str) -> None:
 
 def _create_groups(conn: Connection, groups: dict[Role, str], *, first_time: bool) -> None:
     taken = [
-        name for name in groups.values()
+        name
+        for name in groups.values()
         if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
     ]
     if first_time and taken:
@@ -164,31 +169,34 @@ def _grant(conn: Connection, schema: str, groups: dict[Role, str]) -> None:
         _run(conn, f"REVOKE ALL ON {ident(table)} FROM PUBLIC, {everyone}")
     for role, group in groups.items():
         for table, privileges in team_grants.table_privileges(role).items():
-            _run(conn,
-                f"GRANT {', '.join(privileges)} ON {ident(table)} TO {ident(group)}"
-            )
+            _run(conn, f"GRANT {', '.join(privileges)} ON {ident(table)} TO {ident(group)}")
     # What any role may read before it is a member of a group (a desk on its one-time
     # password): which schema revision this is, and that it runs in team mode.
     for table in ("alembic_version", "team_setup"):
         _run(conn, f"GRANT SELECT ON {ident(table)} TO PUBLIC")
-    sequences = conn.execute(
-        text("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = :s"),
-        {"s": schema},
-    ).scalars().all()
+    sequences = (
+        conn.execute(
+            text(
+                "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = :s"
+            ),
+            {"s": schema},
+        )
+        .scalars()
+        .all()
+    )
     writers = [g for r, g in groups.items() if team_grants.writes_sequences(r)]
     for seq in sequences:
         _run(conn, f"REVOKE ALL ON SEQUENCE {ident(seq)} FROM PUBLIC, {everyone}")
         if writers:
-            _run(conn,
+            _run(
+                conn,
                 f"GRANT USAGE, SELECT ON SEQUENCE {ident(seq)} TO "
-                + ", ".join(ident(g) for g in writers)
+                + ", ".join(ident(g) for g in writers),
             )
 
 
 def _grant_functions(conn: Connection, schema: str, groups: dict[Role, str]) -> None:
-    managers = ", ".join(
-        ident(groups[r]) for r in Role if r in _manager_roles()
-    )
+    managers = ", ".join(ident(groups[r]) for r in Role if r in _manager_roles())
     for signature, who in team_sql.EXECUTE.items():
         name = f"{ident(schema)}.{signature}"
         _run(conn, f"REVOKE ALL ON FUNCTION {name} FROM PUBLIC")
@@ -220,19 +228,24 @@ def _give_accounts_logins(
         )
     if admin:
         conn.execute(
-            text("INSERT INTO users (name, full_name, role, password_hash, must_change_password, "
-                 "active, failed_logins, created_at, version) "
-                 "VALUES (:n, '', 'admin', '', true, true, 0, now(), 1)"),
+            text(
+                "INSERT INTO users (name, full_name, role, password_hash, must_change_password, "
+                "active, failed_logins, created_at, version) "
+                "VALUES (:n, '', 'admin', '', true, true, 0, now(), 1)"
+            ),
             {"n": admin},
         )
         users = conn.execute(text("SELECT id, name, active FROM users ORDER BY id")).all()
         conn.execute(
             text("SELECT console_append(current_user, 'user.create', 'user', :id, :details)"),
-            {"id": str(users[0][0]),
-             "details": f'{{"first":true,"name":{_json(admin)},"role":"admin"}}'},
+            {
+                "id": str(users[0][0]),
+                "details": f'{{"first":true,"name":{_json(admin)},"role":"admin"}}',
+            },
         )
     taken = [
-        name for _, name, _ in users
+        name
+        for _, name, _ in users
         if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
     ]
     if taken:
@@ -245,16 +258,19 @@ def _give_accounts_logins(
             raise TeamSetupError(f"The account name '{name}' cannot be a database role.")
         otp = one_time_password()
         login = "LOGIN" if active else "NOLOGIN"
-        _run(conn,
+        _run(
+            conn,
             f"CREATE ROLE {ident(name)} {login} PASSWORD {literal(verifier(name, otp))} "
-            f"VALID UNTIL {literal(report.expires_at.isoformat() if report.expires_at else 'infinity')}"
+            f"VALID UNTIL {literal(report.expires_at.isoformat() if report.expires_at else 'infinity')}",
         )
         db_name = conn.execute(text("SELECT current_database()")).scalar_one()
         _run(conn, f"GRANT CONNECT ON DATABASE {ident(db_name)} TO {ident(name)}")
         # The console's own password hashes end here: the server checks passwords from now on.
         conn.execute(
-            text("UPDATE users SET password_hash = '', must_change_password = true, "
-                 "password_expires_at = :exp, version = version + 1 WHERE id = :id"),
+            text(
+                "UPDATE users SET password_hash = '', must_change_password = true, "
+                "password_expires_at = :exp, version = version + 1 WHERE id = :id"
+            ),
             {"exp": report.expires_at, "id": user_id},
         )
         conn.execute(text("SELECT console_sync_member(:id)"), {"id": user_id})

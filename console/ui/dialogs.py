@@ -48,8 +48,9 @@ class Ask:
         plain_message(QMessageBox.Icon.Critical, parent, title, text)
 
     @staticmethod
-    def choose(parent: QWidget | None, title: str, label: str, items: list[str], current: int = 0
-               ) -> str | None:
+    def choose(
+        parent: QWidget | None, title: str, label: str, items: list[str], current: int = 0
+    ) -> str | None:
         dialog = plain_input_dialog(parent, title, label)
         dialog.setComboBoxItems(items)
         dialog.setComboBoxEditable(False)

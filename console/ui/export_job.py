@@ -45,8 +45,9 @@ class ExportRunner(QObject):
         self.handle: JobHandle | None = None
         self.progress: QProgressDialog | None = None
 
-    def start(self, name: str, fmt: str, params: reports.ReportParams,
-              out: Path | None = None) -> bool:
+    def start(
+        self, name: str, fmt: str, params: reports.ReportParams, out: Path | None = None
+    ) -> bool:
         target = out or SaveAs.ask(self.parent_widget, f"{name}.{fmt}", fmt)
         if target is None:
             return False
@@ -62,9 +63,17 @@ class ExportRunner(QObject):
         self.progress.setAutoClose(False)
 
         def work(progress: object, cancelled: object) -> ExportResult:
-            return reports.run_report(self.ctx.db, self.ctx.actor, name, fmt,  # type: ignore[arg-type]
-                                      target, params, progress=progress,  # type: ignore[arg-type]
-                                      cancelled=cancelled, force=force)  # type: ignore[arg-type]
+            return reports.run_report(
+                self.ctx.db,
+                self.ctx.actor,
+                name,
+                fmt,  # type: ignore[arg-type]
+                target,
+                params,
+                progress=progress,  # type: ignore[arg-type]
+                cancelled=cancelled,  # type: ignore[arg-type]
+                force=force,
+            )
 
         self.handle = self.ctx.runner.submit(work, self._done, self._failed, with_progress=True)
         self.handle.progress.connect(self._rows)
@@ -87,7 +96,9 @@ class ExportRunner(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self._close_progress()
-        message = str(exc) if isinstance(exc, ConsoleError) else f"Export failed ({type(exc).__name__})."
+        message = (
+            str(exc) if isinstance(exc, ConsoleError) else f"Export failed ({type(exc).__name__})."
+        )
         self.failed.emit(message)
         Ask.error(self.parent_widget, "Export", message)
 
@@ -95,9 +106,13 @@ class ExportRunner(QObject):
 class ExportControl(QWidget):
     """An Export… button with a format choice, for a list page: exports one named report."""
 
-    def __init__(self, ctx: UiContext, report: str,
-                 params: Callable[[], reports.ReportParams] = reports.ReportParams,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: UiContext,
+        report: str,
+        params: Callable[[], reports.ReportParams] = reports.ReportParams,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.report = report
         self.params = params

@@ -416,8 +416,9 @@ class ImportDialog(QDialog):
         if target.exists() and not force:
             return
         self.ctx.runner.submit(
-            lambda: import_rejects.write_rejected_csv(self.ctx.db, self.ctx.actor, result, target,
-                                                     force=force),
+            lambda: import_rejects.write_rejected_csv(
+                self.ctx.db, self.ctx.actor, result, target, force=force
+            ),
             lambda _r: self.summary_label.setText(
                 self.summary_label.text() + f"<br>Rejected rows saved to {escape(str(target))}."
             ),

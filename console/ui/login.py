@@ -76,13 +76,23 @@ class LoginDialog(_FormDialog):
     signed_in = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, db: Database | None, runner: Runner, parent: QWidget | None = None,
-                 *, locked_user: str | None = None, sign_in: SignIn | None = None,
-                 where: str = "") -> None:
+    def __init__(
+        self,
+        db: Database | None,
+        runner: Runner,
+        parent: QWidget | None = None,
+        *,
+        locked_user: str | None = None,
+        sign_in: SignIn | None = None,
+        where: str = "",
+    ) -> None:
         """db None: nothing is open yet (team mode: the server must know who connects first);
         sign_in then opens it, and `where` describes it."""
-        intro = (f"The console is locked. Sign in again as {locked_user}, or as yourself."
-                 if locked_user else f"Sign in to {APP_NAME}.")
+        intro = (
+            f"The console is locked. Sign in again as {locked_user}, or as yourself."
+            if locked_user
+            else f"Sign in to {APP_NAME}."
+        )
         super().__init__(f"{APP_NAME} — sign in", intro, parent)
         self.db = db
         self.database = db
@@ -146,7 +156,11 @@ class FirstAdminDialog(_FormDialog):
         if self.password_edit.text() != self.repeat_edit.text():
             self.show_error("The two passwords differ.")
             return
-        name, full, pw = self.user_edit.text(), self.full_name_edit.text(), self.password_edit.text()
+        name, full, pw = (
+            self.user_edit.text(),
+            self.full_name_edit.text(),
+            self.password_edit.text(),
+        )
 
         def work() -> Actor:
             from console.services import policy
@@ -173,10 +187,20 @@ class ChangePasswordDialog(_FormDialog):
 
     changed = Signal()
 
-    def __init__(self, db: Database, runner: Runner, actor: Actor, parent: QWidget | None = None,
-                 *, required: bool = False) -> None:
-        intro = ("Your password was set by an administrator: choose your own now."
-                 if required else "Change your password.")
+    def __init__(
+        self,
+        db: Database,
+        runner: Runner,
+        actor: Actor,
+        parent: QWidget | None = None,
+        *,
+        required: bool = False,
+    ) -> None:
+        intro = (
+            "Your password was set by an administrator: choose your own now."
+            if required
+            else "Change your password."
+        )
         super().__init__(f"{APP_NAME} — change password", intro, parent)
         self.db, self.runner, self.actor = db, runner, actor
         self.old_edit = self._line("&Current password", secret=True, name="old")
@@ -190,8 +214,11 @@ class ChangePasswordDialog(_FormDialog):
             return
         old, new = self.old_edit.text(), self.new_edit.text()
         self._set_busy(True)
-        self.runner.submit(lambda: accounts.change_own_password(self.db, self.actor, old, new),
-                           self._ok, self._fail)
+        self.runner.submit(
+            lambda: accounts.change_own_password(self.db, self.actor, old, new),
+            self._ok,
+            self._fail,
+        )
 
     def _ok(self, _result: object) -> None:
         self._set_busy(False)

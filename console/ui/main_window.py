@@ -34,8 +34,10 @@ DEFAULT_IDLE_MINUTES = 15
 
 def settings() -> QSettings:
     """Per-user window settings in an INI file (CONSOLE_SETTINGS_DIR overrides, for tests)."""
-    folder = Path(os.environ.get("CONSOLE_SETTINGS_DIR")
-                  or platformdirs.user_config_dir(APP_DIR_NAME, APP_AUTHOR))
+    folder = Path(
+        os.environ.get("CONSOLE_SETTINGS_DIR")
+        or platformdirs.user_config_dir(APP_DIR_NAME, APP_AUTHOR)
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat)
 
@@ -43,8 +45,12 @@ def settings() -> QSettings:
 class _IdleWatcher(QObject):
     """Restarts the idle timer on any keyboard or mouse activity anywhere in the application."""
 
-    _ACTIVITY: ClassVar[set[QEvent.Type]] = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-                 QEvent.Type.Wheel}
+    _ACTIVITY: ClassVar[set[QEvent.Type]] = {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+    }
 
     def __init__(self, timer: QTimer) -> None:
         super().__init__()
@@ -185,8 +191,13 @@ class MainWindow(QMainWindow):
         self.idle_timer.stop()
         self.splitter.hide()
         self.menuBar().setEnabled(False)
-        dlg = LoginDialog(self.ctx.db, self.ctx.runner, self, locked_user=self.ctx.actor.name,
-                          sign_in=self.ctx.sign_in)
+        dlg = LoginDialog(
+            self.ctx.db,
+            self.ctx.runner,
+            self,
+            locked_user=self.ctx.actor.name,
+            sign_in=self.ctx.sign_in,
+        )
         dlg.setObjectName("lock_dialog")
         dlg.signed_in.connect(lambda actor: self._unlock(dlg.database or self.ctx.db, actor))
         dlg.rejected.connect(self.close)
@@ -254,5 +265,3 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self._watcher)
         self.idle_timer.stop()
         super().closeEvent(event)  # type: ignore[arg-type]
-
-

@@ -115,7 +115,11 @@ def test_access_then_deletion_for_one_person(db: Database, admin: Actor, world) 
         package = json.loads(z.read("personal-data.json"))
     assert {s["system"] for s in package["sources"]} == {"CRM", "Newsletter"}
     fields = [f for s in package["sources"] for e in s["entries"] for f in e["fields"]]
-    assert {"field": "Email", "category": "E-mail address", "value": "jane.doe@example.com"} in fields
+    assert {
+        "field": "Email",
+        "category": "E-mail address",
+        "value": "jane.doe@example.com",
+    } in fields
     assert package["privacy_statement"]["version"] and package["rights"] and package["recipients"]
     assert {"E-mail address", "Customer ID"} <= {c["category"] for c in package["categories"]}
     assert package["purposes"] and package["authority"]
@@ -203,6 +207,6 @@ def test_an_access_package_never_replaces_files_without_force_and_appears_after_
     assert [a for a, _ in seen] == ["dsr.package_file", "dsr.package_file", "dsr.fulfil"]
     assert not any(existed for _, existed in seen)
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        [p.name for p in result.files] + [f"{p.name}.manifest.json" for p in result.files
-                                          if p.suffix in (".pdf", ".zip")]
-    )  # fmt: skip
+        [p.name for p in result.files]
+        + [f"{p.name}.manifest.json" for p in result.files if p.suffix in (".pdf", ".zip")]
+    )

@@ -19,8 +19,9 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     monkeypatch.delenv("CONSOLE_DB_URL", raising=False)
     monkeypatch.delenv("CONSOLE_USER", raising=False)
 
-    def cli(url: str, *argv: str, password: str | None = None, new: str | None = None
-            ) -> tuple[int, str, str]:
+    def cli(
+        url: str, *argv: str, password: str | None = None, new: str | None = None
+    ) -> tuple[int, str, str]:
         for var, value in (("CONSOLE_PASSWORD", password), ("CONSOLE_NEW_PASSWORD", new)):
             if value is None:
                 monkeypatch.delenv(var, raising=False)
@@ -37,8 +38,16 @@ def test_setup_then_each_desk_signs_in_as_its_own_database_role(
     team_server: TeamServer, run
 ) -> None:
     ada = team_server.name("ada")
-    code, out, err = run(team_server.owner_url, "team", "setup", "--prefix", team_server.prefix,
-                         "--admin", ada, "--json")
+    code, out, err = run(
+        team_server.owner_url,
+        "team",
+        "setup",
+        "--prefix",
+        team_server.prefix,
+        "--admin",
+        ada,
+        "--json",
+    )
     assert code == 0, err
     report = json.loads(out)
     assert report["groups"]["auditor"] == f"{team_server.prefix}auditor"
@@ -48,8 +57,9 @@ def test_setup_then_each_desk_signs_in_as_its_own_database_role(
     assert code == 1 and "user passwd" in err
     assert run(desk, "user", "passwd", password=otp, new=NEW)[0] == 0
     olivia = team_server.name("olivia")
-    code, out, err = run(desk, "user", "add", olivia, "--role", "privacy_officer", "--json",
-                         password=NEW)
+    code, out, err = run(
+        desk, "user", "add", olivia, "--role", "privacy_officer", "--json", password=NEW
+    )
     assert code == 0, err
     olivia_otp = json.loads(out)["one_time_password"]
     olivia_desk = team_server.url_for(olivia)
@@ -92,12 +102,23 @@ def test_moving_a_shared_login_database_to_team_mode_keeps_accounts_data_and_cha
     shared = team_server.owner_url
     ada, olivia = team_server.name("ada"), team_server.name("olivia")
     assert run(shared, "init", "--admin", ada, password=PASSWORD)[0] == 0
-    code, out, _ = run(shared, "--user", ada, "user", "add", olivia, "--role", "privacy_officer",
-                       "--json", password=PASSWORD)
+    code, out, _ = run(
+        shared,
+        "--user",
+        ada,
+        "user",
+        "add",
+        olivia,
+        "--role",
+        "privacy_officer",
+        "--json",
+        password=PASSWORD,
+    )
     olivia_otp = json.loads(out)["one_time_password"]
     assert run(shared, "--user", olivia, "user", "passwd", password=olivia_otp, new=NEW)[0] == 0
-    assert run(shared, "--user", olivia, "source", "add", "CRM", "--kind", "crm",
-               password=NEW)[0] == 0
+    assert (
+        run(shared, "--user", olivia, "source", "add", "CRM", "--kind", "crm", password=NEW)[0] == 0
+    )
 
     code, out, err = run(shared, "team", "setup", "--prefix", team_server.prefix, "--json")
     assert code == 0, err

@@ -53,8 +53,9 @@ def test_the_server_checks_one_time_and_own_passwords_and_their_expiry(
     server.track(desk)
 
     # A one-time password past its time is refused by the server itself (VALID UNTIL).
-    late, late_otp = accounts.add_user(desk, ada_actor, server.name("late"), Role.AUDITOR,
-                                       otp_hours=0)
+    late, late_otp = accounts.add_user(
+        desk, ada_actor, server.name("late"), Role.AUDITOR, otp_hours=0
+    )
     assert not _works(server, late.name, late_otp)
     # Disabled: refused whatever the password; enabled again: back.
     info, leo_otp = accounts.add_user(desk, ada_actor, server.name("leo"), Role.LEGAL)

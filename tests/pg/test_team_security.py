@@ -28,8 +28,11 @@ def team(team_server: TeamServer) -> tuple[TeamServer, dict[Role, Desk]]:
     """A team database with one signed-in desk per console role."""
     admin_db, ada, _ = team_server.set_up()
     desks: dict[Role, Desk] = {Role.ADMIN: (admin_db, ada)}
-    for role, short in ((Role.PRIVACY_OFFICER, "olivia"), (Role.LEGAL, "leo"),
-                        (Role.AUDITOR, "aud")):
+    for role, short in (
+        (Role.PRIVACY_OFFICER, "olivia"),
+        (Role.LEGAL, "leo"),
+        (Role.AUDITOR, "aud"),
+    ):
         desks[role] = team_server.desk_user(ada, admin_db, role, short)
     return team_server, desks
 
@@ -111,8 +114,16 @@ def test_a_desk_holds_exactly_the_privileges_its_role_maps_to(
             expected = team_grants.table_privileges(role)
             for table in tables:
                 held = {
-                    p for p in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
-                                "TRIGGER")
+                    p
+                    for p in (
+                        "SELECT",
+                        "INSERT",
+                        "UPDATE",
+                        "DELETE",
+                        "TRUNCATE",
+                        "REFERENCES",
+                        "TRIGGER",
+                    )
                     if conn.execute(
                         text("SELECT has_table_privilege(:g, :t, :p)"),
                         {"g": group, "t": table, "p": p},
@@ -178,16 +189,20 @@ def test_user_management_goes_through_the_server_and_keeps_roles_in_step(
     def member_of(name: str) -> set[str]:
         with admin_db.engine.connect() as conn:
             return {
-                g for g in groups.values()
-                if conn.execute(text("SELECT pg_has_role(:u, :g, 'MEMBER')"),
-                                {"u": name, "g": g}).scalar()
+                g
+                for g in groups.values()
+                if conn.execute(
+                    text("SELECT pg_has_role(:u, :g, 'MEMBER')"), {"u": name, "g": g}
+                ).scalar()
             }
 
     def can_login(name: str) -> bool:
         with admin_db.engine.connect() as conn:
-            return bool(conn.execute(
-                text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :n"), {"n": name}
-            ).scalar())
+            return bool(
+                conn.execute(
+                    text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :n"), {"n": name}
+                ).scalar()
+            )
 
     assert member_of(leo.name) == {groups[Role.LEGAL]}
     accounts.change_role(admin_db, ada, leo.id or 0, Role.AUDITOR)
@@ -266,33 +281,54 @@ def _work_of_each_role(
 
     def officer(db: Database, actor: Actor) -> object:
         sources.add_source(db, actor, "Shop", "crm")
-        csv = write_csv(tmp / "shop.csv", ["Customer ID", "Email", "Name"],
-                        [["C-1", "jane.doe@example.com", "Jane Doe"],
-                         ["C-2", "bob@example.com", "Bob Roe"]])
-        mapping = {"columns": {
-            "Customer ID": {"identifier": "customer_id", "category": "account.customer_id"},
-            "Email": {"identifier": "email", "category": "contact.email"},
-            "Name": {"identifier": "name", "category": "contact.name"}},
-            "record_key": ["Customer ID"]}
+        csv = write_csv(
+            tmp / "shop.csv",
+            ["Customer ID", "Email", "Name"],
+            [["C-1", "jane.doe@example.com", "Jane Doe"], ["C-2", "bob@example.com", "Bob Roe"]],
+        )
+        mapping = {
+            "columns": {
+                "Customer ID": {"identifier": "customer_id", "category": "account.customer_id"},
+                "Email": {"identifier": "email", "category": "contact.email"},
+                "Name": {"identifier": "name", "category": "contact.name"},
+            },
+            "record_key": ["Customer ID"],
+        }
         from console.importers.mapping import Mapping
 
-        assert imports.run_import(
-            db, actor, csv, "Shop", Mapping.from_json(mapping, source_name="Shop")
-        ).rows_imported == 2
+        assert (
+            imports.run_import(
+                db, actor, csv, "Shop", Mapping.from_json(mapping, source_name="Shop")
+            ).rows_imported
+            == 2
+        )
         assert records.search_ids(db, actor, "jane")
         demo_requests.load_demo(db, {Role.PRIVACY_OFFICER: actor})
-        view = dsr.create_request(db, actor, dsr.Intake(
-            request_type="deletion", law="gdpr", country="DE",
-            received_on=__import__("datetime").date.today(), emails=("jane.doe@example.com",),
-            name="Jane Doe", channel="web_form"))
+        view = dsr.create_request(
+            db,
+            actor,
+            dsr.Intake(
+                request_type="deletion",
+                law="gdpr",
+                country="DE",
+                received_on=__import__("datetime").date.today(),
+                emails=("jane.doe@example.com",),
+                name="Jane Doe",
+                channel="web_form",
+            ),
+        )
         view = dsr.verify_identity(db, actor, view.id, "account login", "SSO-1")
         assert work.find_records(db, actor, view.id).strong == 1
         erased = work.fulfil(db, actor, view.id, tmp / "out")
         assert len(erased.erased) == 1
-        extra = write_csv(tmp / "extra.csv", ["Customer ID", "Email", "Name"],
-                          [["C-9", "late@example.com", "Late Row"]])
+        extra = write_csv(
+            tmp / "extra.csv",
+            ["Customer ID", "Email", "Name"],
+            [["C-9", "late@example.com", "Late Row"]],
+        )
         batch = imports.run_import(
-            db, actor, extra, "Shop", Mapping.from_json(mapping, source_name="Shop"))
+            db, actor, extra, "Shop", Mapping.from_json(mapping, source_name="Shop")
+        )
         assert imports.undo_batch(db, actor, batch.batch_id) == 1
         return reports.run_report(db, actor, "dsr-register", "xlsx", tmp / "register.xlsx")
 
@@ -322,8 +358,12 @@ def _work_of_each_role(
         accounts.set_active(db, actor, info.id, False)
         return reports.run_report(db, actor, "audit-trail", "pdf", tmp / "trail.pdf")
 
-    return {Role.PRIVACY_OFFICER: officer, Role.LEGAL: legal, Role.AUDITOR: auditor,
-            Role.ADMIN: admin}
+    return {
+        Role.PRIVACY_OFFICER: officer,
+        Role.LEGAL: legal,
+        Role.AUDITOR: auditor,
+        Role.ADMIN: admin,
+    }
 
 
 def test_every_console_role_still_does_its_work_as_its_own_database_role(
@@ -392,8 +432,9 @@ def test_a_desk_cannot_upgrade_the_schema_and_is_told_who_can(
 def hypothesis_settings():
     from hypothesis import HealthCheck, settings
 
-    return settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+    return settings(
+        max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
 
 
 def test_the_server_computes_the_same_chain_link_as_the_verifier_for_any_text(
@@ -405,14 +446,18 @@ def test_the_server_computes_the_same_chain_link_as_the_verifier_for_any_text(
     from hypothesis import strategies as st
 
     officer_db, officer = team[1][Role.PRIVACY_OFFICER]
-    text_st = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-                      max_size=40)
+    text_st = st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40
+    )
 
     @hypothesis_settings
-    @given(action=text_st.filter(lambda a: a.strip() != "" and not a.startswith(("user.",
-                                                                                 "team.",
-                                                                                 "login"))),
-           object_id=text_st, value=text_st)
+    @given(
+        action=text_st.filter(
+            lambda a: a.strip() != "" and not a.startswith(("user.", "team.", "login"))
+        ),
+        object_id=text_st,
+        value=text_st,
+    )
     def appended_event_verifies(action: str, object_id: str, value: str) -> None:
         with officer_db.transaction() as s:
             audit.record(s, officer, action, "thing", object_id, {"value": value, "n": 1})

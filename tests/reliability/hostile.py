@@ -203,6 +203,8 @@ def one_long_line(path: Path, mb: int, *, start: bytes = b"", end: bytes = b"") 
 def csv_long_row(path: Path, mb: int) -> Path:
     """A good row, a row mb megabytes long, a good row."""
     return one_long_line(
-        path, mb, start=b"email,name\nana@example.org,Ana Lima\nbo@example.org,",
+        path,
+        mb,
+        start=b"email,name\nana@example.org,Ana Lima\nbo@example.org,",
         end=b"\ncy@example.org,Cy Dahl\n",
     )

@@ -70,8 +70,18 @@ def test_an_auditor_cannot_overwrite_the_database_with_a_report(
     the database with a PDF."""
     db_path = _copy(template, tmp_path / "data")
     events = count_rows(db_path, "audit_events")
-    child = _cli(tmp_path, db_path, "audrey", "report", "dsr-register", "--format", "pdf",
-                 "--out", str(db_path), "--force")  # fmt: skip
+    child = _cli(
+        tmp_path,
+        db_path,
+        "audrey",
+        "report",
+        "dsr-register",
+        "--format",
+        "pdf",
+        "--out",
+        str(db_path),
+        "--force",
+    )
     line = _line(child)
     measure(attack="database overwritten by an export", exit=child.returncode, result=line)
     assert child.returncode == 1 and "console's database" in line
@@ -85,8 +95,17 @@ def test_an_existing_file_is_not_overwritten_without_force(
     db_path = _copy(template, tmp_path / "data")
     notes = tmp_path / "notes.txt"
     notes.write_text("minutes of the meeting", "utf-8")
-    child = _cli(tmp_path, db_path, "audrey", "report", "dsr-register", "--format", "pdf",
-                 "--out", str(notes))  # fmt: skip
+    child = _cli(
+        tmp_path,
+        db_path,
+        "audrey",
+        "report",
+        "dsr-register",
+        "--format",
+        "pdf",
+        "--out",
+        str(notes),
+    )
     line = _line(child)
     measure(attack="notes.txt overwritten by an export", exit=child.returncode, result=line)
     assert child.returncode == 1 and "already exists" in line
@@ -118,13 +137,26 @@ def authenticate(*args, **kwargs):
     return actor
 
 accounts.authenticate = authenticate
-""" + cli_code("--db", f"sqlite:///{db_path}", "--user", "admin", "report", "audit-trail",
-               "--format", "xlsx", "--out", str(out / "trail.xlsx"))
+""" + cli_code(
+        "--db",
+        f"sqlite:///{db_path}",
+        "--user",
+        "admin",
+        "report",
+        "audit-trail",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out / "trail.xlsx"),
+    )
     child = run_child(code, child_env(tmp_path, CONSOLE_BACKUP_KEEP="0"), timeout=120)
     line = _line(child)
     left = sorted(p.name for p in out.iterdir())
-    measure(attack="file without its audit event (write lock held)", exit=child.returncode,
-            result=f"{line} Files left: {left or 'none'}.")  # fmt: skip
+    measure(
+        attack="file without its audit event (write lock held)",
+        exit=child.returncode,
+        result=f"{line} Files left: {left or 'none'}.",
+    )
     assert child.returncode == 1 and "busy" in line and left == []
     assert count_rows(db_path, "audit_events", "WHERE action = 'report.export'") == 0
 
@@ -139,27 +171,46 @@ def test_a_session_leaves_only_private_files(
     out = tmp_path / "out"
     out.mkdir()
     env = child_env(tmp_path, CONSOLE_BACKUP_KEEP="3")
-    argv = ("--db", f"sqlite:///{db_path}", "--user", "admin", "report", "audit-trail",
-            "--format", "pdf", "--out", str(out / "trail.pdf"))
+    argv = (
+        "--db",
+        f"sqlite:///{db_path}",
+        "--user",
+        "admin",
+        "report",
+        "audit-trail",
+        "--format",
+        "pdf",
+        "--out",
+        str(out / "trail.pdf"),
+    )
     code = "import os\nos.umask(0o022)\n" + cli_code(*argv)
     child = run_child(code, env, timeout=120)
     assert child.returncode == 0, child.stderr
-    files = [db_path, *(data / "backups").iterdir(), out / "trail.pdf",
-             out / "trail.pdf.manifest.json", *(tmp_path / "logs").iterdir()]  # fmt: skip
+    files = [
+        db_path,
+        *(data / "backups").iterdir(),
+        out / "trail.pdf",
+        out / "trail.pdf.manifest.json",
+        *(tmp_path / "logs").iterdir(),
+    ]
     modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in files}
-    folders = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in (data / "backups",
-                                                                     tmp_path / "logs")}  # fmt: skip
-    measure(attack="files readable by every local user (0644)", result=(
-        f"{len(files)} files written under umask 022: "
-        + ", ".join(sorted(set(modes.values()))) + "; folders " + ", ".join(sorted(set(folders.values())))
-    ))  # fmt: skip
+    folders = {
+        p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in (data / "backups", tmp_path / "logs")
+    }
+    measure(
+        attack="files readable by every local user (0644)",
+        result=(
+            f"{len(files)} files written under umask 022: "
+            + ", ".join(sorted(set(modes.values())))
+            + "; folders "
+            + ", ".join(sorted(set(folders.values())))
+        ),
+    )
     assert set(modes.values()) == {"0o600"}, modes
     assert set(folders.values()) == {"0o700"}, folders
 
 
-def test_an_empty_database_file_is_refused_not_recreated(
-    tmp_path: Path, measure: Measure
-) -> None:
+def test_an_empty_database_file_is_refused_not_recreated(tmp_path: Path, measure: Measure) -> None:
     """Before: a 0-byte console.db was silently recreated empty, and the window then offered
     "create the first administrator" to whoever sat at the desk."""
     db_path = tmp_path / "data" / "console.db"
@@ -178,17 +229,46 @@ def test_dev_zero_as_a_served_document_stops_at_once(
 ) -> None:
     """Before: `legal new --document /dev/zero` read without limit."""
     db_path = _copy(template, tmp_path / "data")
-    child = _cli(tmp_path, db_path, "admin", "legal", "new", "--type", "subpoena", "--agency",
-                 "Sheriff", "--country", "US", "--document", "/dev/zero")  # fmt: skip
+    child = _cli(
+        tmp_path,
+        db_path,
+        "admin",
+        "legal",
+        "new",
+        "--type",
+        "subpoena",
+        "--agency",
+        "Sheriff",
+        "--country",
+        "US",
+        "--document",
+        "/dev/zero",
+    )
     line = _line(child)
     big = tmp_path / "huge.pdf"
     with big.open("wb") as f:
         f.truncate(1 << 30)  # 1 GB, sparse
-    sized = _cli(tmp_path, db_path, "admin", "legal", "new", "--type", "subpoena", "--agency",
-                 "Sheriff", "--country", "US", "--document", str(big))  # fmt: skip
-    measure(attack="/dev/zero as a legal document", exit=child.returncode,
-            result=f"{line} A 1 GB file: “{_line(sized)}” (peak {sized.peak_rss_mb:.0f} MB, "
-                   f"CPU {sized.cpu_seconds:.1f} s)")  # fmt: skip
+    sized = _cli(
+        tmp_path,
+        db_path,
+        "admin",
+        "legal",
+        "new",
+        "--type",
+        "subpoena",
+        "--agency",
+        "Sheriff",
+        "--country",
+        "US",
+        "--document",
+        str(big),
+    )
+    measure(
+        attack="/dev/zero as a legal document",
+        exit=child.returncode,
+        result=f"{line} A 1 GB file: “{_line(sized)}” (peak {sized.peak_rss_mb:.0f} MB, "
+        f"CPU {sized.cpu_seconds:.1f} s)",
+    )
     assert child.returncode == 1 and "not a file" in line
     assert sized.returncode == 1 and sized.peak_rss_mb < 400
     assert count_rows(db_path, "legal_requests") == 0
@@ -206,8 +286,11 @@ def test_a_read_only_database_says_read_only_not_damaged(
         line = _line(child)
         check = _cli(tmp_path, db_path, None, "check")
         os.sync()
-    measure(attack="read-only database", exit=child.returncode,
-            result=f"{line} `check`: exit {check.returncode}.")  # fmt: skip
+    measure(
+        attack="read-only database",
+        exit=child.returncode,
+        result=f"{line} `check`: exit {check.returncode}.",
+    )
     assert child.returncode == 1
     assert "read-only" in line and "the disk is mounted read-only" in line
     assert "damaged" not in line.replace("not damaged", "")

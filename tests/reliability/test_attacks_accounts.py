@@ -64,9 +64,14 @@ def test_a_team_desk_cannot_rewrite_accounts_or_the_trail_with_its_own_login(
         refused = _attempt(conn, statements)
     after = audit.verify(admin_db, ada)
     roles = {u.name: u.role for u in accounts.list_users(admin_db, ada)}
-    measure(scenario="team desk", attack=attack, refused=refused,
-            trail_intact=after.ok, events_before=before.events_checked,
-            events_after=after.events_checked)
+    measure(
+        scenario="team desk",
+        attack=attack,
+        refused=refused,
+        trail_intact=after.ok,
+        events_before=before.events_checked,
+        events_after=after.events_checked,
+    )
     assert refused.startswith("InsufficientPrivilege"), refused or "nothing was refused"
     assert after.ok and after.events_checked > before.events_checked  # only verify's own event
     assert roles[officer.name] is Role.PRIVACY_OFFICER
@@ -94,14 +99,20 @@ def test_a_forged_report_export_event_does_not_make_report_verify_accept_a_file(
     sha = _forge(out)
     with any_db.engine.begin() as conn:
         conn.execute(
-            text("INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, "
-                 "details, prev_hash, hash) SELECT max(seq) + 1, '2026-01-01T00:00:00+00:00', "
-                 "'admin', 'report.export', 'report', 'ropa', :d, :p, :h FROM audit_events"),
+            text(
+                "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, "
+                "details, prev_hash, hash) SELECT max(seq) + 1, '2026-01-01T00:00:00+00:00', "
+                "'admin', 'report.export', 'report', 'ropa', :d, :p, :h FROM audit_events"
+            ),
             {"d": json.dumps({"sha256": sha}), "p": "0" * 64, "h": "f" * 64},
         )
     check = reports.verify_report(any_db, any_admin, out)
-    measure(scenario="forged report.export", database=any_db.dialect, accepted=check.ok,
-            message=check.reason)
+    measure(
+        scenario="forged report.export",
+        database=any_db.dialect,
+        accepted=check.ok,
+        message=check.reason,
+    )
     assert not check.ok and "cannot vouch" in check.reason
 
 
@@ -120,7 +131,12 @@ def test_a_window_left_open_loses_the_powers_its_account_lost(
         accounts.add_user(any_db, bob, "mallory", Role.ADMIN)
     names = [u.name for u in accounts.list_users(any_db, any_admin)]
     denied = audit.list_events(any_db, any_admin)[-1]
-    measure(scenario="open window", change=change, database=any_db.dialect,
-            message=str(refused.value), recorded=denied.action)
+    measure(
+        scenario="open window",
+        change=change,
+        database=any_db.dialect,
+        message=str(refused.value),
+        recorded=denied.action,
+    )
     assert "mallory" not in names
     assert (denied.action, denied.actor) == ("access.denied", "bob")

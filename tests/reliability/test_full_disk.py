@@ -96,13 +96,28 @@ def test_an_export_onto_a_full_disk_says_so_and_leaves_no_file(
     exports = count_rows(db_path, "audit_events", "WHERE action = 'report.export'")
     with tiny_disk(tmp_path / "usb", 256) as out:
         fill_up(out)
-        child = _cli(tmp_path, db_path, "report", "audit-trail", "--format", fmt,
-                     "--out", str(out / f"trail.{fmt}"))
+        child = _cli(
+            tmp_path,
+            db_path,
+            "report",
+            "audit-trail",
+            "--format",
+            fmt,
+            "--out",
+            str(out / f"trail.{fmt}"),
+        )
         line = _one_clean_line(child, "export")
         left = _left(out)
-    measure(scenario="full disk: report export", format=fmt, where="the output folder",
-            message=line, exit=child.returncode, left=left, attack="full disk",
-            result=f"export {fmt} onto a full disk: “{line}” files left: {len(left)}")
+    measure(
+        scenario="full disk: report export",
+        format=fmt,
+        where="the output folder",
+        message=line,
+        exit=child.returncode,
+        left=left,
+        attack="full disk",
+        result=f"export {fmt} onto a full disk: “{line}” files left: {len(left)}",
+    )
     assert left == [], "a partial report, manifest or temporary file was left"
     _unchanged_but_sign_in(db_path, before)
     assert count_rows(db_path, "audit_events", "WHERE action = 'report.export'") == exports
@@ -119,9 +134,15 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_no_file(
         child = _cli(tmp_path, db_path, "backup", str(out / "console.bak"))
         line = _one_clean_line(child, "backup")
         left = _left(out)
-    measure(scenario="full disk: backup", where="the backup's folder", message=line,
-            exit=child.returncode, left=left, attack="full disk",
-            result=f"backup onto a full disk: “{line}” files left: {len(left)}")
+    measure(
+        scenario="full disk: backup",
+        where="the backup's folder",
+        message=line,
+        exit=child.returncode,
+        left=left,
+        attack="full disk",
+        result=f"backup onto a full disk: “{line}” files left: {len(left)}",
+    )
     assert left == [], "a partial backup was left"
     _unchanged_but_sign_in(db_path, before)
 
@@ -139,9 +160,15 @@ def test_an_import_into_a_database_on_a_full_disk_says_so_and_keeps_no_rows(
         (disk / ".filler").unlink()
         rows = count_rows(db_path, "records")
         ok = integrity_ok(db_path)
-    measure(scenario="full disk: import", where="the database's disk", message=line,
-            exit=child.returncode, rows_kept=rows, attack="full disk",
-            result=f"import into a database on a full disk: “{line}” rows kept: {rows}")
+    measure(
+        scenario="full disk: import",
+        where="the database's disk",
+        message=line,
+        exit=child.returncode,
+        rows_kept=rows,
+        attack="full disk",
+        result=f"import into a database on a full disk: “{line}” rows kept: {rows}",
+    )
     assert rows == 0 and ok
 
 
@@ -165,9 +192,15 @@ def test_audit_verify_on_a_full_disk_says_so(
         fill_up(disk)
         child = _cli(tmp_path, db_path, "audit", "verify")
         line = _one_clean_line(child, "audit verify")
-    measure(scenario="full disk: audit verify", where="the database's disk",
-            message=line, service_message=str(exc.value), exit=child.returncode,
-            attack="full disk", result=f"audit verify on a full disk: “{line}”")
+    measure(
+        scenario="full disk: audit verify",
+        where="the database's disk",
+        message=line,
+        service_message=str(exc.value),
+        exit=child.returncode,
+        attack="full disk",
+        result=f"audit verify on a full disk: “{line}”",
+    )
     assert str(exc.value).startswith(FULL)
 
 
@@ -179,10 +212,17 @@ def test_the_automatic_backup_on_a_full_disk_is_a_warning_not_a_failure(
         db_path = _place(template, disk)
         fill_up(disk, leave_kb=256)  # room for the command, not for a copy of the database
         child = _cli(tmp_path, db_path, "audit", "head", backups=True)
-        left = sorted(p.name for p in (disk / "backups").iterdir()) if (
-            disk / "backups").exists() else []
-    measure(scenario="full disk: daily backup", where="the database's disk",
-            message=child.stderr_lines[0] if child.stderr_lines else "", exit=child.returncode)
+        left = (
+            sorted(p.name for p in (disk / "backups").iterdir())
+            if (disk / "backups").exists()
+            else []
+        )
+    measure(
+        scenario="full disk: daily backup",
+        where="the database's disk",
+        message=child.stderr_lines[0] if child.stderr_lines else "",
+        exit=child.returncode,
+    )
     assert child.returncode == 0, child.stderr
     assert child.stderr_lines == [
         "privacy-console: warning: Today's automatic backup could not be written "

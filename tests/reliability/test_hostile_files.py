@@ -123,30 +123,53 @@ CASES: dict[str, Case] = {
         hostile.csv_big_cell, "bigcell.csv", "rows", ((2, None),), 2, peak_mb=200
     ),
     "csv-120mb-row": Case(
-        lambda p: hostile.csv_long_row(p, 120), "longrow.csv", "rows", ((2, None),), 2,
-        peak_mb=200, attack="1 GB single-line file",
+        lambda p: hostile.csv_long_row(p, 120),
+        "longrow.csv",
+        "rows",
+        ((2, None),),
+        2,
+        peak_mb=200,
+        attack="1 GB single-line file",
     ),
     "csv-1gb-single-line": Case(
-        lambda p: hostile.one_long_line(p, 1024), "oneline.csv", "refused",
-        needs="longer than 16 MB", peak_mb=200, attack="1 GB single-line file",
+        lambda p: hostile.one_long_line(p, 1024),
+        "oneline.csv",
+        "refused",
+        needs="longer than 16 MB",
+        peak_mb=200,
+        attack="1 GB single-line file",
     ),
     "jsonl-1gb-single-line": Case(
-        lambda p: hostile.one_long_line(p, 1024, start=b'{"name": "'), "oneline.jsonl",
-        "refused", needs="longer than 16 MB", peak_mb=200, attack="1 GB single-line file",
+        lambda p: hostile.one_long_line(p, 1024, start=b'{"name": "'),
+        "oneline.jsonl",
+        "refused",
+        needs="longer than 16 MB",
+        peak_mb=200,
+        attack="1 GB single-line file",
     ),
     "jsonl-duplicate-key": Case(
         lambda p: hostile.csv_bytes(
-            p, b'{"email": "ana@example.org", "name": "Ana"}\n'
-            b'{"email": "bo@example.org", "name": "Bo", "email": "mallory@example.org"}\n'
+            p,
+            b'{"email": "ana@example.org", "name": "Ana"}\n'
+            b'{"email": "bo@example.org", "name": "Bo", "email": "mallory@example.org"}\n',
         ),
-        "dupkey.jsonl", "rows", ((2, "email"),), 1, needs="",
+        "dupkey.jsonl",
+        "rows",
+        ((2, "email"),),
+        1,
+        needs="",
     ),
     "jsonl-100000-digit-integer": Case(
         lambda p: hostile.csv_bytes(
-            p, b'{"email": "ana@example.org", "n": 1}\n{"email": "bo@example.org", "n": '
-            + b"9" * 100_000 + b"}\n"
+            p,
+            b'{"email": "ana@example.org", "n": 1}\n{"email": "bo@example.org", "n": '
+            + b"9" * 100_000
+            + b"}\n",
         ),
-        "bignum.jsonl", "rows", ((2, None),), 1,
+        "bignum.jsonl",
+        "rows",
+        ((2, None),),
+        1,
     ),
     "xlsx-50mb-cell-repetitive": Case(
         hostile.xlsx_big_cell, "bigcell.xlsx", "refused", needs="zip bomb"
@@ -159,11 +182,19 @@ CASES: dict[str, Case] = {
         1,
     ),
     "jsonl-50mb-value": Case(
-        lambda p: hostile.jsonl_big_value(p, 50), "bigvalue.jsonl", "rows", ((2, None),), 2,
+        lambda p: hostile.jsonl_big_value(p, 50),
+        "bigvalue.jsonl",
+        "rows",
+        ((2, None),),
+        2,
         peak_mb=200,
     ),
     "jsonl-100mb-line": Case(
-        lambda p: hostile.jsonl_big_value(p, 100), "huge.jsonl", "rows", ((2, None),), 2,
+        lambda p: hostile.jsonl_big_value(p, 100),
+        "huge.jsonl",
+        "rows",
+        ((2, None),),
+        2,
         peak_mb=200,
     ),
     "csv-nul-bytes": Case(
@@ -286,10 +317,13 @@ def test_hostile_file_is_refused_or_handled_within_limits(
     measure(message=message[:300], rejected=out.get("rejected", []))
     if case.attack:
         why = "; ".join(f"row {r}: {reason}" for r, _, reason in out.get("rejected", [])[:1])
-        measure(attack=case.attack, result=(
-            f"{name} ({size / 2**20:,.0f} MB): “{message[:160]}{' ' + why if why else ''}” — "
-            f"peak {child.peak_rss_mb:.0f} MB, CPU {child.cpu_seconds:.1f} s"
-        ))  # fmt: skip
+        measure(
+            attack=case.attack,
+            result=(
+                f"{name} ({size / 2**20:,.0f} MB): “{message[:160]}{' ' + why if why else ''}” — "
+                f"peak {child.peak_rss_mb:.0f} MB, CPU {child.cpu_seconds:.1f} s"
+            ),
+        )
     # CPU time, not wall time: the suite shares its machine, and the limit is about the file.
     assert child.cpu_seconds < SECONDS, f"{name} took {child.cpu_seconds:.1f} s of CPU"
     assert child.peak_rss_mb < case.peak_mb, f"{name} peaked at {child.peak_rss_mb:.0f} MB"

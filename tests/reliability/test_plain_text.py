@@ -45,17 +45,35 @@ def hostile_db(db: Database, admin: Actor, tmp_path: Path) -> Database:
     data = tmp_path / f"{HOSTILE}.csv"
     data.write_text(f"email,name,{HOSTILE}\nana@example.org,{HOSTILE},{HOSTILE}\n", "utf-8")
     imports.run_import(db, admin, data, f"CRM {HOSTILE}")
-    dsr.create_request(db, admin, dsr.Intake(
-        request_type="access", law="gdpr", received_on=dt.date.today(),
-        emails=("ana@example.org",), name=HOSTILE, address=HOSTILE, notes=HOSTILE,
-    ))  # fmt: skip
+    dsr.create_request(
+        db,
+        admin,
+        dsr.Intake(
+            request_type="access",
+            law="gdpr",
+            received_on=dt.date.today(),
+            emails=("ana@example.org",),
+            name=HOSTILE,
+            address=HOSTILE,
+            notes=HOSTILE,
+        ),
+    )
     legal.create_request(
-        db, admin,
-        LegalIntake("subpoena", HOSTILE, "US", dt.datetime.now(dt.UTC), officer=HOSTILE,
-                    case_number=HOSTILE, description=HOSTILE, jurisdiction=HOSTILE,
-                    identifiers=[IdentifierSpec("email", "ana@example.org")]),
+        db,
+        admin,
+        LegalIntake(
+            "subpoena",
+            HOSTILE,
+            "US",
+            dt.datetime.now(dt.UTC),
+            officer=HOSTILE,
+            case_number=HOSTILE,
+            description=HOSTILE,
+            jurisdiction=HOSTILE,
+            identifiers=[IdentifierSpec("email", "ana@example.org")],
+        ),
         document=(f"{HOSTILE}.pdf", b"%PDF-1.4 served", "application/pdf"),
-    )  # fmt: skip
+    )
     return db
 
 
@@ -103,7 +121,9 @@ def _or(call: Callable[[], T], fallback: T) -> T:
 
 def _inspect(root: QWidget, shown: dict[str, str], problems: list[str]) -> None:
     for label in root.findChildren(QLabel):
-        where = f"{type(label.window()).__name__}/{label.objectName() or type(label.parent()).__name__}"
+        where = (
+            f"{type(label.window()).__name__}/{label.objectName() or type(label.parent()).__name__}"
+        )
         text = label.text()
         hint = label.sizeHint()
         if HOSTILE in text:
@@ -162,17 +182,27 @@ def test_markup_in_data_is_shown_literally_on_every_page_and_view(
     assert dialog.file_label.sizeHint().width() < SANE_WIDTH
     problems = list(dict.fromkeys(problems))
     widest = max((lbl.sizeHint().width() for lbl in window.findChildren(QLabel)), default=0)
-    measure(scenario="HTML in labels", labels_with_data=len(shown),
-            problems=problems[:10], window=f"{window.width()}×{window.height()}",
-            attack="HTML in labels", result=(
-                f"<img src=x width=4000> shown literally in {len(shown)} labels and cells on "
-                f"{window.nav.count()} pages, the detail views and the import dialog; widest "
-                f"label {widest} px; tooltips escaped; problems: {len(problems)}"
-            ))  # fmt: skip
+    measure(
+        scenario="HTML in labels",
+        labels_with_data=len(shown),
+        problems=problems[:10],
+        window=f"{window.width()}×{window.height()}",
+        attack="HTML in labels",
+        result=(
+            f"<img src=x width=4000> shown literally in {len(shown)} labels and cells on "
+            f"{window.nav.count()} pages, the detail views and the import dialog; widest "
+            f"label {widest} px; tooltips escaped; problems: {len(problems)}"
+        ),
+    )
     assert not problems, "\n".join(problems)
     # The data reached the window (the test would prove nothing if it had not).
     reached = "\n".join(shown.values())
-    for where in ("Request 1 —", "Agency: " + HOSTILE, "Imports into CRM " + HOSTILE,
-                  f"{HOSTILE}.pdf", f"Import into CRM {HOSTILE}"):  # fmt: skip
+    for where in (
+        "Request 1 —",
+        "Agency: " + HOSTILE,
+        "Imports into CRM " + HOSTILE,
+        f"{HOSTILE}.pdf",
+        f"Import into CRM {HOSTILE}",
+    ):
         assert where in reached or where in {w.windowTitle() for w in (window, dialog)}, where
     assert window.width() <= SANE_WIDTH and window.height() <= SANE_HEIGHT

@@ -32,7 +32,9 @@ def test_init_creates_the_first_admin_and_the_policy_pack(cli) -> None:
 
 def test_user_add_prints_a_one_time_password(cli) -> None:
     cli("init", "--admin", "ada")
-    code, out, _ = cli("--user", "ada", "user", "add", "olivia", "--role", "privacy_officer", "--json")
+    code, out, _ = cli(
+        "--user", "ada", "user", "add", "olivia", "--role", "privacy_officer", "--json"
+    )
     assert code == 0
     assert len(json.loads(out)["one_time_password"]) >= 16
 
@@ -73,14 +75,29 @@ def test_audit_verify_with_a_stale_anchor_fails(cli) -> None:
 
 
 def test_the_installed_command_runs_as_a_separate_process(tmp_path: Path) -> None:
-    env = {**os.environ, "CONSOLE_DB_URL": f"sqlite:///{tmp_path / 'p.db'}",
-           "CONSOLE_PASSWORD": PASSWORD}
-    done = subprocess.run([sys.executable, "-m", "console", "init", "--admin", "ada"],
-                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    env = {
+        **os.environ,
+        "CONSOLE_DB_URL": f"sqlite:///{tmp_path / 'p.db'}",
+        "CONSOLE_PASSWORD": PASSWORD,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "console", "init", "--admin", "ada"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "admin 'ada' created" in done.stdout
-    again = subprocess.run([sys.executable, "-m", "console", "--user", "nobody", "audit", "verify"],
-                           env=env, capture_output=True, text=True, timeout=60, check=False)
+    again = subprocess.run(
+        [sys.executable, "-m", "console", "--user", "nobody", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert again.returncode == 1 and "Traceback" not in again.stderr
 
 
@@ -93,8 +110,9 @@ def test_demo_creates_accounts_that_can_sign_in(cli) -> None:
 def test_report_writes_a_file_that_report_verify_accepts_until_it_changes(cli, tmp_path) -> None:
     cli("init", "--admin", "ada")
     out = tmp_path / "ropa.xlsx"
-    code, stdout, err = cli("--user", "ada", "report", "ropa", "--format", "xlsx", "--out",
-                            str(out), "--json")
+    code, stdout, err = cli(
+        "--user", "ada", "report", "ropa", "--format", "xlsx", "--out", str(out), "--json"
+    )
     assert code == 0, err
     assert json.loads(stdout)["sha256"]
     code, stdout, _ = cli("--user", "ada", "report", "verify", str(out))
@@ -112,8 +130,18 @@ def test_report_without_format_is_a_usage_error(cli, tmp_path) -> None:
 
 def test_report_with_a_bad_date_is_one_clear_line(cli, tmp_path) -> None:
     cli("init", "--admin", "ada")
-    code, _, err = cli("--user", "ada", "report", "audit-trail", "--format", "pdf", "--out",
-                       str(tmp_path / "x.pdf"), "--from", "31/01/2026")
+    code, _, err = cli(
+        "--user",
+        "ada",
+        "report",
+        "audit-trail",
+        "--format",
+        "pdf",
+        "--out",
+        str(tmp_path / "x.pdf"),
+        "--from",
+        "31/01/2026",
+    )
     assert code == 1 and "--from must be a date" in err and err.count("\n") == 1
 
 

@@ -109,19 +109,20 @@ def test_a_command_refused_to_a_role_exits_1_and_is_recorded(
     monkeypatch.setenv("CONSOLE_PASSWORD", PASSWORD)
     denied = [e for e in _trail(cli_db_url) if e.action == "access.denied"][-1]
     assert (denied.actor, denied.object_id, denied.details["reason"]) == (
-        "aud", "users.manage", "permission not held"
+        "aud",
+        "users.manage",
+        "permission not held",
     )
 
 
-def test_report_verify_takes_an_anchor_to_check_the_chain_from(
-    cli: CliRun, tmp_path
-) -> None:
+def test_report_verify_takes_an_anchor_to_check_the_chain_from(cli: CliRun, tmp_path) -> None:
     code, out, _ = cli("--user", "ada", "audit", "head", "--json")
     head = json.loads(out)["head"]
     out_file = tmp_path / "ropa.pdf"
     assert cli("--user", "ada", "report", "ropa", "--format", "pdf", "--out", str(out_file))[0] == 0
-    code, out, err = cli("--user", "ada", "report", "verify", str(out_file), "--anchor", head,
-                         "--json")
+    code, out, err = cli(
+        "--user", "ada", "report", "verify", str(out_file), "--anchor", head, "--json"
+    )
     assert code == 0, err
     assert "the anchor" in json.loads(out)["reason"]
     code, _, err = cli("--user", "ada", "report", "verify", str(out_file), "--anchor", "x")

@@ -67,15 +67,20 @@ def test_a_mapping_file_with_a_100000_digit_number_gets_one_clear_line(
     data.write_text("email\na@x.org\n", "utf-8")
     mapping = tmp_path / "m.json"
     mapping.write_bytes(b'{"columns": {"email": {"category": ' + b"9" * 100_000 + b"}}}")
-    code, _, err = cli("--user", "admin", "import", str(data), "--source", "CRM",
-                       "--mapping", str(mapping))  # fmt: skip
+    code, _, err = cli(
+        "--user", "admin", "import", str(data), "--source", "CRM", "--mapping", str(mapping)
+    )
     assert code == 1
     assert _one_line(err) == "privacy-console: m.json: a number in it has more than 4,300 digits."
 
 
 def _env(db_url: str) -> dict[str, str]:
-    return {**os.environ, "CONSOLE_DB_URL": db_url, "CONSOLE_PASSWORD": PASSWORD,
-            "PYTHONPATH": str(ROOT)}  # fmt: skip
+    return {
+        **os.environ,
+        "CONSOLE_DB_URL": db_url,
+        "CONSOLE_PASSWORD": PASSWORD,
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def test_a_reader_that_stops_early_ends_the_command_quietly(
@@ -89,10 +94,24 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(
     read, write = os.pipe()
     os.close(read)
     proc = subprocess.run(
-        [sys.executable, "-m", "console", "--user", "admin", "search", "example",
-         "--limit", "3000", "--json"],
-        stdout=write, stderr=subprocess.PIPE, env=_env(cli_db_url), cwd=ROOT, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "console",
+            "--user",
+            "admin",
+            "search",
+            "example",
+            "--limit",
+            "3000",
+            "--json",
+        ],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        env=_env(cli_db_url),
+        cwd=ROOT,
+        check=False,
+    )
     os.close(write)
     assert proc.stderr.decode() == ""
     assert proc.returncode == 0
@@ -103,8 +122,11 @@ def test_an_argument_that_is_not_utf8_gets_one_line_and_exit_2(
 ) -> None:
     proc = subprocess.run(
         [sys.executable.encode(), b"-m", b"console", b"--user", b"admin", b"search", b"caf\xe9"],
-        capture_output=True, env=_env(cli_db_url), cwd=ROOT, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        env=_env(cli_db_url),
+        cwd=ROOT,
+        check=False,
+    )
     assert proc.returncode == 2
     line = _one_line(proc.stderr.decode("utf-8", "replace"))
     assert line == (

@@ -117,16 +117,39 @@ def test_an_unknown_reference_is_a_usage_error(cli) -> None:
 
 
 def test_legal_scope_sets_and_shows_what_a_request_seeks(cli, tmp_path) -> None:
-    new = ("legal", "new", "--type", "subpoena", "--agency", "County Sheriff", "--country", "US",
-           "--customer-id", "C-1001", "--received", "2025-03-01")  # fmt: skip
+    new = (
+        "legal",
+        "new",
+        "--type",
+        "subpoena",
+        "--agency",
+        "County Sheriff",
+        "--country",
+        "US",
+        "--customer-id",
+        "C-1001",
+        "--received",
+        "2025-03-01",
+    )
     assert cli("--user", "leo", *new)[0] == 0
     assert cli("--user", "leo", "legal", "assign", "LR-1", "--counsel", "leo")[0] == 0
     assert cli("--user", "leo", "legal", "check", "LR-1", "--all")[0] == 0
-    code, out, err = cli("--user", "leo", "legal", "decide", "LR-1", "--decision", "produce",
-                         "--reason", "Valid.")  # fmt: skip
+    code, out, err = cli(
+        "--user", "leo", "legal", "decide", "LR-1", "--decision", "produce", "--reason", "Valid."
+    )
     assert code == 1 and "has no production scope" in err and err.count("\n") == 1
-    code, out, err = cli("--user", "leo", "legal", "scope", "LR-1", "--category",
-                         "transaction.amount", "--from", "2025-03-01", "--json")  # fmt: skip
+    code, out, err = cli(
+        "--user",
+        "leo",
+        "legal",
+        "scope",
+        "LR-1",
+        "--category",
+        "transaction.amount",
+        "--from",
+        "2025-03-01",
+        "--json",
+    )
     assert code == 0, err
     shown = json.loads(out)
     assert shown["categories"] == ["transaction.amount"] and shown["data_from"] == "2025-03-01"
@@ -136,10 +159,22 @@ def test_legal_scope_sets_and_shows_what_a_request_seeks(cli, tmp_path) -> None:
         "no_category",
         "out_of_range",
     ]
-    code, _, err = cli("--user", "leo", "legal", "decide", "LR-1", "--decision", "produce",
-                       "--reason", "Valid.")  # fmt: skip
+    code, _, err = cli(
+        "--user", "leo", "legal", "decide", "LR-1", "--decision", "produce", "--reason", "Valid."
+    )
     assert code == 0, err
-    code, out, err = cli("--user", "leo", "legal", "produce", "LR-1", "--all", "--certifier",
-                         "Cass Custodian", "--out", str(tmp_path / "p"), "--json")  # fmt: skip
+    code, out, err = cli(
+        "--user",
+        "leo",
+        "legal",
+        "produce",
+        "LR-1",
+        "--all",
+        "--certifier",
+        "Cass Custodian",
+        "--out",
+        str(tmp_path / "p"),
+        "--json",
+    )
     assert code == 0, err
     assert json.loads(out)["record_count"] == 1  # the March payment: in scope by all three

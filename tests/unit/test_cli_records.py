@@ -101,10 +101,21 @@ def test_an_unknown_source_is_one_clear_line(cli, tmp_path: Path) -> None:
 
 def test_batches_are_listed_and_one_is_undone_from_the_command_line(cli, tmp_path: Path) -> None:
     code, out, err = cli(
-        "--user", "ada", "source", "add", "CRM", "--kind", "crm",
-        "--category", "contact.email", "--category", "contact.name", "--retention", "3 years",
+        "--user",
+        "ada",
+        "source",
+        "add",
+        "CRM",
+        "--kind",
+        "crm",
+        "--category",
+        "contact.email",
+        "--category",
+        "contact.name",
+        "--retention",
+        "3 years",
         "--json",
-    )  # fmt: skip
+    )
     assert code == 0, err
     added = json.loads(out)
     assert added["categories"] == ["contact.email", "contact.name"]

@@ -193,9 +193,22 @@ def _jane(cli, tmp_path: Path, rtype: str) -> int:
 def test_dsr_task_add_and_set(cli, tmp_path: Path) -> None:
     rid = str(_jane(cli, tmp_path, "deletion"))
     code, out, err = cli(
-        "--user", "ada", "dsr", "task", "add", rid, "--source", "CRM", "--action", "delete",
-        "--assignee", "ada", "--due", "2024-06-20", "--json",
-    )  # fmt: skip
+        "--user",
+        "ada",
+        "dsr",
+        "task",
+        "add",
+        rid,
+        "--source",
+        "CRM",
+        "--action",
+        "delete",
+        "--assignee",
+        "ada",
+        "--due",
+        "2024-06-20",
+        "--json",
+    )
     assert code == 0, err
     task = json.loads(out)
     assert (task["source"], task["action"], task["assignee"], task["status"]) == (
@@ -233,15 +246,31 @@ def test_dsr_fulfil_with_corrections(cli, tmp_path: Path) -> None:
     code, _, err = cli("--user", "ada", "dsr", "fulfil", rid, "--out", str(tmp_path))
     assert code == 1 and "corrected value" in err and err.count("\n") == 1
     code, _, err = cli(
-        "--user", "ada", "dsr", "fulfil", rid, "--correct", f"{record_id}:Nope=x",
-        "--out", str(tmp_path),
-    )  # fmt: skip
+        "--user",
+        "ada",
+        "dsr",
+        "fulfil",
+        rid,
+        "--correct",
+        f"{record_id}:Nope=x",
+        "--out",
+        str(tmp_path),
+    )
     assert code == 1 and "no column" in err and err.count("\n") == 1
     code, out, err = cli(
-        "--user", "ada", "dsr", "fulfil", rid, "--out", str(tmp_path),
-        "--correct", f"{record_id}:Name=Jane Smith", "--correct", f"{record_id}:Email=js@example.com",
+        "--user",
+        "ada",
+        "dsr",
+        "fulfil",
+        rid,
+        "--out",
+        str(tmp_path),
+        "--correct",
+        f"{record_id}:Name=Jane Smith",
+        "--correct",
+        f"{record_id}:Email=js@example.com",
         "--json",
-    )  # fmt: skip
+    )
     assert code == 0, err
     assert json.loads(out)["corrected"] == [record_id]
     _, out, _ = cli("--user", "ada", "dsr", "show", rid, "--json")

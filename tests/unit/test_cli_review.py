@@ -27,14 +27,24 @@ def _request(cli: CliRun, tmp_path: Path) -> tuple[str, int, int]:
         encoding="utf-8",
     )
     mapping = tmp_path / "mapping.json"
-    mapping.write_text(json.dumps({"columns": {
-        "Customer ID": {"identifier": "customer_id", "category": "account.customer_id"},
-        "Email": {"identifier": "email", "category": "contact.email"},
-        "Name": {"identifier": "name", "category": "contact.name"},
-        "IP": {"identifier": "ip", "category": "technical.ip_address"},
-    }, "record_key": ["Customer ID"]}), encoding="utf-8")  # fmt: skip
-    assert cli("--user", "ada", "import", str(data), "--source", "CRM", "--mapping",
-               str(mapping))[0] == 0  # fmt: skip
+    mapping.write_text(
+        json.dumps(
+            {
+                "columns": {
+                    "Customer ID": {"identifier": "customer_id", "category": "account.customer_id"},
+                    "Email": {"identifier": "email", "category": "contact.email"},
+                    "Name": {"identifier": "name", "category": "contact.name"},
+                    "IP": {"identifier": "ip", "category": "technical.ip_address"},
+                },
+                "record_key": ["Customer ID"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert (
+        cli("--user", "ada", "import", str(data), "--source", "CRM", "--mapping", str(mapping))[0]
+        == 0
+    )
     new = ("dsr", "new", "--type", "access", "--law", "ccpa", "--received", "2024-06-03")
     _, out, _ = cli("--user", "ada", *new, "--email", "jane@example.com", "--json")
     rid = str(json.loads(out)["id"])
@@ -68,8 +78,17 @@ def test_fulfil_refuses_then_exclude_then_fulfil(cli, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as usage:  # --reason is required
         cli("--user", "ada", "dsr", "exclude", rid, str(possible))
     assert usage.value.code == 2
-    code, out, err = cli("--user", "ada", "dsr", "exclude", rid, str(possible),
-                         "--reason", "Another customer behind the same router", "--json")  # fmt: skip
+    code, out, err = cli(
+        "--user",
+        "ada",
+        "dsr",
+        "exclude",
+        rid,
+        str(possible),
+        "--reason",
+        "Another customer behind the same router",
+        "--json",
+    )
     assert code == 0, err
     assert json.loads(out)["excluded"] == [possible] and json.loads(out)["awaiting"] == 0
     code, out, err = cli("--user", "ada", "dsr", "fulfil", rid, "--out", str(out_dir), "--json")
@@ -89,10 +108,20 @@ def test_confirm_needs_a_note_for_a_possible_match_and_an_attached_record(
     ):
         code, out, err = cli("--user", "ada", "dsr", *argv)
         assert code == 1 and out == "" and err.count("\n") == 1, (argv, err)
-    assert "424242 is not attached" in cli("--user", "ada", "dsr", "confirm", rid, "424242",
-                                           "--note", "x")[2]  # fmt: skip
-    code, out, err = cli("--user", "ada", "dsr", "confirm", rid, str(possible),
-                         "--note", "Jane named this account by phone")  # fmt: skip
+    assert (
+        "424242 is not attached"
+        in cli("--user", "ada", "dsr", "confirm", rid, "424242", "--note", "x")[2]
+    )
+    code, out, err = cli(
+        "--user",
+        "ada",
+        "dsr",
+        "confirm",
+        rid,
+        str(possible),
+        "--note",
+        "Jane named this account by phone",
+    )
     assert code == 0, err
     assert "1 record(s) confirmed; 0 awaiting review" in out
     _, out, _ = cli("--user", "ada", "dsr", "records", rid, "--json")
@@ -106,8 +135,9 @@ def test_dsr_letter_writes_a_verifiable_pdf_and_refuses_a_kind_the_law_lacks(
 ) -> None:
     rid, _strong, _possible = _request(cli, tmp_path)
     out = tmp_path / "ack.pdf"
-    code, stdout, err = cli("--user", "ada", "dsr", "letter", rid, "--kind", "ack",
-                            "--out", str(out), "--json")  # fmt: skip
+    code, stdout, err = cli(
+        "--user", "ada", "dsr", "letter", rid, "--kind", "ack", "--out", str(out), "--json"
+    )
     assert code == 0, err
     assert json.loads(stdout)["path"] == str(out) and out.read_bytes().startswith(b"%PDF")
     code, stdout, err = cli("--user", "ada", "report", "verify", str(out))
@@ -116,8 +146,17 @@ def test_dsr_letter_writes_a_verifiable_pdf_and_refuses_a_kind_the_law_lacks(
         "--user", "ada", "dsr", "letter", rid, "--kind", "ack", "--out", str(out)
     )
     assert code == 1 and "already exists" in err and err.count("\n") == 1
-    code, stdout, err = cli("--user", "ada", "dsr", "letter", rid, "--kind", "extension",
-                            "--out", str(tmp_path / "x.pdf"))  # fmt: skip
+    code, stdout, err = cli(
+        "--user",
+        "ada",
+        "dsr",
+        "letter",
+        rid,
+        "--kind",
+        "extension",
+        "--out",
+        str(tmp_path / "x.pdf"),
+    )
     assert code == 1 and "has not been extended" in err and not (tmp_path / "x.pdf").exists()
     with pytest.raises(SystemExit) as usage:
         cli("--user", "ada", "dsr", "letter", rid, "--kind", "apology", "--out", str(out))
@@ -126,16 +165,27 @@ def test_dsr_letter_writes_a_verifiable_pdf_and_refuses_a_kind_the_law_lacks(
 
 def test_dsr_redact_leaves_a_field_out_of_the_package(cli, tmp_path: Path) -> None:
     rid, strong, possible = _request(cli, tmp_path)
-    code, _, err = cli("--user", "ada", "dsr", "redact", rid, str(strong), "Name",
-                       "--reason", "Shared family account")  # fmt: skip
+    code, _, err = cli(
+        "--user",
+        "ada",
+        "dsr",
+        "redact",
+        rid,
+        str(strong),
+        "Name",
+        "--reason",
+        "Shared family account",
+    )
     assert code == 0, err
-    code, _, err = cli("--user", "ada", "dsr", "redact", rid, str(possible), "Name",
-                       "--reason", "x")  # fmt: skip
+    code, _, err = cli(
+        "--user", "ada", "dsr", "redact", rid, str(possible), "Name", "--reason", "x"
+    )
     assert code == 1 and "awaiting review" in err
     cli("--user", "ada", "dsr", "exclude", rid, "--awaiting", "--reason", "not Jane")
     cli("--user", "ada", "dsr", "advance", rid, "--to", "review")
-    code, out, err = cli("--user", "ada", "dsr", "fulfil", rid, "--out", str(tmp_path / "o"),
-                         "--json")  # fmt: skip
+    code, out, err = cli(
+        "--user", "ada", "dsr", "fulfil", rid, "--out", str(tmp_path / "o"), "--json"
+    )
     assert code == 0, err
     archive = next(Path(p) for p in json.loads(out)["paths"] if p.endswith(".zip"))
     import zipfile

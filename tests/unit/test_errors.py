@@ -19,10 +19,14 @@ def test_no_space_quota_and_file_size_limit_are_a_full_disk(code: int) -> None:
 
 
 def test_sqlite_and_postgresql_say_it_their_own_way() -> None:
-    sqlite_full = OperationalError("INSERT …", {}, sqlite3.OperationalError("database or disk is full"))
+    sqlite_full = OperationalError(
+        "INSERT …", {}, sqlite3.OperationalError("database or disk is full")
+    )
     pg_full = OperationalError("INSERT …", {}, psycopg.errors.DiskFull("could not extend file"))
     assert is_disk_full(sqlite_full) and is_disk_full(pg_full)
-    assert not is_disk_full(OperationalError("x", {}, sqlite3.OperationalError("database is locked")))
+    assert not is_disk_full(
+        OperationalError("x", {}, sqlite3.OperationalError("database is locked"))
+    )
     assert not is_disk_full(OSError(errno.EACCES, "Permission denied"))
 
 

@@ -62,9 +62,7 @@ def test_links_to_the_database_are_refused_too(db: Database, admin: Actor, tmp_p
     assert path.read_bytes()[:16] == b"SQLite format 3\x00"
 
 
-def test_the_backups_and_log_folders_are_never_written_into(
-    db: Database, admin: Actor
-) -> None:
+def test_the_backups_and_log_folders_are_never_written_into(db: Database, admin: Actor) -> None:
     path = db.sqlite_path
     assert path is not None
     (path.parent / "backups").mkdir(exist_ok=True)
@@ -83,8 +81,9 @@ def test_another_open_database_is_protected_as_well(
     other = open_database(f"sqlite:///{tmp_path / 'other' / 'team.db'}")
     try:
         with pytest.raises(ProtectedTarget):
-            reports.run_report(db, admin, "audit-trail", "pdf", tmp_path / "other" / "team.db",
-                               force=True)
+            reports.run_report(
+                db, admin, "audit-trail", "pdf", tmp_path / "other" / "team.db", force=True
+            )
     finally:
         other.dispose()
     # Released when closed: a file of that name is an ordinary target again.
@@ -226,22 +225,42 @@ def test_the_cli_refuses_the_database_and_an_existing_file_in_one_line(
         db.dispose()
     db_file = Path(cli_db_url.removeprefix("sqlite:///"))
     before = db_file.read_bytes()[:100]
-    code, _, err = run_cli("--user", "audrey", "report", "dsr-register", "--format", "pdf",
-                           "--out", str(db_file), "--force")
+    code, _, err = run_cli(
+        "--user",
+        "audrey",
+        "report",
+        "dsr-register",
+        "--format",
+        "pdf",
+        "--out",
+        str(db_file),
+        "--force",
+    )
     assert code == 1 and err.count("\n") == 1 and "console's database" in err
     assert db_file.read_bytes()[:100] == before
     notes = tmp_path / "notes.txt"
     notes.write_text("keep me", "utf-8")
-    code, _, err = run_cli("--user", "audrey", "report", "dsr-register", "--format", "pdf",
-                           "--out", str(notes))
+    code, _, err = run_cli(
+        "--user", "audrey", "report", "dsr-register", "--format", "pdf", "--out", str(notes)
+    )
     assert code == 1 and "already exists" in err and notes.read_text("utf-8") == "keep me"
-    code, _, _ = run_cli("--user", "audrey", "report", "dsr-register", "--format", "pdf",
-                         "--out", str(notes), "--force")
+    code, _, _ = run_cli(
+        "--user",
+        "audrey",
+        "report",
+        "dsr-register",
+        "--format",
+        "pdf",
+        "--out",
+        str(notes),
+        "--force",
+    )
     assert code == 0 and notes.read_bytes().startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("any_url", ["sqlite", pytest.param("pg", marks=pytest.mark.pg)],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "any_url", ["sqlite", pytest.param("pg", marks=pytest.mark.pg)], indirect=True
+)
 def test_on_either_database_an_export_over_a_file_needs_force(
     any_db: Database, any_admin: Actor, tmp_path: Path
 ) -> None:

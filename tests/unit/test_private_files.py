@@ -28,14 +28,25 @@ def _mode(path: Path) -> int:
 
 def _run(home: Path, *argv: str) -> None:
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if k not in ("CONSOLE_DB_URL", "CONSOLE_LOG_DIR", "XDG_DATA_HOME", "XDG_STATE_HOME")
-    }  # fmt: skip
-    env.update(HOME=str(home), CONSOLE_PASSWORD=PASSWORD, CONSOLE_CONFIG="",
-               CONSOLE_SETTINGS_DIR=str(home / "settings"), PYTHONPATH=str(ROOT))
+    }
+    env.update(
+        HOME=str(home),
+        CONSOLE_PASSWORD=PASSWORD,
+        CONSOLE_CONFIG="",
+        CONSOLE_SETTINGS_DIR=str(home / "settings"),
+        PYTHONPATH=str(ROOT),
+    )
     done = subprocess.run(
-        [sys.executable, "-m", "console", *argv], env=env, cwd=ROOT, capture_output=True,
-        text=True, check=False, preexec_fn=lambda: os.umask(0o022),
+        [sys.executable, "-m", "console", *argv],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.umask(0o022),
     )
     assert done.returncode == 0, done.stderr
 
@@ -46,18 +57,34 @@ def test_everything_a_real_session_leaves_on_disk_is_private(tmp_path: Path) -> 
     out = tmp_path / "out"
     out.mkdir()
     _run(home, "init", "--admin", "ada")
-    _run(home, "--user", "ada", "report", "audit-trail", "--format", "pdf",
-         "--out", str(out / "trail.pdf"))
+    _run(
+        home,
+        "--user",
+        "ada",
+        "report",
+        "audit-trail",
+        "--format",
+        "pdf",
+        "--out",
+        str(out / "trail.pdf"),
+    )
     _run(home, "--user", "ada", "backup", str(out / "console.bak"))
     data = home / ".local" / "share" / "PrivacyOpsConsole"
     logs = home / ".local" / "state" / "PrivacyOpsConsole" / "log"
     assert _mode(data) == 0o700
     assert _mode(logs) == 0o700
     assert _mode(data / "backups") == 0o700
-    files = [data / "console.db", logs / "console.log", out / "trail.pdf",
-             out / "trail.pdf.manifest.json", out / "console.bak",
-             *(data / "backups").iterdir()]  # fmt: skip
-    files += [p for p in (Path(f"{data / 'console.db'}{s}") for s in ("-wal", "-shm")) if p.exists()]
+    files = [
+        data / "console.db",
+        logs / "console.log",
+        out / "trail.pdf",
+        out / "trail.pdf.manifest.json",
+        out / "console.bak",
+        *(data / "backups").iterdir(),
+    ]
+    files += [
+        p for p in (Path(f"{data / 'console.db'}{s}") for s in ("-wal", "-shm")) if p.exists()
+    ]
     assert len(files) >= 6
     loose = {str(p.relative_to(tmp_path)): oct(_mode(p)) for p in files if _mode(p) != 0o600}
     assert not loose, f"readable by others: {loose}"

@@ -87,14 +87,19 @@ class AdminPage(Page):
         self.users: list[accounts.UserInfo] = []
 
     def refresh(self) -> None:
-        self.ctx.runner.submit(lambda: accounts.list_users(self.ctx.db, self.ctx.actor), self._loaded)
+        self.ctx.runner.submit(
+            lambda: accounts.list_users(self.ctx.db, self.ctx.actor), self._loaded
+        )
 
     def _loaded(self, users: list[accounts.UserInfo]) -> None:
         self.users = users
         self.table.setRowCount(len(users))
         for r, u in enumerate(users):
             values = (
-                u.name, u.full_name, u.role.label, "active" if u.active else "disabled",
+                u.name,
+                u.full_name,
+                u.role.label,
+                "active" if u.active else "disabled",
                 u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never",
                 "yes" if u.must_change_password else "",
             )
@@ -132,7 +137,9 @@ class AdminPage(Page):
         verb = "disable" if user.active else "enable"
         if not Ask.confirm(self, "Accounts", f"{verb.capitalize()} the account '{user.name}'?"):
             return
-        self._run(lambda: accounts.set_active(self.ctx.db, self.ctx.actor, user.id, not user.active))
+        self._run(
+            lambda: accounts.set_active(self.ctx.db, self.ctx.actor, user.id, not user.active)
+        )
 
     def reset_password(self) -> None:
         user = self.selected()
@@ -150,8 +157,9 @@ class AdminPage(Page):
         if user is None:
             return
         labels = [r.label for r in Role]
-        choice = Ask.choose(self, "Change role", f"Role for '{user.name}':", labels,
-                            labels.index(user.role.label))
+        choice = Ask.choose(
+            self, "Change role", f"Role for '{user.name}':", labels, labels.index(user.role.label)
+        )
         if choice is None:
             return
         role = next(r for r in Role if r.label == choice)

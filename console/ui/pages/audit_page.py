@@ -52,8 +52,9 @@ class AuditModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.COLUMNS[section]
         return None
@@ -64,12 +65,17 @@ class AuditModel(QAbstractTableModel):
             start = (row // _PAGE) * _PAGE
             if len(self._cache) > 20 * _PAGE:
                 self._cache.clear()
-            for ev in audit.events_by_seq(self.ctx.db, self.ctx.actor, self._seqs[start:start + _PAGE]):
+            for ev in audit.events_by_seq(
+                self.ctx.db, self.ctx.actor, self._seqs[start : start + _PAGE]
+            ):
                 self._cache[ev.seq] = ev
         return self._cache.get(seq)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
             return None
         ev = self._row(index.row())
         if ev is None:
@@ -121,8 +127,12 @@ class AuditPage(Page):
         self.until_edit.setDisplayFormat("yyyy-MM-dd")
         self.until_edit.setDate(QDate.currentDate())
         self.apply_button = QPushButton("&Filter")
-        for label, w in (("User", self.actor_box), ("Action", self.action_edit),
-                         ("From", self.since_edit), ("To", self.until_edit)):
+        for label, w in (
+            ("User", self.actor_box),
+            ("Action", self.action_edit),
+            ("From", self.since_edit),
+            ("To", self.until_edit),
+        ):
             filters.addWidget(plain_label(label))
             filters.addWidget(w)
         filters.addWidget(self.apply_button)
@@ -178,9 +188,11 @@ class AuditPage(Page):
         self.until_edit.setDate(max(self.until_edit.date(), QDate.currentDate()))
         f = self._filter()
         self.ctx.runner.submit(
-            lambda: (audit.event_seqs(self.ctx.db, self.ctx.actor, f),
-                     audit.head(self.ctx.db, self.ctx.actor),
-                     audit.actors(self.ctx.db, self.ctx.actor)),
+            lambda: (
+                audit.event_seqs(self.ctx.db, self.ctx.actor, f),
+                audit.head(self.ctx.db, self.ctx.actor),
+                audit.actors(self.ctx.db, self.ctx.actor),
+            ),
             self._loaded,
         )
 
@@ -200,13 +212,16 @@ class AuditPage(Page):
             self.table.resizeColumnToContents(col)
         self.count_label.setText(f"{len(seqs):,} events shown")
         self.head_label.setText(
-            f"Chain head (write it down to pin the trail): {head}" if head else "The trail is empty."
+            f"Chain head (write it down to pin the trail): {head}"
+            if head
+            else "The trail is empty."
         )
 
     def export(self) -> None:
         """The audit-trail report with the filters shown on the page."""
         params = ReportParams(
-            since=_as_date(self.since_edit.date()), until=_as_date(self.until_edit.date()),
+            since=_as_date(self.since_edit.date()),
+            until=_as_date(self.until_edit.date()),
             actor_name=self.actor_box.currentData() or None,
             action=self.action_edit.text().strip() or None,
         )
@@ -215,8 +230,9 @@ class AuditPage(Page):
     def verify(self) -> None:
         self.verify_button.setEnabled(False)
         self.result_label.setText("Verifying…")
-        self.ctx.runner.submit(lambda: audit.verify(self.ctx.db, self.ctx.actor),
-                               self._verified, self._verify_failed)
+        self.ctx.runner.submit(
+            lambda: audit.verify(self.ctx.db, self.ctx.actor), self._verified, self._verify_failed
+        )
 
     def _verified(self, result: VerifyResult) -> None:
         self.last_result = result

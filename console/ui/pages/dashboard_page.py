@@ -60,8 +60,11 @@ class WeekChart(QWidget):
                 x = area.left() + i * step
                 p.fillRect(QRectF(x + step * 0.15, area.bottom() - h, step * 0.7, h), bar)
                 if i % 4 == 0 or i == len(self.weeks) - 1:
-                    p.drawText(QRectF(x - 10, area.bottom() + 4, step + 40, 16),
-                               Qt.AlignmentFlag.AlignLeft, monday.strftime("%d %b"))  # fmt: skip
+                    p.drawText(
+                        QRectF(x - 10, area.bottom() + 4, step + 40, 16),
+                        Qt.AlignmentFlag.AlignLeft,
+                        monday.strftime("%d %b"),
+                    )
         finally:
             p.end()
 
@@ -88,10 +91,14 @@ class DashboardPage(Page):
         self.status_list.setObjectName("by_status")
         self.type_list = QListWidget()
         self.type_list.setObjectName("by_type")
-        for i, (title, w) in enumerate((
-            ("Overdue", self.overdue_list), ("Due in the next 7 days", self.soon_list),
-            ("Open by status", self.status_list), ("Open by type", self.type_list),
-        )):  # fmt: skip
+        for i, (title, w) in enumerate(
+            (
+                ("Overdue", self.overdue_list),
+                ("Due in the next 7 days", self.soon_list),
+                ("Open by status", self.status_list),
+                ("Open by type", self.type_list),
+            )
+        ):
             box = QGroupBox(title)
             QVBoxLayout(box).addWidget(w)
             grid.addWidget(box, i // 2, i % 2)

@@ -204,11 +204,13 @@ class LegalDetailView(QWidget):
         row.addWidget(self.scope_to, 1)
         row.addWidget(self.scope_button)
         v.addLayout(row)
-        v.addWidget(plain_label(
-            "Records the request's identifiers reach, with their place in its scope. Those in "
-            "scope are ticked; ticking a record without a collection time is legal's decision; "
-            "ticking one beyond the scope needs the override's reason below."
-        ))  # fmt: skip
+        v.addWidget(
+            plain_label(
+                "Records the request's identifiers reach, with their place in its scope. Those in "
+                "scope are ticked; ticking a record without a collection time is legal's decision; "
+                "ticking one beyond the scope needs the override's reason below."
+            )
+        )
         self.candidates = QListWidget()
         v.addWidget(self.candidates, 1)
         form = QFormLayout()
@@ -331,10 +333,13 @@ class LegalDetailView(QWidget):
         self.scope_from.setText(scope.data_from.isoformat() if scope.data_from else "")
         self.scope_to.setText(scope.data_to.isoformat() if scope.data_to else "")
         message = legal_scope.no_scope_message(s.ref, scope)
-        self.scope_label.setText(message or (
-            f"Scope: {', '.join(scope.categories)}; collected "
-            f"{scope.data_from or 'any time'} to {scope.data_to or 'any time'}."
-        ))  # fmt: skip
+        self.scope_label.setText(
+            message
+            or (
+                f"Scope: {', '.join(scope.categories)}; collected "
+                f"{scope.data_from or 'any time'} to {scope.data_to or 'any time'}."
+            )
+        )
         self.disclosures_list.clear()
         for x in log:
             self.disclosures_list.addItem(

@@ -55,12 +55,18 @@ class NewRequestDialog(QDialog):
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setFixedHeight(60)
         for label, widget in (
-            ("&Type", self.type_box), ("&Law", self.law_box), ("C&ountry", self.country_edit),
-            ("&Channel", self.channel_box), ("&Received", self.received_edit),
-            ("&Name", self.name_edit), ("&Email", self.email_edit), ("&Phone", self.phone_edit),
-            ("C&ustomer IDs", self.customer_edit), ("&Address", self.address_edit),
+            ("&Type", self.type_box),
+            ("&Law", self.law_box),
+            ("C&ountry", self.country_edit),
+            ("&Channel", self.channel_box),
+            ("&Received", self.received_edit),
+            ("&Name", self.name_edit),
+            ("&Email", self.email_edit),
+            ("&Phone", self.phone_edit),
+            ("C&ustomer IDs", self.customer_edit),
+            ("&Address", self.address_edit),
             ("No&tes", self.notes_edit),
-        ):  # fmt: skip
+        ):
             form.addRow(label, widget)
             widget.setAccessibleName(label.replace("&", ""))
         self.problem_label = plain_label("")
@@ -76,8 +82,13 @@ class NewRequestDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.buttons)
-        for edit in (self.received_edit, self.email_edit, self.phone_edit, self.customer_edit,
-                     self.country_edit):  # fmt: skip
+        for edit in (
+            self.received_edit,
+            self.email_edit,
+            self.phone_edit,
+            self.customer_edit,
+            self.country_edit,
+        ):
             edit.textChanged.connect(self.validate)
         self.law_box.currentIndexChanged.connect(self.validate)
         self.validate()
@@ -99,8 +110,9 @@ class NewRequestDialog(QDialog):
             if p := dsr.phone_problem(phone, region):
                 out[self.phone_edit] = f"Phone: {p}"
                 break
-        if not any(e.text().strip() for e in (self.email_edit, self.phone_edit,
-                                              self.customer_edit)):  # fmt: skip
+        if not any(
+            e.text().strip() for e in (self.email_edit, self.phone_edit, self.customer_edit)
+        ):
             out.setdefault(self.email_edit, "Give at least one email, phone or customer ID.")
         return out
 

@@ -56,7 +56,9 @@ class PolicyPage(Page):
         self.pack: PolicyPack | None = None
 
     def refresh(self) -> None:
-        self.ctx.runner.submit(lambda: policy.pack_in_force(self.ctx.db, self.ctx.actor), self._show)
+        self.ctx.runner.submit(
+            lambda: policy.pack_in_force(self.ctx.db, self.ctx.actor), self._show
+        )
 
     def _show(self, pack: PolicyPack) -> None:
         self.pack = pack
@@ -68,29 +70,82 @@ class PolicyPage(Page):
         current = self.tabs.currentIndex()
         self.tabs.clear()
         groups = {g.id: g.label for g in pack.category_groups}
-        self.tabs.addTab(_table(
-            ("Category", "Group", "Description", "Retention"),
-            [(c.label, groups.get(c.group, c.group), c.description, c.retention or "—")
-             for c in pack.categories]), "Data &categories")
-        self.tabs.addTab(_table(
-            ("Source kind", "Description", "Categories"),
-            [(s.label, s.description, ", ".join(pack.category(c).label for c in s.categories))
-             for s in pack.source_kinds]), "&Sources")
-        self.tabs.addTab(_table(
-            ("Purpose", "Description", "Legal basis", "Categories"),
-            [(p.label, p.description, p.legal_basis_note,
-              ", ".join(pack.category(c).label for c in p.categories)) for p in pack.purposes]),
-            "&Purposes")
-        self.tabs.addTab(_table(
-            ("Recipient", "Kind", "Description", "Grounds"),
-            [(r.label, str(r.kind), r.description,
-              ", ".join(pack.disclosure_ground(g).label for g in r.disclosure_grounds))
-             for r in pack.recipients]), "&Recipients")
-        self.tabs.addTab(_table(
-            ("Cookie class", "Duration", "Party", "Consent", "Providers", "Description"),
-            [(c.label, ", ".join(c.durations), ", ".join(c.parties), c.consent_text,
-              ", ".join(c.providers), c.description) for c in pack.cookie_classes]), "C&ookies")
-        self.tabs.addTab(_table(
-            ("Right", "Description", "How"),
-            [(r.label, r.description, r.how) for r in pack.rights]), "Ri&ghts")
+        self.tabs.addTab(
+            _table(
+                ("Category", "Group", "Description", "Retention"),
+                [
+                    (c.label, groups.get(c.group, c.group), c.description, c.retention or "—")
+                    for c in pack.categories
+                ],
+            ),
+            "Data &categories",
+        )
+        self.tabs.addTab(
+            _table(
+                ("Source kind", "Description", "Categories"),
+                [
+                    (
+                        s.label,
+                        s.description,
+                        ", ".join(pack.category(c).label for c in s.categories),
+                    )
+                    for s in pack.source_kinds
+                ],
+            ),
+            "&Sources",
+        )
+        self.tabs.addTab(
+            _table(
+                ("Purpose", "Description", "Legal basis", "Categories"),
+                [
+                    (
+                        p.label,
+                        p.description,
+                        p.legal_basis_note,
+                        ", ".join(pack.category(c).label for c in p.categories),
+                    )
+                    for p in pack.purposes
+                ],
+            ),
+            "&Purposes",
+        )
+        self.tabs.addTab(
+            _table(
+                ("Recipient", "Kind", "Description", "Grounds"),
+                [
+                    (
+                        r.label,
+                        str(r.kind),
+                        r.description,
+                        ", ".join(pack.disclosure_ground(g).label for g in r.disclosure_grounds),
+                    )
+                    for r in pack.recipients
+                ],
+            ),
+            "&Recipients",
+        )
+        self.tabs.addTab(
+            _table(
+                ("Cookie class", "Duration", "Party", "Consent", "Providers", "Description"),
+                [
+                    (
+                        c.label,
+                        ", ".join(c.durations),
+                        ", ".join(c.parties),
+                        c.consent_text,
+                        ", ".join(c.providers),
+                        c.description,
+                    )
+                    for c in pack.cookie_classes
+                ],
+            ),
+            "C&ookies",
+        )
+        self.tabs.addTab(
+            _table(
+                ("Right", "Description", "How"),
+                [(r.label, r.description, r.how) for r in pack.rights],
+            ),
+            "Ri&ghts",
+        )
         self.tabs.setCurrentIndex(max(current, 0))

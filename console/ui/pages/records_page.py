@@ -93,7 +93,9 @@ class RecordsPage(Page):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
         under = QHBoxLayout()
-        self.count_label = plain_label("Type a name, an e-mail, a phone number or any word, then Enter.")
+        self.count_label = plain_label(
+            "Type a name, an e-mail, a phone number or any word, then Enter."
+        )
         self.count_label.setObjectName("count")
         under.addWidget(self.count_label, 1)
         self.find_button = QPushButton("Find this &person")

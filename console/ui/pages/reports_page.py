@@ -32,8 +32,9 @@ class OpenFile:
     @staticmethod
     def ask(parent: QWidget | None) -> Path | None:
         """Which exported file to verify (None: cancelled). Tests replace this."""
-        name, _ = QFileDialog.getOpenFileName(parent, "Verify an exported report", "",
-                                              "Reports (*.pdf *.xlsx)")
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "Verify an exported report", "", "Reports (*.pdf *.xlsx)"
+        )
         return Path(name) if name else None
 
 
@@ -78,10 +79,13 @@ class ReportsPage(Page):
         self.format_box.addItem("PDF", "pdf")
         self.format_box.addItem("Excel workbook (XLSX)", "xlsx")
         self._rows = {
-            "period": (self.use_period, "Period"), "since": (self.since_edit, "From"),
-            "until": (self.until_edit, "To"), "actor_name": (self.actor_edit, "User"),
+            "period": (self.use_period, "Period"),
+            "since": (self.since_edit, "From"),
+            "until": (self.until_edit, "To"),
+            "actor_name": (self.actor_edit, "User"),
             "action": (self.action_edit, "Action starts with"),
-            "query": (self.query_edit, "Search text"), "object_id": (self.id_edit, "Request id"),
+            "query": (self.query_edit, "Search text"),
+            "object_id": (self.id_edit, "Request id"),
         }
         for widget, label in self._rows.values():
             form.addRow(label, widget)
@@ -115,15 +119,23 @@ class ReportsPage(Page):
             return
         spec = self.specs[row]
         self.title_label.setText(spec.title)
-        extra = " Contains personal data: exporting it is restricted and recorded." \
-            if spec.personal_data else ""
+        extra = (
+            " Contains personal data: exporting it is restricted and recorded."
+            if spec.personal_data
+            else ""
+        )
         level = reports.CLASSIFICATION_LABELS[spec.classification]
         self.description.setText(f"{spec.description}{extra} Classification: {level}.")
         takes = set(spec.takes)
-        shown = {"period": bool(takes & {"since"}), "since": "since" in takes,
-                 "until": bool(takes & {"since", "until"}), "actor_name": "actor_name" in takes,
-                 "action": "action" in takes, "query": "query" in takes,
-                 "object_id": "object_id" in takes}
+        shown = {
+            "period": bool(takes & {"since"}),
+            "since": "since" in takes,
+            "until": bool(takes & {"since", "until"}),
+            "actor_name": "actor_name" in takes,
+            "action": "action" in takes,
+            "query": "query" in takes,
+            "object_id": "object_id" in takes,
+        }
         for key, (widget, _label) in self._rows.items():
             self.form.setRowVisible(widget, shown[key])
 
@@ -137,7 +149,8 @@ class ReportsPage(Page):
         limited = self.use_period.isChecked()
         return reports.ReportParams(
             since=day(self.since_edit) if limited and "since" in takes else None,
-            until=day(self.until_edit) if limited and ("until" in takes or "since" in takes)
+            until=day(self.until_edit)
+            if limited and ("until" in takes or "since" in takes)
             else None,
             actor_name=self.actor_edit.text().strip() or None if "actor_name" in takes else None,
             action=self.action_edit.text().strip() or None if "action" in takes else None,
@@ -162,8 +175,9 @@ class ReportsPage(Page):
         path = OpenFile.ask(self)
         if path is None:
             return
-        self.ctx.runner.submit(lambda: reports.verify_report(self.ctx.db, self.ctx.actor, path),
-                               self._verified)
+        self.ctx.runner.submit(
+            lambda: reports.verify_report(self.ctx.db, self.ctx.actor, path), self._verified
+        )
 
     def _verified(self, check: reports.ReportCheck) -> None:
         colour = "#1b5e20" if check.ok else "#b00020"

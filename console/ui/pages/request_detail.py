@@ -196,19 +196,40 @@ class RequestDetail(QWidget):
             warnings.append("Possible duplicate of request " + ", ".join(map(str, v.duplicates)))
         held = [r for r in v.records if r.outcome == "held"]
         if held:
-            warnings.append(f"{len(held)} record(s) not erased: " + "; ".join(
-                f"{r.source} row {r.row}: {r.outcome_detail}" for r in held))  # fmt: skip
+            warnings.append(
+                f"{len(held)} record(s) not erased: "
+                + "; ".join(f"{r.source} row {r.row}: {r.outcome_detail}" for r in held)
+            )
         self.flags_label.setText("\n".join(warnings))
-        _fill(self.timeline, [[e.at[:19].replace("T", " "), e.actor, e.action,
-                               json.dumps(e.details, ensure_ascii=False)] for e in v.timeline])  # fmt: skip
-        _fill(self.clock_table, [[c.position, c.kind, c.at, c.reason, c.requester_told_on,
-                                  c.recorded_by] for c in v.clock])  # fmt: skip
-        _fill(self.tasks_table, [[t.id, t.source, t.action, t.assignee, t.due_on, t.status]
-                                 for t in v.tasks])  # fmt: skip
+        _fill(
+            self.timeline,
+            [
+                [
+                    e.at[:19].replace("T", " "),
+                    e.actor,
+                    e.action,
+                    json.dumps(e.details, ensure_ascii=False),
+                ]
+                for e in v.timeline
+            ],
+        )
+        _fill(
+            self.clock_table,
+            [
+                [c.position, c.kind, c.at, c.reason, c.requester_told_on, c.recorded_by]
+                for c in v.clock
+            ],
+        )
+        _fill(
+            self.tasks_table,
+            [[t.id, t.source, t.action, t.assignee, t.due_on, t.status] for t in v.tasks],
+        )
         self.records_tab.show_view(v)
         waiting = RecordsTab.awaiting(v)
-        self.tabs.setTabText(self.tabs.indexOf(self.records_tab),
-                             f"Rec&ords ({waiting} awaiting review)" if waiting else "Rec&ords")  # fmt: skip
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.records_tab),
+            f"Rec&ords ({waiting} awaiting review)" if waiting else "Rec&ords",
+        )
         self._enable(v)
         self.loaded.emit(v)
 
@@ -277,8 +298,11 @@ class RequestDetail(QWidget):
         if choice is None:
             return
         target = targets[labels.index(choice)]
-        self._run(lambda: dsr.advance(self.ctx.db, self.ctx.actor, v.id, target,
-                                      expected_version=v.version))  # fmt: skip
+        self._run(
+            lambda: dsr.advance(
+                self.ctx.db, self.ctx.actor, v.id, target, expected_version=v.version
+            )
+        )
 
     def verify_identity(self) -> None:
         v = self.view
@@ -288,8 +312,11 @@ class RequestDetail(QWidget):
         if method is None:
             return
         evidence = DetailAsk.text(self, "Verify identity", "Evidence reference:") or ""
-        self._run(lambda: dsr.verify_identity(self.ctx.db, self.ctx.actor, v.id, method, evidence,
-                                              expected_version=v.version))  # fmt: skip
+        self._run(
+            lambda: dsr.verify_identity(
+                self.ctx.db, self.ctx.actor, v.id, method, evidence, expected_version=v.version
+            )
+        )
 
     def pause(self) -> None:
         v = self.view
@@ -298,15 +325,26 @@ class RequestDetail(QWidget):
         reason = Ask.choose(self, "Pause clock", "Why is the clock paused?", v.pause_reasons)
         if reason is None:
             return
-        self._run(lambda: dsr.pause(self.ctx.db, self.ctx.actor, v.id, dt.date.today(), reason,
-                                    expected_version=v.version))  # fmt: skip
+        self._run(
+            lambda: dsr.pause(
+                self.ctx.db,
+                self.ctx.actor,
+                v.id,
+                dt.date.today(),
+                reason,
+                expected_version=v.version,
+            )
+        )
 
     def resume(self) -> None:
         v = self.view
         if v is None:
             return
-        self._run(lambda: dsr.resume(self.ctx.db, self.ctx.actor, v.id, dt.date.today(),
-                                     expected_version=v.version))  # fmt: skip
+        self._run(
+            lambda: dsr.resume(
+                self.ctx.db, self.ctx.actor, v.id, dt.date.today(), expected_version=v.version
+            )
+        )
 
     def extend(self) -> None:
         v = self.view
@@ -315,22 +353,33 @@ class RequestDetail(QWidget):
         reason = DetailAsk.text(self, "Extend", "Reason given to the requester:")
         if reason is None:
             return
-        told = DetailAsk.text(self, "Extend", "Date the requester was told (YYYY-MM-DD):",
-                              dt.date.today().isoformat())  # fmt: skip
+        told = DetailAsk.text(
+            self, "Extend", "Date the requester was told (YYYY-MM-DD):", dt.date.today().isoformat()
+        )
         try:
             told_on = dt.date.fromisoformat(told or "")
         except ValueError:
             Ask.error(self, "Extend", "The date must look like 2026-01-31.")
             return
-        self._run(lambda: dsr.extend(self.ctx.db, self.ctx.actor, v.id, dt.date.today(), reason,
-                                     told_on, expected_version=v.version))  # fmt: skip
+        self._run(
+            lambda: dsr.extend(
+                self.ctx.db,
+                self.ctx.actor,
+                v.id,
+                dt.date.today(),
+                reason,
+                told_on,
+                expected_version=v.version,
+            )
+        )
 
     def find_records(self) -> None:
         v = self.view
         if v is None:
             return
-        self._run(lambda: work.find_records(self.ctx.db, self.ctx.actor, v.id,
-                                            expected_version=v.version))  # fmt: skip
+        self._run(
+            lambda: work.find_records(self.ctx.db, self.ctx.actor, v.id, expected_version=v.version)
+        )
 
     # -- tasks --------------------------------------------------------------------------------
     def _task_choices(self, v: RequestView) -> tuple[list[str], list[str]]:
@@ -358,10 +407,17 @@ class RequestDetail(QWidget):
             answer = AddTaskDialog.ask(self, choices[0], choices[1], v.due_on)
             if answer is None:
                 return
-            self._run(lambda: work.add_task(
-                self.ctx.db, self.ctx.actor, v.id, answer.source, answer.action,
-                assignee=answer.assignee, due_on=answer.due_on,
-            ))  # fmt: skip
+            self._run(
+                lambda: work.add_task(
+                    self.ctx.db,
+                    self.ctx.actor,
+                    v.id,
+                    answer.source,
+                    answer.action,
+                    assignee=answer.assignee,
+                    due_on=answer.due_on,
+                )
+            )
 
         self.ctx.runner.submit(lambda: self._task_choices(v), chosen, self._failed)
 
@@ -402,8 +458,10 @@ class RequestDetail(QWidget):
     def _fulfil_into(self, v: RequestView, folder: Path, *, force: bool) -> None:
         def failed(exc: BaseException) -> None:
             # Files of the same name are already there: the window asks, as --force would.
-            if isinstance(exc, OutputExists) and not force and Ask.confirm(
-                self, "Fulfil", f"{exc}\n\nReplace the existing files?"
+            if (
+                isinstance(exc, OutputExists)
+                and not force
+                and Ask.confirm(self, "Fulfil", f"{exc}\n\nReplace the existing files?")
             ):
                 self._fulfil_into(v, folder, force=True)
                 return
@@ -416,39 +474,47 @@ class RequestDetail(QWidget):
             self.changed.emit(rid)
 
         self.ctx.runner.submit(
-            lambda: work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder,
-                                expected_version=v.version, force=force),
-            done, failed,
-        )  # fmt: skip
+            lambda: work.fulfil(
+                self.ctx.db, self.ctx.actor, v.id, folder, expected_version=v.version, force=force
+            ),
+            done,
+            failed,
+        )
 
     def _fulfil_with_awaiting(self, v: RequestView, waiting: int) -> None:
         """Nothing awaiting review leaves the console: review them, or exclude them all first."""
         review_them, exclude_all = "Review them on the Records tab", "Exclude all awaiting review…"
         noun = "record awaits" if waiting == 1 else "records await"
         choice = Ask.choose(
-            self, "Fulfil",
+            self,
+            "Fulfil",
             f"{waiting} {noun} review (possible matches that may be someone else's data); the "
             "request cannot be fulfilled until each is confirmed or excluded.",
             [review_them, exclude_all],
-        )  # fmt: skip
+        )
         if choice != exclude_all:
             self.tabs.setCurrentWidget(self.records_tab)
             return
-        reason = DetailAsk.text(self, "Exclude all awaiting review",
-                                "Why are they not the requester's data?")  # fmt: skip
+        reason = DetailAsk.text(
+            self, "Exclude all awaiting review", "Why are they not the requester's data?"
+        )
         if reason is None:
             return
         if v.request_type == "correction":
-            self._run(lambda: work_review.exclude_awaiting(self.ctx.db, self.ctx.actor, v.id,
-                                                           reason, expected_version=v.version))  # fmt: skip
+            self._run(
+                lambda: work_review.exclude_awaiting(
+                    self.ctx.db, self.ctx.actor, v.id, reason, expected_version=v.version
+                )
+            )
             return
         folder = DetailAsk.out_dir(self)
         if folder is None:
             return
 
         def both() -> Any:
-            work_review.exclude_awaiting(self.ctx.db, self.ctx.actor, v.id, reason,
-                                         expected_version=v.version)  # fmt: skip
+            work_review.exclude_awaiting(
+                self.ctx.db, self.ctx.actor, v.id, reason, expected_version=v.version
+            )
             return work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder)
 
         self._run(both)
@@ -468,15 +534,20 @@ class RequestDetail(QWidget):
             return
 
         def done(result: letter_service.LetterResult) -> None:
-            Ask.info(self, "Letters", f"The letter was written to {result.path} and recorded "
-                     "in the audit trail; `report verify` checks it.")  # fmt: skip
+            Ask.info(
+                self,
+                "Letters",
+                f"The letter was written to {result.path} and recorded "
+                "in the audit trail; `report verify` checks it.",
+            )
             self.load(v.id)
             self.changed.emit(v.id)
 
         self.ctx.runner.submit(
             lambda: letter_service.write_letter(self.ctx.db, self.ctx.actor, v.id, kind, path),
-            done, self._failed,
-        )  # fmt: skip
+            done,
+            self._failed,
+        )
 
     def _fulfil_correction(self, v: RequestView) -> None:
         ids = [r.record_id for r in v.records if r.review == work_review.CONFIRMED]
@@ -490,9 +561,16 @@ class RequestDetail(QWidget):
                 return
             # A correction writes no files; fulfil still wants a folder for them.
             folder = Path(tempfile.gettempdir())
-            self._run(lambda: work.fulfil(self.ctx.db, self.ctx.actor, v.id, folder,
-                                          corrections=corrections,
-                                          expected_version=v.version))  # fmt: skip
+            self._run(
+                lambda: work.fulfil(
+                    self.ctx.db,
+                    self.ctx.actor,
+                    v.id,
+                    folder,
+                    corrections=corrections,
+                    expected_version=v.version,
+                )
+            )
 
         self.ctx.runner.submit(
             lambda: records.records_by_id(self.ctx.db, self.ctx.actor, ids), loaded, self._failed
@@ -508,5 +586,8 @@ class RequestDetail(QWidget):
             return
         reason = list(dsr.DENIAL_REASONS)[labels.index(choice)]
         text = DetailAsk.text(self, "Deny", "Explanation for the requester:") or ""
-        self._run(lambda: dsr.deny(self.ctx.db, self.ctx.actor, v.id, reason, text,
-                                   expected_version=v.version))  # fmt: skip
+        self._run(
+            lambda: dsr.deny(
+                self.ctx.db, self.ctx.actor, v.id, reason, text, expected_version=v.version
+            )
+        )

@@ -30,8 +30,17 @@ from console.services.requests_read import AttachedRecord, RequestView
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 
-COLUMNS = ["Record", "Source", "Row", "Link", "Via", "Review", "Note or reason", "Decided by",
-           "Outcome"]  # fmt: skip
+COLUMNS = [
+    "Record",
+    "Source",
+    "Row",
+    "Link",
+    "Via",
+    "Review",
+    "Note or reason",
+    "Decided by",
+    "Outcome",
+]
 AWAITING_BRUSH = QBrush(QColor("#fff3cd"))  # the amber of "needs a person": never a final state
 EXCLUDED_BRUSH = QBrush(QColor("#6b6b6b"))
 
@@ -95,12 +104,16 @@ class RecordsTab(QWidget):
         self.table.setRowCount(len(v.records))
         for r, rec in enumerate(v.records):
             values = [
-                rec.record_id, rec.source, rec.row, review.LINK_LABELS.get(rec.link, rec.link),
-                review.via_text(rec.via), review.REVIEW_LABELS.get(rec.review, rec.review),
+                rec.record_id,
+                rec.source,
+                rec.row,
+                review.LINK_LABELS.get(rec.link, rec.link),
+                review.via_text(rec.via),
+                review.REVIEW_LABELS.get(rec.review, rec.review),
                 rec.review_note,
                 rec.reviewed_by or ("strong link" if rec.review == review.CONFIRMED else ""),
                 rec.outcome or "",
-            ]  # fmt: skip
+            ]
             for c, value in enumerate(values):
                 item = QTableWidgetItem("" if value is None else str(value))
                 if rec.review == review.AWAITING:
@@ -114,8 +127,9 @@ class RecordsTab(QWidget):
             f"{waiting} record{' awaits' if waiting == 1 else 's await'} review: possible "
             "matches that may be someone else's data. Confirm each with a note saying why it is "
             "the requester's, or exclude it with a reason, before fulfilling."
-            if waiting else ""
-        )  # fmt: skip
+            if waiting
+            else ""
+        )
         self._enable()
 
     @staticmethod
@@ -149,26 +163,36 @@ class RecordsTab(QWidget):
         label = (
             f"{len(possible)} of these {'is a possible match' if len(possible) == 1 else 'are possible matches'}"
             " (or were excluded): why are they the requester's data?"
-            if possible else "A note for the record (optional):"
-        )  # fmt: skip
+            if possible
+            else "A note for the record (optional):"
+        )
         note = ReviewAsk.note(self, "Confirm records", label)
         if note is None:
             return
         ids = [r.record_id for r in chosen]
-        self._run(lambda: review.confirm(self.ctx.db, self.ctx.actor, v.id, ids, note,
-                                         expected_version=v.version))  # fmt: skip
+        self._run(
+            lambda: review.confirm(
+                self.ctx.db, self.ctx.actor, v.id, ids, note, expected_version=v.version
+            )
+        )
 
     def exclude(self) -> None:
         v, chosen = self.view, self.selected()
         if v is None or not chosen:
             return
-        reason = ReviewAsk.note(self, "Exclude records",
-                                "Why are these not to be acted on (e.g. another person's data)?")  # fmt: skip
+        reason = ReviewAsk.note(
+            self,
+            "Exclude records",
+            "Why are these not to be acted on (e.g. another person's data)?",
+        )
         if reason is None:
             return
         ids = [r.record_id for r in chosen]
-        self._run(lambda: review.exclude(self.ctx.db, self.ctx.actor, v.id, ids, reason,
-                                         expected_version=v.version))  # fmt: skip
+        self._run(
+            lambda: review.exclude(
+                self.ctx.db, self.ctx.actor, v.id, ids, reason, expected_version=v.version
+            )
+        )
 
     def redact(self) -> None:
         v, chosen = self.view, self.selected()
@@ -181,16 +205,23 @@ class RecordsTab(QWidget):
             if not fields:
                 Ask.error(self, "Redact", "This record has no field to redact.")
                 return
-            column = Ask.choose(self, "Redact a field", "Leave which field out of the package?",
-                                fields)  # fmt: skip
+            column = Ask.choose(
+                self, "Redact a field", "Leave which field out of the package?", fields
+            )
             if column is None:
                 return
-            reason = ReviewAsk.note(self, "Redact a field",
-                                    "Why (the requester reads this, e.g. it names someone else)?")  # fmt: skip
+            reason = ReviewAsk.note(
+                self,
+                "Redact a field",
+                "Why (the requester reads this, e.g. it names someone else)?",
+            )
             if reason is None:
                 return
-            self._run(lambda: redaction.redact(self.ctx.db, self.ctx.actor, v.id, record_id,
-                                               column, reason))  # fmt: skip
+            self._run(
+                lambda: redaction.redact(
+                    self.ctx.db, self.ctx.actor, v.id, record_id, column, reason
+                )
+            )
 
         self.ctx.runner.submit(
             lambda: records.records_by_id(self.ctx.db, self.ctx.actor, [record_id]),

@@ -25,8 +25,14 @@ DUE_SOON = QColor("#8a5300")
 class RequestsModel(QAbstractTableModel):
     COLUMNS = ("Id", "Type", "Law", "Status", "Received", "Due", "Days left", "Assignee")
     SORT_KEYS: ClassVar[dict[int, m.SortKey]] = {
-        0: "id", 1: "type", 2: "law", 3: "status", 4: "received", 5: "due", 6: "due",
-    }  # fmt: skip
+        0: "id",
+        1: "type",
+        2: "law",
+        3: "status",
+        4: "received",
+        5: "due",
+        6: "due",
+    }
 
     def __init__(self, ctx: UiContext, today: dt.date | None = None) -> None:
         super().__init__()
@@ -47,9 +53,14 @@ class RequestsModel(QAbstractTableModel):
 
     def _fetch_page(self, page: int) -> list[int]:
         return m.request_id_page(
-            self.ctx.db, self.ctx.actor, self.filter, sort=self.sort_key,
-            descending=self.descending, offset=page * _ID_PAGE, limit=_ID_PAGE,
-        )  # fmt: skip
+            self.ctx.db,
+            self.ctx.actor,
+            self.filter,
+            sort=self.sort_key,
+            descending=self.descending,
+            offset=page * _ID_PAGE,
+            limit=_ID_PAGE,
+        )
 
     def set_loaded(self, loaded: tuple[int, list[int]]) -> None:
         self.beginResetModel()
@@ -115,8 +126,11 @@ class RequestsModel(QAbstractTableModel):
             start = (row // _PAGE) * _PAGE
             if len(self._cache) > 20 * _PAGE:
                 self._cache.clear()
-            page = [i for r in range(start, min(start + _PAGE, self._total))
-                    if (i := self.request_id(r)) is not None]  # fmt: skip
+            page = [
+                i
+                for r in range(start, min(start + _PAGE, self._total))
+                if (i := self.request_id(r)) is not None
+            ]
             for r in m.request_rows(self.ctx.db, self.ctx.actor, page):
                 self._cache[r.id] = r
         return self._cache.get(rid)

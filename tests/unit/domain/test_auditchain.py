@@ -17,9 +17,16 @@ from console.domain.auditchain import (
 def make_chain(n: int) -> list[ChainEvent]:
     events, prev = [], GENESIS_HASH
     for seq in range(1, n + 1):
-        fields = dict(seq=seq, at=f"2026-01-01T00:00:{seq:02d}+00:00", actor="ada", action="x.do",
-                      object_type="thing", object_id=str(seq), details=canonical_details({"n": seq}),
-                      prev_hash=prev)
+        fields = dict(
+            seq=seq,
+            at=f"2026-01-01T00:00:{seq:02d}+00:00",
+            actor="ada",
+            action="x.do",
+            object_type="thing",
+            object_id=str(seq),
+            details=canonical_details({"n": seq}),
+            prev_hash=prev,
+        )
         h = event_hash(**fields)
         events.append(ChainEvent(**fields, hash=h))
         prev = h
@@ -58,8 +65,16 @@ def test_reordered_events_are_found() -> None:
 
 def test_an_inserted_event_breaks_the_link_of_the_next() -> None:
     chain = make_chain(4)
-    forged_fields = dict(seq=3, at="2026-01-01T00:00:02+00:00", actor="mallory", action="x.do",
-                         object_type="thing", object_id="9", details="{}", prev_hash=chain[1].hash)
+    forged_fields = dict(
+        seq=3,
+        at="2026-01-01T00:00:02+00:00",
+        actor="mallory",
+        action="x.do",
+        object_type="thing",
+        object_id="9",
+        details="{}",
+        prev_hash=chain[1].hash,
+    )
     forged = ChainEvent(**forged_fields, hash=event_hash(**forged_fields))
     renumbered = [dataclasses.replace(e, seq=e.seq + 1) for e in chain[2:]]
     result = verify_chain([*chain[:2], forged, *renumbered])
@@ -75,7 +90,9 @@ def test_an_anchor_catches_a_fully_rewritten_chain() -> None:
     prev, fixed = GENESIS_HASH, []
     for e in rewritten:
         e = dataclasses.replace(e, prev_hash=prev)
-        e = dataclasses.replace(e, hash=event_hash(**{k: v for k, v in dataclasses.asdict(e).items() if k != "hash"}))
+        e = dataclasses.replace(
+            e, hash=event_hash(**{k: v for k, v in dataclasses.asdict(e).items() if k != "hash"})
+        )
         fixed.append(e)
         prev = e.hash
     assert verify_chain(fixed).ok

@@ -63,11 +63,27 @@ def test_a_deletion_with_every_record_held_counts_as_denied_on_an_exception() ->
     """11 CCR §7022(f): stored by an earlier build as 'complied in part', it is a denial on the
     legal-claims exception (§1798.145(a)(1)(E)), in the 'exempt' category of §7102(a)(2)."""
     facts = [
-        fact(1, "ccpa", "deletion", D(2026, 1, 5), outcome="complied_in_part",
-             closed_on=D(2026, 1, 25), records_found=3, records_held=3),
-        fact(2, "ccpa", "deletion", D(2026, 1, 6), outcome="complied_in_part",
-             closed_on=D(2026, 1, 16), records_found=3, records_held=1),
-    ]  # fmt: skip
+        fact(
+            1,
+            "ccpa",
+            "deletion",
+            D(2026, 1, 5),
+            outcome="complied_in_part",
+            closed_on=D(2026, 1, 25),
+            records_found=3,
+            records_held=3,
+        ),
+        fact(
+            2,
+            "ccpa",
+            "deletion",
+            D(2026, 1, 6),
+            outcome="complied_in_part",
+            closed_on=D(2026, 1, 16),
+            records_found=3,
+            records_held=1,
+        ),
+    ]
     row = ccpa_7102(facts, 2026).row("deletion")
     assert (row.denied, row.complied_in_part, row.complied) == (1, 1, 1)
     assert row.denied_by_reason == {"legal_claims": 1}
@@ -77,15 +93,43 @@ def test_a_deletion_with_every_record_held_counts_as_denied_on_an_exception() ->
 
 def test_denials_are_broken_down_by_the_four_categories_of_section_7102_a_2() -> None:
     facts = [
-        fact(1, "ccpa", "access", D(2026, 2, 2), outcome="denied", closed_on=D(2026, 2, 12),
-             denial_reason="identity_not_verified"),
-        fact(2, "ccpa", "access", D(2026, 2, 3), outcome="denied", closed_on=D(2026, 2, 4),
-             denial_reason="not_a_consumer"),
-        fact(3, "ccpa", "access", D(2026, 2, 4), outcome="denied", closed_on=D(2026, 3, 21),
-             denial_reason="exemption"),
-        fact(4, "ccpa", "access", D(2026, 2, 5), outcome="denied", closed_on=D(2026, 2, 6),
-             denial_reason="manifestly_unfounded_or_excessive"),
-    ]  # fmt: skip
+        fact(
+            1,
+            "ccpa",
+            "access",
+            D(2026, 2, 2),
+            outcome="denied",
+            closed_on=D(2026, 2, 12),
+            denial_reason="identity_not_verified",
+        ),
+        fact(
+            2,
+            "ccpa",
+            "access",
+            D(2026, 2, 3),
+            outcome="denied",
+            closed_on=D(2026, 2, 4),
+            denial_reason="not_a_consumer",
+        ),
+        fact(
+            3,
+            "ccpa",
+            "access",
+            D(2026, 2, 4),
+            outcome="denied",
+            closed_on=D(2026, 3, 21),
+            denial_reason="exemption",
+        ),
+        fact(
+            4,
+            "ccpa",
+            "access",
+            D(2026, 2, 5),
+            outcome="denied",
+            closed_on=D(2026, 2, 6),
+            denial_reason="manifestly_unfounded_or_excessive",
+        ),
+    ]
     row = ccpa_7102(facts, 2026).row("access")
     assert row.denied == 4
     assert row.denied_by_category == {
@@ -103,10 +147,16 @@ def test_portability_counts_as_a_request_to_know_and_e_mail_opt_outs_are_not_cou
     CAN-SPAM opt-outs are not §7102 requests."""
     facts = [
         fact(1, "ccpa", "portability", D(2026, 6, 1), outcome="complied", closed_on=D(2026, 6, 11)),
-        fact(2, "ccpa", "opt-out-marketing", D(2026, 6, 1), outcome="complied",
-             closed_on=D(2026, 6, 2)),
+        fact(
+            2,
+            "ccpa",
+            "opt-out-marketing",
+            D(2026, 6, 1),
+            outcome="complied",
+            closed_on=D(2026, 6, 2),
+        ),
         fact(3, "ccpa", "limit-spi", D(2026, 6, 1), outcome="complied", closed_on=D(2026, 6, 8)),
-    ]  # fmt: skip
+    ]
     table = ccpa_7102(facts, 2026)
     assert table.row("access").received == 1
     assert table.row("limit-spi").received == 1 and table.row("limit-spi").mean_days == 7.0
@@ -128,18 +178,41 @@ def test_requests_count_in_the_calendar_year_they_were_received() -> None:
 def test_a_gdpr_timeliness_table_counts_on_time_late_overdue_and_waiting() -> None:
     today = D(2026, 6, 15)
     facts = [
-        fact(1, "gdpr", "access", D(2026, 3, 2), outcome="complied", closed_on=D(2026, 4, 1),
-             due_on=D(2026, 4, 2)),
-        fact(2, "gdpr", "access", D(2026, 3, 3), outcome="complied", closed_on=D(2026, 4, 10),
-             due_on=D(2026, 4, 3)),
+        fact(
+            1,
+            "gdpr",
+            "access",
+            D(2026, 3, 2),
+            outcome="complied",
+            closed_on=D(2026, 4, 1),
+            due_on=D(2026, 4, 2),
+        ),
+        fact(
+            2,
+            "gdpr",
+            "access",
+            D(2026, 3, 3),
+            outcome="complied",
+            closed_on=D(2026, 4, 10),
+            due_on=D(2026, 4, 3),
+        ),
         fact(3, "gdpr", "access", D(2026, 4, 1), due_on=D(2026, 5, 4)),
         fact(4, "gdpr", "access", D(2026, 6, 1), due_on=D(2026, 7, 1)),
         fact(5, "gdpr", "access", D(2026, 4, 1), due_on=D(2026, 5, 4), waiting=True),
         fact(6, "gdpr", "access", D(2026, 4, 2), outcome="withdrawn", closed_on=D(2026, 4, 3)),
-        fact(7, "gdpr", "deletion", D(2026, 4, 2), outcome="denied", closed_on=D(2026, 4, 12),
-             due_on=D(2026, 5, 4), denial_reason="legal_claims", extended=True),
+        fact(
+            7,
+            "gdpr",
+            "deletion",
+            D(2026, 4, 2),
+            outcome="denied",
+            closed_on=D(2026, 4, 12),
+            due_on=D(2026, 5, 4),
+            denial_reason="legal_claims",
+            extended=True,
+        ),
         fact(8, "ccpa", "access", D(2026, 4, 2)),
-    ]  # fmt: skip
+    ]
     table = timeliness(facts, "gdpr", 2026, today)
     assert table.law_label == "GDPR"
     access = next(r for r in table.rows if r.request_type == "access")
@@ -154,9 +227,16 @@ def test_a_gdpr_timeliness_table_counts_on_time_late_overdue_and_waiting() -> No
 def test_can_spam_opt_outs_are_measured_in_business_days() -> None:
     """15 U.S.C. §7704(a)(4): received Fri 20 Nov 2026, done Mon 7 Dec: 10 business days."""
     facts = [
-        fact(1, "ccpa", "opt-out-marketing", D(2026, 11, 20), outcome="complied",
-             closed_on=D(2026, 12, 7), due_on=D(2026, 12, 7)),
-    ]  # fmt: skip
+        fact(
+            1,
+            "ccpa",
+            "opt-out-marketing",
+            D(2026, 11, 20),
+            outcome="complied",
+            closed_on=D(2026, 12, 7),
+            due_on=D(2026, 12, 7),
+        ),
+    ]
     row = timeliness(facts, "ccpa", 2026, D(2026, 12, 31)).rows[0]
     assert (row.unit, row.mean_days, row.closed_on_time) == ("business days", 10.0, 1)
 
@@ -164,11 +244,25 @@ def test_can_spam_opt_outs_are_measured_in_business_days() -> None:
 def test_a_ccpa_acknowledgement_is_measured_apart() -> None:
     """11 CCR §7021(a): confirm receipt within 10 business days."""
     facts = [
-        fact(1, "ccpa", "access", D(2026, 1, 5), acknowledge_by=D(2026, 1, 19),
-             acknowledged_on=D(2026, 1, 9), due_on=D(2026, 2, 19)),
-        fact(2, "ccpa", "access", D(2026, 1, 5), acknowledge_by=D(2026, 1, 19),
-             acknowledged_on=D(2026, 1, 20), due_on=D(2026, 2, 19)),
-    ]  # fmt: skip
+        fact(
+            1,
+            "ccpa",
+            "access",
+            D(2026, 1, 5),
+            acknowledge_by=D(2026, 1, 19),
+            acknowledged_on=D(2026, 1, 9),
+            due_on=D(2026, 2, 19),
+        ),
+        fact(
+            2,
+            "ccpa",
+            "access",
+            D(2026, 1, 5),
+            acknowledge_by=D(2026, 1, 19),
+            acknowledged_on=D(2026, 1, 20),
+            due_on=D(2026, 2, 19),
+        ),
+    ]
     row = timeliness(facts, "ccpa", 2026, D(2026, 1, 25)).rows[0]
     assert (row.acknowledged_on_time, row.acknowledged_late) == (1, 1)
 

@@ -9,8 +9,11 @@ from console.errors import PermissionDenied
 def test_the_auditor_can_read_and_verify_but_change_nothing() -> None:
     granted = MATRIX[Role.AUDITOR]
     assert Permission.VERIFY_AUDIT in granted and Permission.VIEW_DSR in granted
-    changing = {p for p in Permission if not p.value.endswith((".view", ".verify")) and p not in {
-        Permission.EXPORT_REPORTS}}
+    changing = {
+        p
+        for p in Permission
+        if not p.value.endswith((".view", ".verify")) and p not in {Permission.EXPORT_REPORTS}
+    }
     assert not (granted & changing)
 
 

@@ -27,30 +27,83 @@ from console.errors import ConsoleError
 ORIGIN = "clientpay-2019-07-02.json"
 
 REQUIRED_CATEGORY_IDS = {
-    "contact.name", "contact.email", "contact.phone", "contact.postal_address",
-    "professional.employer", "professional.job_role", "professional.interests",
-    "professional.product_experience", "preferences.contact", "preferences.language",
-    "preferences.marketing", "transaction.purchase_history", "transaction.order",
-    "transaction.contract", "transaction.delivery", "transaction.support", "transaction.billing",
-    "transaction.payment", "transaction.amount", "technical.device", "technical.browser",
-    "technical.network_routing", "technical.pages_visited", "technical.visit_time",
-    "technical.ip_address", "technical.cookie_id", "technical.domain", "technical.system_config",
-    "technical.downloads", "technical.links_clicked", "account.customer_id", "account.account_id",
-    "account.username", "inference.interests",
-}  # fmt: skip
+    "contact.name",
+    "contact.email",
+    "contact.phone",
+    "contact.postal_address",
+    "professional.employer",
+    "professional.job_role",
+    "professional.interests",
+    "professional.product_experience",
+    "preferences.contact",
+    "preferences.language",
+    "preferences.marketing",
+    "transaction.purchase_history",
+    "transaction.order",
+    "transaction.contract",
+    "transaction.delivery",
+    "transaction.support",
+    "transaction.billing",
+    "transaction.payment",
+    "transaction.amount",
+    "technical.device",
+    "technical.browser",
+    "technical.network_routing",
+    "technical.pages_visited",
+    "technical.visit_time",
+    "technical.ip_address",
+    "technical.cookie_id",
+    "technical.domain",
+    "technical.system_config",
+    "technical.downloads",
+    "technical.links_clicked",
+    "account.customer_id",
+    "account.account_id",
+    "account.username",
+    "inference.interests",
+}
 SOURCE_KINDS = [
-    "web_form", "email", "phone", "in_person", "event", "cookie", "analytics", "survey", "social",
-    "advertising", "inference", "crm", "transaction", "support", "marketing", "other",
-]  # fmt: skip
+    "web_form",
+    "email",
+    "phone",
+    "in_person",
+    "event",
+    "cookie",
+    "analytics",
+    "survey",
+    "social",
+    "advertising",
+    "inference",
+    "crm",
+    "transaction",
+    "support",
+    "marketing",
+    "other",
+]
 PURPOSES = [
-    "respond_to_inquiries", "transactions_billing", "customer_support", "marketing",
-    "personalisation", "analytics", "product_development", "security", "fraud_prevention",
+    "respond_to_inquiries",
+    "transactions_billing",
+    "customer_support",
+    "marketing",
+    "personalisation",
+    "analytics",
+    "product_development",
+    "security",
+    "fraud_prevention",
     "legal_requirements",
-]  # fmt: skip
+]
 REQUEST_TYPES = {
-    "access", "deletion", "correction", "portability", "opt-out-marketing", "opt-out-sale",
-    "restriction", "objection", "withdraw-consent", "complaint",
-}  # fmt: skip
+    "access",
+    "deletion",
+    "correction",
+    "portability",
+    "opt-out-marketing",
+    "opt-out-sale",
+    "restriction",
+    "objection",
+    "withdraw-consent",
+    "complaint",
+}
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +168,13 @@ def test_every_category_has_a_purpose_and_a_source(pack: PolicyPack) -> None:
 def test_recipients_include_law_enforcement_and_legal_process(pack: PolicyPack) -> None:
     kinds = {r.kind for r in pack.recipients}
     assert kinds == {
-        "affiliate", "processor", "acquirer", "law_enforcement", "legal_process", "rights_defence"
-    }  # fmt: skip
+        "affiliate",
+        "processor",
+        "acquirer",
+        "law_enforcement",
+        "legal_process",
+        "rights_defence",
+    }
     assert pack.recipient("law_enforcement").disclosure_grounds == ("government_request",)
     assert pack.recipient("legal_process").disclosure_grounds == ("legal_process",)
 
@@ -129,8 +187,11 @@ def test_google_analytics_is_an_analytics_cookie_whose_data_goes_to_google(
     assert "transmitted to Google" in analytics.description
     assert pack.recipient(analytics.recipients[0]).label == "Google (Google Analytics)"
     assert {c.id for c in pack.cookie_classes} == {
-        "necessary", "preferences", "analytics", "advertising"
-    }  # fmt: skip
+        "necessary",
+        "preferences",
+        "analytics",
+        "advertising",
+    }
 
 
 def test_cookie_policy_covers_durations_parties_consent_and_dnt(pack: PolicyPack) -> None:
@@ -155,9 +216,13 @@ def test_rights_are_the_request_types_a_requester_can_use(pack: PolicyPack) -> N
 
 def test_record_of_processing_entries_say_when_the_statement_is_silent(pack: PolicyPack) -> None:
     assert {d.id for d in pack.data_subject_categories} == {
-        "website_visitors", "prospects", "customer_contacts", "event_attendees",
-        "survey_participants", "social_media_contacts",
-    }  # fmt: skip
+        "website_visitors",
+        "prospects",
+        "customer_contacts",
+        "event_attendees",
+        "survey_participants",
+        "social_media_contacts",
+    }
     assert pack.transfers
     assert pack.security_measures
     entries: list[Transfer | SecurityMeasure] = [*pack.transfers, *pack.security_measures]
@@ -171,7 +236,9 @@ def test_what_the_statement_does_not_say_is_a_labelled_organisation_default(
 ) -> None:
     # The statement names no address, no authority and no automated decisions: the pack may only
     # carry them as organisation defaults, labelled so, and never as the statement's words.
-    assert pack.organisation.email and "organisation default" in (pack.organisation.contact_basis or "")
+    assert pack.organisation.email and "organisation default" in (
+        pack.organisation.contact_basis or ""
+    )
     assert "set the postal" not in pack.organisation.contact  # no note to staff in what is printed
     for authority in pack.authorities:
         assert "organisation default" in authority.basis and authority.statement_ref is None
@@ -179,7 +246,9 @@ def test_what_the_statement_does_not_say_is_a_labelled_organisation_default(
     assert decisions is not None and not decisions.decisions
     assert "organisation default" in decisions.basis and "no decision" in decisions.statement
     for recipient in pack.recipients:
-        assert recipient.ccpa_disclosure and "organisation default" in (recipient.disclosure_basis or "")
+        assert recipient.ccpa_disclosure and "organisation default" in (
+            recipient.disclosure_basis or ""
+        )
     for transfer in pack.transfers:  # printed to people: no provenance in the printed fields
         assert "not stated" not in transfer.destination + transfer.safeguard + transfer.description
 
@@ -187,7 +256,14 @@ def test_what_the_statement_does_not_say_is_a_labelled_organisation_default(
 def test_every_category_falls_in_a_ccpa_category(pack: PolicyPack) -> None:
     for category in pack.categories:
         assert (pack.ccpa_category_of(category.id) or "").startswith(
-            ("Identifiers", "Commercial", "Professional", "Internet", "Inferences", "Customer records")
+            (
+                "Identifiers",
+                "Commercial",
+                "Professional",
+                "Internet",
+                "Inferences",
+                "Customer records",
+            )
         ), category.id
     assert pack.ccpa_category_of("technical.ip_address").startswith("Identifiers")
 

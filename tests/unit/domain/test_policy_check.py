@@ -128,8 +128,13 @@ def test_the_pack_entries_the_statement_does_not_support_are_listed(report: Heal
     in the statement and carry no organisation-default label (issue 16)."""
     finding = report.finding("P1")
     assert finding is not None and finding.status == "assumed"
-    for field in ("categories.account.customer_id", "categories.account.account_id",
-                  "rights.access", "rights.portability", "rights.withdraw-consent"):  # fmt: skip
+    for field in (
+        "categories.account.customer_id",
+        "categories.account.account_id",
+        "rights.access",
+        "rights.portability",
+        "rights.withdraw-consent",
+    ):
         assert field in finding.pack_fields
     assert "rights.opt-out-marketing" not in finding.pack_fields
 
@@ -152,9 +157,11 @@ def test_the_report_is_plain_json_ready_values(report: HealthReport) -> None:
 def _fixed_pack() -> PolicyPack:
     raw = _raw()
     raw["organisation"].update(
-        postal_address="1 Example Street, Springfield", email="privacy@example.com",
-        dpo_contact="dpo@example.com", statement_ref="Contact us",
-    )  # fmt: skip
+        postal_address="1 Example Street, Springfield",
+        email="privacy@example.com",
+        dpo_contact="dpo@example.com",
+        statement_ref="Contact us",
+    )
     for purpose in raw["purposes"]:
         purpose["legal_basis_ref"] = "How we use your personal data"
         purpose["legitimate_interest"] = "Running and promoting our business"
@@ -192,19 +199,29 @@ def _checklist() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d["rules"][0].pop("citation"),
-         "checklist.json: field 'rules[0].citation' is missing: every rule must cite its legal source"),
-        (lambda d: d["rules"][1].update(check="vibes"),
-         "checklist.json: field 'rules[1].check' 'vibes' is not a check this build knows"),
-        (lambda d: d["rules"][2].update(severity="urgent"),
-         "checklist.json: field 'rules[2].severity' must be one of: high, medium, low"),
-        (lambda d: d["rules"][3].update(law="hipaa"),
-         "checklist.json: field 'rules[3].law' 'hipaa' is not one of"),
-        (lambda d: d["rules"][4].update(id="G1"),
-         "checklist.json: field 'rules[4].id' 'G1' is used twice"),
+        (
+            lambda d: d["rules"][0].pop("citation"),
+            "checklist.json: field 'rules[0].citation' is missing: every rule must cite its legal source",
+        ),
+        (
+            lambda d: d["rules"][1].update(check="vibes"),
+            "checklist.json: field 'rules[1].check' 'vibes' is not a check this build knows",
+        ),
+        (
+            lambda d: d["rules"][2].update(severity="urgent"),
+            "checklist.json: field 'rules[2].severity' must be one of: high, medium, low",
+        ),
+        (
+            lambda d: d["rules"][3].update(law="hipaa"),
+            "checklist.json: field 'rules[3].law' 'hipaa' is not one of",
+        ),
+        (
+            lambda d: d["rules"][4].update(id="G1"),
+            "checklist.json: field 'rules[4].id' 'G1' is used twice",
+        ),
         (lambda d: d.update(format=9), "checklist.json: field 'format' must be 1"),
     ],
-)  # fmt: skip
+)
 def test_a_broken_checklist_names_the_exact_field(edit: Any, message: str) -> None:
     data = copy.deepcopy(_checklist())
     edit(data)

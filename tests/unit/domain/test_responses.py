@@ -27,8 +27,19 @@ def test_every_law_a_request_can_name_has_responses_and_an_authority() -> None:
 def test_gdpr_and_uk_gdpr_packages_have_every_item_of_article_15() -> None:
     for law in ("gdpr", "uk-gdpr"):
         kinds = {p.kind for p in responses.for_law(law).parts}
-        assert {"purposes", "categories", "recipients", "retention", "rights", "complaint",
-                "sources", "automated", "transfers", "copy", "redactions"} <= kinds  # fmt: skip
+        assert {
+            "purposes",
+            "categories",
+            "recipients",
+            "retention",
+            "rights",
+            "complaint",
+            "sources",
+            "automated",
+            "transfers",
+            "copy",
+            "redactions",
+        } <= kinds
 
 
 def test_the_us_states_packages_and_refusals_carry_the_right_to_appeal() -> None:
@@ -49,19 +60,30 @@ def _file(tmp_path: Path, change) -> Path:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda r: r["letters"]["ack"]["paragraphs"].append("Dear $nmae,"),
-         r'gdpr.json: letters.ack.paragraphs\[\d+\]: unknown placeholder "\$nmae"'),
-        (lambda r: r["letters"]["ack"]["paragraphs"].append("It costs 5 $"),
-         r"gdpr.json: letters.ack.paragraphs\[\d+\]: a \$ that starts no placeholder"),
-        (lambda r: r["access"]["parts"].append({"kind": "gossip", "heading": "x", "cite": "y"}),
-         r'gdpr.json: access.parts\[\d+\].kind: unknown part "gossip"'),
-        (lambda r: r["letters"].update({"apology": r["letters"]["ack"]}),
-         r'gdpr.json: letters.apology: unknown letter "apology"'),
-        (lambda r: r["access"].update({"parts": [p for p in r["access"]["parts"]
-                                                  if p["kind"] != "copy"]}),
-         r'gdpr.json: access.parts: the "copy" part is required'),
+        (
+            lambda r: r["letters"]["ack"]["paragraphs"].append("Dear $nmae,"),
+            r'gdpr.json: letters.ack.paragraphs\[\d+\]: unknown placeholder "\$nmae"',
+        ),
+        (
+            lambda r: r["letters"]["ack"]["paragraphs"].append("It costs 5 $"),
+            r"gdpr.json: letters.ack.paragraphs\[\d+\]: a \$ that starts no placeholder",
+        ),
+        (
+            lambda r: r["access"]["parts"].append({"kind": "gossip", "heading": "x", "cite": "y"}),
+            r'gdpr.json: access.parts\[\d+\].kind: unknown part "gossip"',
+        ),
+        (
+            lambda r: r["letters"].update({"apology": r["letters"]["ack"]}),
+            r'gdpr.json: letters.apology: unknown letter "apology"',
+        ),
+        (
+            lambda r: r["access"].update(
+                {"parts": [p for p in r["access"]["parts"] if p["kind"] != "copy"]}
+            ),
+            r'gdpr.json: access.parts: the "copy" part is required',
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_response_file_is_refused_naming_the_field(tmp_path, change, message) -> None:
     with pytest.raises(ResponsesError, match=message):
         load_responses(_file(tmp_path, change))

@@ -34,8 +34,9 @@ def _write(path: Path, data: bytes) -> Path:
 def test_a_csv_row_past_the_row_limit_is_rejected_and_the_next_rows_are_read(
     tmp_path: Path,
 ) -> None:
-    path = _write(tmp_path / "a.csv", b"Email,Name\na@x.org,Ana\nb@x.org," + b"y" * 5000
-                  + b"\nc@x.org,Cy\n")  # fmt: skip
+    path = _write(
+        tmp_path / "a.csv", b"Email,Name\na@x.org,Ana\nb@x.org," + b"y" * 5000 + b"\nc@x.org,Cy\n"
+    )
     rows = _rows(path)
     assert rows[0] == (1, ["a@x.org", "Ana"]) and rows[2] == (3, ["c@x.org", "Cy"])
     assert isinstance(rows[1], RowProblem) and rows[1].row == 2
@@ -77,8 +78,10 @@ def test_the_csv_field_limit_of_the_process_is_restored_after_reading(tmp_path: 
 def test_a_json_line_past_the_row_limit_is_rejected_and_the_next_lines_are_read(
     tmp_path: Path,
 ) -> None:
-    path = _write(tmp_path / "l.jsonl", b'{"email": "a@x.org"}\n{"email": "' + b"b" * 5000
-                  + b'"}\n{"email": "c@x.org"}\n')  # fmt: skip
+    path = _write(
+        tmp_path / "l.jsonl",
+        b'{"email": "a@x.org"}\n{"email": "' + b"b" * 5000 + b'"}\n{"email": "c@x.org"}\n',
+    )
     rows = _rows(path)
     assert rows[0] == (1, ["a@x.org"]) and rows[2] == (3, ["c@x.org"])
     assert isinstance(rows[1], RowProblem) and "line is longer than 1,000" in rows[1].reason
@@ -93,16 +96,19 @@ def test_a_json_lines_file_of_one_overlong_line_is_refused(tmp_path: Path) -> No
 def test_a_json_value_past_the_field_limit_rejects_its_row_naming_the_column(
     tmp_path: Path,
 ) -> None:
-    path = _write(tmp_path / "v.jsonl", json.dumps({"email": "a@x.org", "note": "n" * 300}).encode()
-                  + b"\n")  # fmt: skip
+    path = _write(
+        tmp_path / "v.jsonl", json.dumps({"email": "a@x.org", "note": "n" * 300}).encode() + b"\n"
+    )
     [problem] = _rows(path)
     assert isinstance(problem, RowProblem) and problem.column == "note"
     assert problem.reason.startswith("a field is longer than 100 characters")
 
 
 def test_a_json_object_with_a_key_twice_is_rejected_naming_the_key(tmp_path: Path) -> None:
-    path = _write(tmp_path / "d.jsonl", b'{"email": "a@x.org"}\n'
-                  b'{"email": "b@x.org", "name": "B", "email": "evil@x.org"}\n')  # fmt: skip
+    path = _write(
+        tmp_path / "d.jsonl",
+        b'{"email": "a@x.org"}\n{"email": "b@x.org", "name": "B", "email": "evil@x.org"}\n',
+    )
     rows = _rows(path)
     assert rows[0] == (1, ["a@x.org"])  # keys of a rejected line make no column
     assert isinstance(rows[1], RowProblem)
@@ -111,11 +117,14 @@ def test_a_json_object_with_a_key_twice_is_rejected_naming_the_key(tmp_path: Pat
 
 
 def test_a_json_number_of_100000_digits_is_one_rejected_row(tmp_path: Path) -> None:
-    path = _write(tmp_path / "n.jsonl", b'{"email": "a@x.org", "n": ' + b"7" * 100_000 + b"}\n"
-                  b'{"email": "b@x.org", "n": 1}\n')  # fmt: skip
+    path = _write(
+        tmp_path / "n.jsonl",
+        b'{"email": "a@x.org", "n": ' + b"7" * 100_000 + b'}\n{"email": "b@x.org", "n": 1}\n',
+    )
     rows = _rows(path, max_row_chars=1 << 20)
-    assert rows[0] == RowProblem(1, None, "the line has a number with more than 4,300 digits.",
-                                 rows[0].fields)  # type: ignore[union-attr]
+    assert rows[0] == RowProblem(
+        1, None, "the line has a number with more than 4,300 digits.", rows[0].fields
+    )  # type: ignore[union-attr]
     assert rows[1] == (2, ["b@x.org", "1"])
 
 
@@ -128,8 +137,9 @@ def test_the_site_configuration_sets_the_limits_the_import_uses(
     monkeypatch.setenv("CONSOLE_CONFIG", str(site))
     assert config.input_limits() == {"max_field_chars": 1 << 20, "max_row_chars": 1 << 20}
     sources.add_source(db, admin, "CRM", "crm")
-    path = _write(tmp_path / "c.csv", b"Email,Name\na@x.org,Ana\nb@x.org," + b"y" * (2 << 20)
-                  + b"\n")  # fmt: skip
+    path = _write(
+        tmp_path / "c.csv", b"Email,Name\na@x.org,Ana\nb@x.org," + b"y" * (2 << 20) + b"\n"
+    )
     result = imports.run_import(db, admin, path, "CRM")
     assert result.rows_imported == 1
     assert [p.reason[:32] for p in result.rejected] == ["the row is longer than 1 MB (the"]

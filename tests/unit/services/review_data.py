@@ -44,11 +44,15 @@ def review_world(db: Database, admin: Actor, make_user: UserMaker, tmp: Path) ->
         tmp / "tickets.csv",
         ["Ticket", "Email", "Message", "Opened"],
         [
-            ["T-1", "Ana@example.com", "Invoice wrong, my colleague Zoë Martin saw it too",
-             "2024-02-12T09:00:00Z"],
+            [
+                "T-1",
+                "Ana@example.com",
+                "Invoice wrong, my colleague Zoë Martin saw it too",
+                "2024-02-12T09:00:00Z",
+            ],
             ["T-2", "zoe@example.com", "Question about my invoice", "2024-03-01T09:00:00Z"],
         ],
-    )  # fmt: skip
+    )
     imports.run_import(
         db, officer, tickets, "Support", Mapping.from_json(TICKETS_MAPPING, source_name="t")
     )

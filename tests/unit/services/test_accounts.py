@@ -36,7 +36,9 @@ def test_repeated_failures_slow_sign_in_down_but_never_lock_for_good(
     t0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     for i in range(4):
         with pytest.raises(accounts.AuthError):
-            accounts.authenticate(db, "admin", "wrong password!!", now=t0 + timedelta(seconds=i * 10))
+            accounts.authenticate(
+                db, "admin", "wrong password!!", now=t0 + timedelta(seconds=i * 10)
+            )
     # The fourth failure asks for a pause: even the right password is refused right away,
     # with the same words as a wrong one; only the audit trail says why.
     just_after = t0 + timedelta(seconds=30, milliseconds=500)

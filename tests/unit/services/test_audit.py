@@ -28,7 +28,9 @@ def _drop_guards(db: Database) -> None:
             conn.execute(text("DROP TRIGGER audit_events_no_change ON audit_events"))
 
 
-def test_every_change_is_an_event_and_the_chain_verifies(any_db: Database, any_admin: Actor) -> None:
+def test_every_change_is_an_event_and_the_chain_verifies(
+    any_db: Database, any_admin: Actor
+) -> None:
     _fill(any_db, any_admin)
     result = audit.verify(any_db, any_admin)
     assert result.ok and result.events_checked == 6  # the first admin and five users
@@ -46,10 +48,14 @@ def test_the_database_refuses_to_edit_or_delete_events(any_db: Database, any_adm
 @pytest.mark.parametrize(
     ("tamper", "broken", "why"),
     [
-        ("UPDATE audit_events SET details = '{\"name\":\"x\"}' WHERE seq = 3", 3, "edited"),
+        ('UPDATE audit_events SET details = \'{"name":"x"}\' WHERE seq = 3', 3, "edited"),
         ("DELETE FROM audit_events WHERE seq = 3", 3, "missing"),
-        ("UPDATE audit_events SET prev_hash = (SELECT hash FROM audit_events WHERE seq = 1) "
-         "WHERE seq = 4", 4, "link"),
+        (
+            "UPDATE audit_events SET prev_hash = (SELECT hash FROM audit_events WHERE seq = 1) "
+            "WHERE seq = 4",
+            4,
+            "link",
+        ),
     ],
 )
 def test_each_kind_of_tampering_is_found_and_named(

@@ -115,8 +115,14 @@ def test_a_row_with_the_wrong_number_of_fields_is_rejected_naming_row_and_file(
     import_rejects.write_rejected_csv(any_db, any_admin, result, out)
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0] == ["file", "row", "column", "reason", "field 1", "field 2"]
-    assert rows[1] == ["bad.csv", "2", "Phone", "the row has 2 fields; the header has 5.",
-                       "C2", "b@example.com"]  # fmt: skip
+    assert rows[1] == [
+        "bad.csv",
+        "2",
+        "Phone",
+        "the row has 2 fields; the header has 5.",
+        "C2",
+        "b@example.com",
+    ]
 
 
 def test_a_mapping_naming_a_missing_column_fails_the_import_and_keeps_nothing(

@@ -49,8 +49,16 @@ def _decided(db: Database, lawyer: Actor, decision: str = "produce", **changes: 
         "received_at": datetime(2025, 3, 1, tzinfo=UTC),
         "case_number": "24-CR-118",
         # Ana's e-mail (her CRM row) and customer id (her two payments), and what is sought.
-        "identifiers": [IdentifierSpec("email", PEOPLE[0][1]), IdentifierSpec("customer_id", "C-1001")],
-        "categories": ["contact.email", "contact.name", "transaction.amount", "transaction.payment"],
+        "identifiers": [
+            IdentifierSpec("email", PEOPLE[0][1]),
+            IdentifierSpec("customer_id", "C-1001"),
+        ],
+        "categories": [
+            "contact.email",
+            "contact.name",
+            "transaction.amount",
+            "transaction.payment",
+        ],
     }
     values.update(changes)
     request_id = legal.create_request(db, lawyer, LegalIntake(**values)).id  # type: ignore[arg-type]

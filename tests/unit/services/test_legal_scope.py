@@ -29,12 +29,18 @@ def lawyer(any_db, any_admin, any_make_user, tmp_path: Path):
 
 def _request(db, lawyer, *, decide: bool = True, country: str = "US", **changes: object) -> int:
     values: dict[str, object] = {
-        "process_type": "subpoena", "agency": "County Sheriff", "officer": "Det. Cole",
-        "country": country, "received_at": datetime(2025, 6, 1, tzinfo=UTC),
+        "process_type": "subpoena",
+        "agency": "County Sheriff",
+        "officer": "Det. Cole",
+        "country": country,
+        "received_at": datetime(2025, 6, 1, tzinfo=UTC),
         "case_number": "24-CR-118",
-        "identifiers": [IdentifierSpec("email", ANA_EMAIL), IdentifierSpec("customer_id", "C-1001")],
+        "identifiers": [
+            IdentifierSpec("email", ANA_EMAIL),
+            IdentifierSpec("customer_id", "C-1001"),
+        ],
         "categories": ["transaction.amount"],
-    }  # fmt: skip
+    }
     values.update(changes)
     request_id = legal.create_request(db, lawyer, LegalIntake(**values)).id  # type: ignore[arg-type]
     legal_review.assign(db, lawyer, request_id, lawyer.name)
@@ -54,9 +60,12 @@ def _texts(result: legal_production.ProductionResult) -> dict[str, str]:
         else:
             book = load_workbook(path, read_only=True)
             out[name] = " ".join(
-                str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
-                for c in row if c is not None
-            )  # fmt: skip
+                str(c)
+                for ws in book.worksheets
+                for row in ws.iter_rows(values_only=True)
+                for c in row
+                if c is not None
+            )
     return out
 
 
@@ -75,8 +84,9 @@ def test_deciding_to_produce_without_a_scope_is_refused_and_changes_nothing(any_
 def test_scope_is_enforced_by_category(any_db, lawyer, tmp_path) -> None:
     request_id = _request(any_db, lawyer, categories=["contact.email"])
     ids = legal_production.candidate_record_ids(any_db, lawyer, request_id, include_undated=True)
-    result = legal_production.produce(any_db, lawyer, request_id, ids, tmp_path,
-                                      include_undated=True, certifier="Cass Custodian")  # fmt: skip
+    result = legal_production.produce(
+        any_db, lawyer, request_id, ids, tmp_path, include_undated=True, certifier="Cass Custodian"
+    )
     assert result.record_count == 1  # Ana's CRM row: her payments hold no e-mail address
     for name, text in _texts(result).items():
         for other in (ANA_PHONE, "Ana Lima", "ANA LIMA", "19.99"):
@@ -87,8 +97,12 @@ def test_scope_is_enforced_by_category(any_db, lawyer, tmp_path) -> None:
 def test_scope_is_enforced_by_identifier(any_db, lawyer, tmp_path) -> None:
     # Only the e-mail is named: Ana's payments are reached through her customer id, a link the
     # console made, not the process: they go out only by legal's override, with its reason.
-    request_id = _request(any_db, lawyer, identifiers=[IdentifierSpec("email", ANA_EMAIL)],
-                          categories=["contact.email", "transaction.amount"])  # fmt: skip
+    request_id = _request(
+        any_db,
+        lawyer,
+        identifiers=[IdentifierSpec("email", ANA_EMAIL)],
+        categories=["contact.email", "transaction.amount"],
+    )
     scoped = legal_scope.evaluate(any_db, lawyer, request_id)
     linked = scoped.having(legal_scope.LINKED_ONLY)
     assert len(linked) == 2 and "Customer ID: C-1001" in linked[0].reason
@@ -98,9 +112,14 @@ def test_scope_is_enforced_by_identifier(any_db, lawyer, tmp_path) -> None:
         legal_production.produce(any_db, lawyer, request_id, [linked[0].record_id], out)
     assert not out.exists()
     result = legal_production.produce(
-        any_db, lawyer, request_id, [linked[0].record_id], out, certifier="Cass Custodian",
+        any_db,
+        lawyer,
+        request_id,
+        [linked[0].record_id],
+        out,
+        certifier="Cass Custodian",
         override_reason="The court order of 2 June extends the subpoena to the account's payments.",
-    )  # fmt: skip
+    )
     manifest = json.loads(result.manifest_path.read_text("utf-8"))
     assert manifest["override"]["reason"].startswith("The court order of 2 June")
     assert manifest["items"][0]["scope"] == "linked_only"
@@ -113,13 +132,15 @@ def test_scope_is_enforced_by_collection_date(any_db, lawyer, tmp_path) -> None:
     request_id = _request(any_db, lawyer, data_from=date(2025, 3, 1), data_to=date(2025, 3, 31))
     scoped = legal_scope.evaluate(any_db, lawyer, request_id)
     assert [r.status for r in scoped.records if r.source.endswith("Payments")] == [
-        "out_of_range", "in_scope"
-    ]  # fmt: skip
+        "out_of_range",
+        "in_scope",
+    ]
     [crm] = [r for r in scoped.records if r.source.endswith("CRM")]
     assert crm.status == "no_category"  # the CRM row holds no amount
     ids = legal_production.candidate_record_ids(any_db, lawyer, request_id)
-    result = legal_production.produce(any_db, lawyer, request_id, ids, tmp_path,
-                                      certifier="Cass Custodian")  # fmt: skip
+    result = legal_production.produce(
+        any_db, lawyer, request_id, ids, tmp_path, certifier="Cass Custodian"
+    )
     texts = " ".join(_texts(result).values())
     assert "5.00" in texts and "19.99" not in texts
     early = next(r.record_id for r in scoped.records if r.status == "out_of_range")
@@ -140,10 +161,13 @@ def test_records_without_a_collection_time_are_for_legal_to_decide(
     with pytest.raises(ValidationError, match=r"no collection time.*--include-undated"):
         legal_production.produce(any_db, lawyer, request_id, [undated.record_id], tmp_path)
     result = legal_production.produce(
-        any_db, lawyer, request_id,
-        legal_production.candidate_record_ids(any_db, lawyer, request_id), tmp_path,
+        any_db,
+        lawyer,
+        request_id,
+        legal_production.candidate_record_ids(any_db, lawyer, request_id),
+        tmp_path,
         certifier="Cass Custodian",
-    )  # fmt: skip
+    )
     assert result.record_count == 2 and result.undated_left_out == [undated.record_id]
 
 
@@ -152,13 +176,21 @@ def test_the_index_shows_which_identifier_and_category_brought_each_record_in(
 ) -> None:
     request_id = _request(any_db, lawyer, categories=["contact.email", "transaction.amount"])
     ids = legal_production.candidate_record_ids(any_db, lawyer, request_id, include_undated=True)
-    result = legal_production.produce(any_db, lawyer, request_id, ids, tmp_path,
-                                      include_undated=True, certifier="Cass Custodian")  # fmt: skip
+    result = legal_production.produce(
+        any_db, lawyer, request_id, ids, tmp_path, include_undated=True, certifier="Cass Custodian"
+    )
     book = load_workbook(result.folder / next(n for n in result.files if n.endswith(".xlsx")))
     rows = list(book["Index"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    assert header[:7] == ("Production number", "Source", "Row", "Collected (UTC)",
-                          "Brought in by", "Categories produced", "Scope")  # fmt: skip
+    assert header[:7] == (
+        "Production number",
+        "Source",
+        "Row",
+        "Collected (UTC)",
+        "Brought in by",
+        "Categories produced",
+        "Scope",
+    )
     by_source = {r[1]: r for r in body}
     crm = next(r for s, r in by_source.items() if s.endswith("CRM"))
     pay = next(r for s, r in by_source.items() if s.endswith("Payments"))
@@ -173,11 +205,13 @@ def test_a_us_certification_is_a_1746_declaration_naming_the_custodian_once(
 ) -> None:
     request_id = _request(any_db, lawyer)
     with pytest.raises(ValidationError, match="give the custodian's own name"):
-        legal_production.produce(any_db, lawyer, request_id, [1], tmp_path,
-                                 certifier="Custodian of Records")  # fmt: skip
+        legal_production.produce(
+            any_db, lawyer, request_id, [1], tmp_path, certifier="Custodian of Records"
+        )
     ids = legal_production.candidate_record_ids(any_db, lawyer, request_id)
-    result = legal_production.produce(any_db, lawyer, request_id, ids, tmp_path,
-                                      certifier="Cass Custodian")  # fmt: skip
+    result = legal_production.produce(
+        any_db, lawyer, request_id, ids, tmp_path, certifier="Cass Custodian"
+    )
     cert = next(t for n, t in _texts(result).items() if "certification" in n)
     assert "28 U.S.C. §1746" in cert and "Fed. R. Evid. 902(11)" in cert
     assert "I declare under penalty of perjury that the foregoing is true and correct." in cert
@@ -189,8 +223,9 @@ def test_a_us_certification_is_a_1746_declaration_naming_the_custodian_once(
 def test_a_non_us_agency_gets_a_neutral_certificate(any_db, lawyer, tmp_path) -> None:
     request_id = _request(any_db, lawyer, country="DE", agency="Amtsgericht München")
     ids = legal_production.candidate_record_ids(any_db, lawyer, request_id)
-    result = legal_production.produce(any_db, lawyer, request_id, ids, tmp_path,
-                                      certifier="Cass Custodian")  # fmt: skip
+    result = legal_production.produce(
+        any_db, lawyer, request_id, ids, tmp_path, certifier="Cass Custodian"
+    )
     cert = next(t for n, t in _texts(result).items() if "certification" in n)
     assert "Certificate of authenticity of business records" in cert
     assert "perjury" not in cert and "§1746" not in cert and "I certify that" in cert
@@ -206,10 +241,14 @@ def test_an_ip_address_brings_a_record_in_only_within_the_time_it_was_named_for(
 
     def row(collected: datetime | None) -> SimpleNamespace:
         return SimpleNamespace(
-            id=1, source="Web log", row_number=1, collected_at=collected,
-            identifiers=[("ip", "203.0.113.7")], categories={"IP": "technical.ip_address"},
+            id=1,
+            source="Web log",
+            row_number=1,
+            collected_at=collected,
+            identifiers=[("ip", "203.0.113.7")],
+            categories={"IP": "technical.ip_address"},
             values={"IP": "203.0.113.7"},
-        )  # fmt: skip
+        )
 
     inside = legal_scope.classify(scope, row(datetime(2025, 3, 1, 12, tzinfo=UTC)))
     outside = legal_scope.classify(scope, row(datetime(2025, 3, 9, tzinfo=UTC)))

@@ -28,9 +28,12 @@ def _pdf_text(path: Path) -> str:
 def _xlsx_text(path: Path) -> str:
     book = load_workbook(path, read_only=True)
     return "\n".join(
-        str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-        for cell in row if cell is not None
-    )  # fmt: skip
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    )
 
 
 def _demo_people(db: Database, admin: Actor) -> set[str]:
@@ -137,11 +140,20 @@ def test_the_mark_follows_the_report_definition(demo_db, tmp_path) -> None:
 def test_every_report_that_holds_personal_data_is_confidential() -> None:
     levels = {s.name: s.classification for s in reports.catalogue()}
     assert levels["transparency"] == "public"
-    for name in ("dsr-register", "dsr-metrics", "legal-register", "disclosure-log", "ropa",
-                 "cookie-register", "sources", "audit-trail"):  # fmt: skip
+    for name in (
+        "dsr-register",
+        "dsr-metrics",
+        "legal-register",
+        "disclosure-log",
+        "ropa",
+        "cookie-register",
+        "sources",
+        "audit-trail",
+    ):
         assert levels[name] == "internal", name
     for name in ("case-file", "access-package", "records"):
         assert levels[name] == "confidential", name
     with pytest.raises(ValueError, match="holds personal data: it must be confidential"):
-        reports.ReportSpec("leaky", "Leaky", "", lambda ctx: [], personal_data=True,
-                           classification="public")  # fmt: skip
+        reports.ReportSpec(
+            "leaky", "Leaky", "", lambda ctx: [], personal_data=True, classification="public"
+        )

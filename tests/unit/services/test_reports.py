@@ -76,8 +76,13 @@ def test_the_cookie_register_names_google_analytics(
     out = tmp_path / "cookies.xlsx"
     reports.run_report(seeded, admin, "cookie-register", "xlsx", out)
     wb = load_workbook(out)
-    cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
-                     if c.value is not None)
+    cells = " ".join(
+        str(c.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    )
     assert "Google Analytics" in cells
 
 
@@ -126,8 +131,9 @@ def test_an_auditor_may_export_registers_but_not_unknown_reports(
 def test_personal_data_reports_need_the_personal_data_permission(
     seeded: Database, make_user: UserMaker, tmp_path: Path
 ) -> None:
-    reports.register(reports.ReportSpec("test-personal", "Test", "", lambda ctx: [],
-                                        personal_data=True))
+    reports.register(
+        reports.ReportSpec("test-personal", "Test", "", lambda ctx: [], personal_data=True)
+    )
     auditor = make_user(Role.AUDITOR)
     with pytest.raises(PermissionDenied):
         reports.run_report(seeded, auditor, "test-personal", "pdf", tmp_path / "p.pdf")
@@ -135,8 +141,9 @@ def test_personal_data_reports_need_the_personal_data_permission(
 
 
 def test_a_report_that_needs_an_id_says_so(seeded: Database, admin: Actor, tmp_path: Path) -> None:
-    reports.register(reports.ReportSpec("test-needs-id", "Test", "", lambda ctx: [],
-                                        requires=("object_id",)))
+    reports.register(
+        reports.ReportSpec("test-needs-id", "Test", "", lambda ctx: [], requires=("object_id",))
+    )
     with pytest.raises(ValidationError, match="--object-id"):
         reports.run_report(seeded, admin, "test-needs-id", "pdf", tmp_path / "p.pdf")
 
@@ -145,16 +152,20 @@ def test_the_site_configuration_sets_organisation_and_classification(
     seeded: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     site = tmp_path / "site.toml"
-    site.write_text('organisation = "ClientPay Europe Ltd"\nclassification = "STRENG VERTRAULICH"\n'
-                    'classification_internal = "NUR INTERN"\n', "utf-8")
+    site.write_text(
+        'organisation = "ClientPay Europe Ltd"\nclassification = "STRENG VERTRAULICH"\n'
+        'classification_internal = "NUR INTERN"\n',
+        "utf-8",
+    )
     monkeypatch.setenv("CONSOLE_CONFIG", str(site))
     out = tmp_path / "cookies.pdf"
     reports.run_report(seeded, admin, "cookie-register", "pdf", out)  # an internal register
     text = _pdf_text(out)
     assert "ClientPay Europe Ltd" in text and "NUR INTERN" in text
     assert "STRENG VERTRAULICH" not in text
-    reports.register(reports.ReportSpec("test-confidential", "Test", "", lambda ctx: [],
-                                        personal_data=True))
+    reports.register(
+        reports.ReportSpec("test-confidential", "Test", "", lambda ctx: [], personal_data=True)
+    )
     out = tmp_path / "personal.pdf"
     reports.run_report(seeded, admin, "test-confidential", "pdf", out)
     assert "STRENG VERTRAULICH" in _pdf_text(out)
@@ -170,11 +181,17 @@ def _append_forged_export(db: Database, sha256: str) -> int:
     with db.engine.begin() as conn:
         seq = conn.execute(text("SELECT max(seq) FROM audit_events")).scalar_one() + 1
         conn.execute(
-            text("INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, "
-                 "details, prev_hash, hash) VALUES (:seq, '2026-01-01T00:00:00+00:00', 'ada', "
-                 "'report.export', 'report', 'ropa', :details, :prev, :hash)"),
-            {"seq": seq, "details": json.dumps({"sha256": sha256}), "prev": "0" * 64,
-             "hash": "f" * 64},
+            text(
+                "INSERT INTO audit_events (seq, at, actor, action, object_type, object_id, "
+                "details, prev_hash, hash) VALUES (:seq, '2026-01-01T00:00:00+00:00', 'ada', "
+                "'report.export', 'report', 'ropa', :details, :prev, :hash)"
+            ),
+            {
+                "seq": seq,
+                "details": json.dumps({"sha256": sha256}),
+                "prev": "0" * 64,
+                "hash": "f" * 64,
+            },
         )
     return int(seq)
 
@@ -232,8 +249,9 @@ def test_damage_after_the_vouching_event_leaves_the_file_vouched_but_not_before(
     reports.verify_report(seeded, admin, out)  # appends a report.verify event after it
     with seeded.engine.begin() as conn:
         conn.execute(text("DROP TRIGGER audit_events_no_update"))
-        conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = :s"),
-                     {"s": export_seq + 1})
+        conn.execute(
+            text("UPDATE audit_events SET actor = 'mallory' WHERE seq = :s"), {"s": export_seq + 1}
+        )
     assert reports.verify_report(seeded, admin, out).ok
     with seeded.engine.begin() as conn:
         conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1"))

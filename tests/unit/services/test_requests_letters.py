@@ -75,8 +75,13 @@ def test_a_gdpr_refusal_gives_reasons_the_authority_and_the_judicial_remedy(
 ) -> None:
     view = open_request(any_db, officer, law="gdpr")
     view = dsr.advance(any_db, officer, view.id, "review")
-    dsr.deny(any_db, officer, view.id, "manifestly_unfounded_or_excessive",
-             "This is the ninth identical request this month.")  # fmt: skip
+    dsr.deny(
+        any_db,
+        officer,
+        view.id,
+        "manifestly_unfounded_or_excessive",
+        "This is the ninth identical request this month.",
+    )
     text = _text(write_letter(any_db, officer, view.id, "denial", tmp_path / "d.pdf").path)
     assert "Manifestly unfounded or excessive. This is the ninth identical request" in text
     assert "Art. 12(5)(b)" in text and "GDPR Art. 12(4)" in text
@@ -96,13 +101,24 @@ def test_a_ccpa_deletion_denial_gives_the_basis_and_the_exception(
 
 @pytest.mark.parametrize(
     ("law", "where"),
-    [("vcdpa", "§59.1-577(B)(2) and (C)"), ("cpa", "§6-1-1306(2) and (3)"),
-     ("ctdpa", "§42-518(c)(2) and (d)")],
-)  # fmt: skip
+    [
+        ("vcdpa", "§59.1-577(B)(2) and (C)"),
+        ("cpa", "§6-1-1306(2) and (3)"),
+        ("ctdpa", "§42-518(c)(2) and (d)"),
+    ],
+)
 def test_a_us_state_refusal_says_how_to_appeal(any_db, officer, tmp_path, law, where) -> None:
-    view = dsr.create_request(any_db, officer, dsr.Intake(
-        request_type="access", law=law, received_on=TODAY, emails=("ana@example.com",),
-        name="Ana Example"))  # fmt: skip
+    view = dsr.create_request(
+        any_db,
+        officer,
+        dsr.Intake(
+            request_type="access",
+            law=law,
+            received_on=TODAY,
+            emails=("ana@example.com",),
+            name="Ana Example",
+        ),
+    )
     dsr.deny(any_db, officer, view.id, "identity_not_verified", "No proof of identity.")
     text = _text(write_letter(any_db, officer, view.id, "denial", tmp_path / "d.pdf").path)
     assert "To appeal, write to privacy@clientpay.example" in text and where in text

@@ -66,7 +66,9 @@ def test_a_possible_match_is_confirmed_only_with_a_note_and_then_disclosed(
 ) -> None:
     view = open_request(any_db, officer, rtype="portability")
     zoe = record_of(view, "CRM", "possible")
-    with pytest.raises(ValidationError, match=r"possible match \(via IP address: 203\.0\.113\.7\).*--note"):
+    with pytest.raises(
+        ValidationError, match=r"possible match \(via IP address: 203\.0\.113\.7\).*--note"
+    ):
         review.confirm(any_db, officer, view.id, [zoe])
     assert {r.record_id: r.review for r in review.review_rows(any_db, officer, view.id)}[zoe] == (
         "awaiting"

@@ -29,7 +29,11 @@ def test_an_admin_demoted_at_another_desk_is_refused_in_the_open_window(
     assert "nothing was done" in str(refused.value)
     assert [u.name for u in accounts.list_users(any_db, any_admin)] == ["admin", "bob"]
     denied = audit.list_events(any_db, any_admin)[-1]
-    assert (denied.actor, denied.action, denied.object_id) == ("bob", "access.denied", "users.manage")
+    assert (denied.actor, denied.action, denied.object_id) == (
+        "bob",
+        "access.denied",
+        "users.manage",
+    )
     assert denied.details == {"role": "admin", "reason": "role changed after sign-in"}
 
 

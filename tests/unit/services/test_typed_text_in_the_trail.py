@@ -36,8 +36,9 @@ def _everything_typed(db: Database, actor: Actor, tmp_path: Path) -> None:
     records.search_ids(db, actor, "Jürgen")
     records.lookup(db, actor, "phone", "(555) 010-1234")
     records.find_subject(db, actor, [("customer_id", "C1")], typed=True)
-    reports.run_report(db, actor, "records", "xlsx", tmp_path / "r.xlsx",
-                       reports.ReportParams(query="Jürgen"))
+    reports.run_report(
+        db, actor, "records", "xlsx", tmp_path / "r.xlsx", reports.ReportParams(query="Jürgen")
+    )
 
 
 def test_searches_lookups_subject_finds_and_report_queries_leave_no_text_in_the_trail(
@@ -66,15 +67,19 @@ def test_an_auditor_finds_who_searched_for_a_text_however_it_was_written(
     auditor = any_make_user(Role.AUDITOR, "audrey")
 
     def found(what: str, **kw: str) -> list[tuple[str, str]]:
-        return [(m.event.actor, m.event.action)
-                for m in audit_queries.searched_for(any_db, auditor, what, **kw)]  # fmt: skip
+        return [
+            (m.event.actor, m.event.action)
+            for m in audit_queries.searched_for(any_db, auditor, what, **kw)
+        ]
 
     # Case and spacing differ from what was typed; the e-mail address is found as typed text
     # and as the identifier the search read it as.
     assert found("ana@EXAMPLE.com") == [("olivia", "records.search")]
     # The records report runs the search it prints, so that search is recorded too.
     assert found("  jürgen ") == [
-        ("olivia", "records.search"), ("olivia", "records.search"), ("olivia", "report.export"),
+        ("olivia", "records.search"),
+        ("olivia", "records.search"),
+        ("olivia", "report.export"),
     ]
     # A phone number written another way is the same identifier.
     assert found("555-010-1234", kind="phone") == [("olivia", "records.lookup")]
@@ -89,9 +94,17 @@ def test_events_from_before_keyed_hashes_are_found_by_the_same_text(
     db: Database, admin: Actor
 ) -> None:
     with db.transaction() as s:  # as the previous version wrote a search
-        audit.record(s, admin, "records.search", "records", "", {
-            "query_sha256": hashlib.sha256(b"ana@example.com").hexdigest(), "results": 1,
-        })  # fmt: skip
+        audit.record(
+            s,
+            admin,
+            "records.search",
+            "records",
+            "",
+            {
+                "query_sha256": hashlib.sha256(b"ana@example.com").hexdigest(),
+                "results": 1,
+            },
+        )
     [match] = audit_queries.searched_for(db, admin, "ana@example.com")
     assert match.event.action == "records.search" and "before keyed hashes" in match.matched
 
@@ -121,8 +134,10 @@ def test_postgresql_computes_the_same_hmac_on_the_server(pg_url: str) -> None:
                 text("SELECT key FROM installation_keys WHERE name = 'audit-hmac'")
             ).scalar_one()
         engine.dispose()
-        expected = [hmac.new(bytes(key), m.encode(), hashlib.sha256).hexdigest()
-                    for m in ("query:ana@example.com", "identifier:phone:+15550101234")]  # fmt: skip
+        expected = [
+            hmac.new(bytes(key), m.encode(), hashlib.sha256).hexdigest()
+            for m in ("query:ana@example.com", "identifier:phone:+15550101234")
+        ]
         assert server == expected
     finally:
         db.dispose()
@@ -134,8 +149,9 @@ def test_a_correction_keeps_keyed_hashes_of_the_values_not_the_values(
     crm(any_db, any_admin, tmp_path)
     [record_id] = records.lookup(any_db, any_admin, "email", "zoe@example.com")
     with any_db.transaction() as s:
-        records.correct_record(s, any_admin, record_id, "Email", "zoe.martin@example.com",
-                               request_ref="DSR-1")  # fmt: skip
+        records.correct_record(
+            s, any_admin, record_id, "Email", "zoe.martin@example.com", request_ref="DSR-1"
+        )
     trail = _raw_trail(any_db)
     assert "zoe.martin@example.com" not in trail
     [match] = audit_queries.searched_for(any_db, any_admin, "zoe.martin@example.com")
@@ -143,15 +159,19 @@ def test_a_correction_keeps_keyed_hashes_of_the_values_not_the_values(
 
 
 def test_the_cli_answers_the_auditors_question(
-    db: Database, admin: Actor, make_user: UserMaker, capsys: pytest.CaptureFixture[str],
+    db: Database,
+    admin: Actor,
+    make_user: UserMaker,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     records.search_ids(db, admin, "ana@example.com")
     make_user(Role.AUDITOR, "audrey")
     url = db.url.render_as_string(hide_password=False)
     monkeypatch.setenv("CONSOLE_PASSWORD", PASSWORD)
-    code = main(["--db", url, "--user", "audrey", "audit", "searched-for", "ANA@example.com",
-                 "--json"])
+    code = main(
+        ["--db", url, "--user", "audrey", "audit", "searched-for", "ANA@example.com", "--json"]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [(m["actor"], m["action"]) for m in out] == [("admin", "records.search")]

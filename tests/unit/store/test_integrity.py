@@ -90,9 +90,12 @@ def test_the_check_command_passes_a_sound_database_and_verifies_the_whole_chain_
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True
     assert [c["name"] for c in report["checks"]] == [
-        "file", "schema", "audit trail (newest events)", "pages (integrity_check)",
+        "file",
+        "schema",
+        "audit trail (newest events)",
+        "pages (integrity_check)",
         "audit trail (whole chain)",
-    ]  # fmt: skip
+    ]
 
 
 def test_a_healthy_or_new_database_passes_the_quick_check(db: Database, tmp_path: Path) -> None:
@@ -153,12 +156,17 @@ def test_edited_recent_audit_events_are_reported_when_the_database_opens(
     db.dispose()
     conn = sqlite3.connect(path)
     conn.execute("DROP TRIGGER IF EXISTS audit_events_no_update")
-    triggers = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_events'")]
+    triggers = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_events'"
+        )
+    ]
     for name in triggers:
         conn.execute(f'DROP TRIGGER "{name}"')
-    conn.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = "
-                 "(SELECT max(seq) FROM audit_events)")
+    conn.execute(
+        "UPDATE audit_events SET actor = 'mallory' WHERE seq = (SELECT max(seq) FROM audit_events)"
+    )
     conn.commit()
     conn.close()
     reopened = open_database(f"sqlite:///{path}")
@@ -253,13 +261,19 @@ def test_on_postgresql_opening_and_the_check_command_read_the_newest_events(
     assert main(["--db", pg_url, "check", "--full", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [c["name"] for c in report["checks"]] == [
-        "schema", "audit trail (newest events)", "audit trail (whole chain)"
-    ]  # fmt: skip
+        "schema",
+        "audit trail (newest events)",
+        "audit trail (whole chain)",
+    ]
     engine = create_engine(pg_url)
     with engine.begin() as conn:  # as someone holding the owner's password could
         conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER ALL"))
-        conn.execute(text("UPDATE audit_events SET actor = 'mallory' "
-                          "WHERE seq = (SELECT max(seq) FROM audit_events)"))
+        conn.execute(
+            text(
+                "UPDATE audit_events SET actor = 'mallory' "
+                "WHERE seq = (SELECT max(seq) FROM audit_events)"
+            )
+        )
     engine.dispose()
     reopened = open_database(pg_url)
     try:

@@ -79,12 +79,16 @@ def test_the_policy_page_shows_the_statements_categories(qtbot, window: MainWind
     assert any("mail" in label.lower() for label in labels)
 
 
-def test_adding_a_user_shows_the_one_time_password(qtbot, window: MainWindow, db, admin,
-                                                   monkeypatch) -> None:
+def test_adding_a_user_shows_the_one_time_password(
+    qtbot, window: MainWindow, db, admin, monkeypatch
+) -> None:
     page = window.show_page("Admin")
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=10_000)
-    monkeypatch.setattr(AddUserDialog, "ask",
-                        classmethod(lambda cls, parent: ("olivia", "Olivia O", "privacy_officer")))
+    monkeypatch.setattr(
+        AddUserDialog,
+        "ask",
+        classmethod(lambda cls, parent: ("olivia", "Olivia O", "privacy_officer")),
+    )
     shown: list[str] = []
     monkeypatch.setattr(Ask, "info", staticmethod(lambda parent, title, text: shown.append(text)))
     qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
@@ -94,8 +98,9 @@ def test_adding_a_user_shows_the_one_time_password(qtbot, window: MainWindow, db
     assert accounts.authenticate(db, "olivia", otp).role is Role.PRIVACY_OFFICER
 
 
-def test_verify_reports_an_intact_chain_then_a_tampered_one(qtbot, window: MainWindow,
-                                                           db: Database) -> None:
+def test_verify_reports_an_intact_chain_then_a_tampered_one(
+    qtbot, window: MainWindow, db: Database
+) -> None:
     page = window.show_page("Audit")
     qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
     qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)

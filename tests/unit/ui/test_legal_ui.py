@@ -214,8 +214,11 @@ def test_the_scope_is_set_in_the_window_and_going_beyond_it_needs_a_reason(
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         view.load(request_id)
     # The February payment is outside the range: ticking it without a reason is refused.
-    early = next(i for i in range(view.candidates.count())
-                 if "outside the date range" in view.candidates.item(i).text())  # fmt: skip
+    early = next(
+        i
+        for i in range(view.candidates.count())
+        if "outside the date range" in view.candidates.item(i).text()
+    )
     view.candidates.item(early).setCheckState(Qt.CheckState.Checked)
     monkeypatch.setattr(LegalDetailView, "ask_folder", classmethod(lambda cls, p: str(tmp_path)))
     qtbot.mouseClick(view.produce_button, Qt.MouseButton.LeftButton)

@@ -27,8 +27,9 @@ def window(qtbot, db, admin):
     runner.wait()
 
 
-def test_exporting_the_cookie_register_writes_a_verifiable_pdf(qtbot, window, tmp_path: Path,
-                                                             monkeypatch) -> None:
+def test_exporting_the_cookie_register_writes_a_verifiable_pdf(
+    qtbot, window, tmp_path: Path, monkeypatch
+) -> None:
     page: ReportsPage = window.show_page("Reports")
     names = [s.name for s in page.specs]
     page.list.setCurrentRow(names.index("cookie-register"))
@@ -66,11 +67,13 @@ def test_the_audit_page_exports_what_it_shows(qtbot, window, tmp_path: Path, mon
     assert target.exists()
 
 
-@pytest.mark.parametrize(("page_title", "report", "header"),
-                         [("Requests", "dsr-register", "Received"),
-                          ("Legal", "legal-register", "Agency")])
-def test_list_pages_export_their_register(qtbot, window, tmp_path: Path, monkeypatch,
-                                          page_title: str, report: str, header: str) -> None:
+@pytest.mark.parametrize(
+    ("page_title", "report", "header"),
+    [("Requests", "dsr-register", "Received"), ("Legal", "legal-register", "Agency")],
+)
+def test_list_pages_export_their_register(
+    qtbot, window, tmp_path: Path, monkeypatch, page_title: str, report: str, header: str
+) -> None:
     from openpyxl import load_workbook
 
     page = window.show_page(page_title)
@@ -86,8 +89,9 @@ def test_list_pages_export_their_register(qtbot, window, tmp_path: Path, monkeyp
     assert any(header in str(h) for h in headers)
 
 
-def test_exporting_over_an_existing_file_asks_first(qtbot, window, tmp_path: Path,
-                                                    monkeypatch) -> None:
+def test_exporting_over_an_existing_file_asks_first(
+    qtbot, window, tmp_path: Path, monkeypatch
+) -> None:
     from console.ui.dialogs import Ask
 
     page: ReportsPage = window.show_page("Reports")

@@ -89,8 +89,12 @@ def test_confirm_and_exclude_a_selection_from_the_tab(qtbot, detail, db, officer
     with qtbot.waitSignal(detail.loaded, timeout=10_000):
         qtbot.mouseClick(tab.buttons["exclude"], Qt.MouseButton.LeftButton)
     assert tab.table.item(_row_of(detail, zoe), 5).text() == "Excluded"
-    actions = [e.action for e in audit.list_events(db, officer, audit.EventFilter(
-        object_type="dsr_request", object_id=str(detail.view.id)))]  # fmt: skip
+    actions = [
+        e.action
+        for e in audit.list_events(
+            db, officer, audit.EventFilter(object_type="dsr_request", object_id=str(detail.view.id))
+        )
+    ]
     assert actions.count("dsr.record.confirm") == 1 and actions.count("dsr.record.exclude") == 1
 
 
@@ -137,8 +141,9 @@ def test_a_confirmed_records_field_is_redacted_from_the_tab(
     ticket = record_of(detail.view, "Support", "strong")
     tab.table.selectRow(_row_of(detail, ticket))
     assert tab.buttons["redact"].isEnabled()
-    monkeypatch.setattr(Ask, "choose", staticmethod(
-        lambda parent, title, label, items, current=0: "Message"))  # fmt: skip
+    monkeypatch.setattr(
+        Ask, "choose", staticmethod(lambda parent, title, label, items, current=0: "Message")
+    )
     monkeypatch.setattr(ReviewAsk, "note", staticmethod(lambda *a: "It names another customer"))
     with qtbot.waitSignal(detail.loaded, timeout=10_000):
         qtbot.mouseClick(tab.buttons["redact"], Qt.MouseButton.LeftButton)
