@@ -340,7 +340,9 @@ def hostile_table(s: Scenario) -> list[str]:
         msg = f.get("message", "")
         rejected = f.get("rejected") or []
         if rejected:
-            msg += " — " + "; ".join(f"row {r}, column {c!s}: {why}" for r, c, why in rejected[:2])
+            msg += " — " + "; ".join(
+                f"row {r}{f', column {c!r}' if c else ''}: {why}" for r, c, why in rejected[:2]
+            )
         lines.append(
             f"| {f['case']} | {f['file_bytes']:,} | {f['cpu_seconds']} | {f['seconds']} | "
             f"{f['peak_rss_mb']} | {status.get(name, '?')} | {msg.replace('|', '/')[:220]} |"
