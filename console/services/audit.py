@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from console.domain.audit_text import EventText, Namer, describe
 from console.domain.auditchain import Anchor, VerifyResult, verify_chain
 from console.domain.permissions import Permission
 from console.domain.typed_text import identifier_message, query_message, value_message
@@ -18,7 +20,8 @@ from console.services.context import Actor
 from console.store import audit_log
 from console.store.db import Database
 from console.store.keyed_hash import KEY_ID_MESSAGE, keyed_hashes
-from console.store.models import AuditEvent
+from console.store.models import AuditEvent, User
+from console.store.records_models import Source
 
 
 def record(
@@ -146,6 +149,28 @@ def event_row(r: AuditEvent) -> EventRow:
         # A damaged event is still shown (verify names it); its text is kept as found.
         details = {"unreadable_details": r.details}
     return EventRow(r.seq, r.at, r.actor, r.action, r.object_type, r.object_id, details, r.hash)
+
+
+def object_namer(db: Database, actor: Actor) -> Namer:
+    """Names for the trail's objects as users know them: users by name, sources by name (read once;
+    a desk whose database role may not read them sees "User 4", never an error)."""
+    actor.require(Permission.VIEW_AUDIT)
+    names: dict[tuple[str, str], str] = {}
+    try:
+        with db.read() as s:
+            for uid, name, full in s.execute(select(User.id, User.name, User.full_name)):
+                names[("user", str(uid))] = f"{full} ({name})" if full else name
+            for sid, name in s.execute(select(Source.id, Source.name)):
+                names[("source", str(sid))] = name
+    except DBAPIError as exc:  # a role refused the read: the plain names stay
+        if db.known_error(exc) is None:
+            raise
+    return lambda object_type, object_id: names.get((object_type, object_id))
+
+
+def describe_event(ev: EventRow, namer: Namer | None = None) -> EventText:
+    """One event as a person reads it: a sentence and labelled details (the window, CLI, reports)."""
+    return describe(ev.actor, ev.action, ev.object_type, ev.object_id, ev.details, namer)
 
 
 def actors(db: Database, actor: Actor) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -12,12 +11,13 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
 )
 
+from console.domain import labels
+from console.domain.audit_text import EventText, Namer
 from console.domain.auditchain import VerifyResult
 from console.services import audit
 from console.services.reports import ReportParams
@@ -27,24 +27,55 @@ from console.ui.plain import plain_label, tip
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAGE = 200
+# The Audit page's "What" filter: groups of actions by the job they belong to.
+_ACTION_GROUPS = (
+    ("dsr", "Data-subject requests"),
+    ("legal", "Legal requests"),
+    ("records", "Records and imports"),
+    ("source", "Sources"),
+    ("suppression", "Suppression list"),
+    ("report", "Reports and exported files"),
+    ("policy", "Policy packs"),
+    ("login", "Sign-in"),
+    ("user", "User accounts"),
+    ("access", "Refusals"),
+    ("backup", "Backups"),
+    ("audit", "The audit trail itself"),
+    ("team", "Team mode"),
+)
 
 
 class AuditModel(QAbstractTableModel):
     """Holds only the matching sequence numbers; rows are fetched for what is on screen."""
 
-    COLUMNS = ("#", "When (UTC)", "User", "Action", "Object", "Details")
+    COLUMNS = ("#", "When (UTC)", "User", "What happened", "Details")
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
         self.ctx = ctx
         self._seqs: list[int] = []
         self._cache: dict[int, audit.EventRow] = {}
+        self._told: dict[int, EventText] = {}
+        self.namer: Namer | None = None
 
-    def set_seqs(self, seqs: list[int]) -> None:
+    def set_seqs(self, seqs: list[int], namer: Namer | None = None) -> None:
         self.beginResetModel()
         self._seqs = seqs
         self._cache.clear()
+        self._told.clear()
+        self.namer = namer
         self.endResetModel()
+
+    def told(self, row: int) -> EventText | None:
+        """Row `row`'s event as a sentence and labelled details."""
+        ev = self._row(row)
+        if ev is None:
+            return None
+        if ev.seq not in self._told:
+            if len(self._told) > 20 * _PAGE:
+                self._told.clear()
+            self._told[ev.seq] = audit.describe_event(ev, self.namer)
+        return self._told[ev.seq]
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._seqs)
@@ -87,12 +118,16 @@ class AuditModel(QAbstractTableModel):
             return ev.at[:19].replace("T", " ")
         if col == 2:
             return ev.actor
+        told = self.told(index.row())
+        if told is None:
+            return None
         if col == 3:
-            return ev.action
-        if col == 4:
-            return f"{ev.object_type} {ev.object_id}".strip()
-        text = json.dumps(ev.details, ensure_ascii=False)
-        return tip(text) if role == Qt.ItemDataRole.ToolTipRole else text[:200]
+            text = told.sentence
+        else:
+            text = told.details_text()
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return tip("\n".join(f"{name}: {value}" for name, value in told.fields))
+        return tip(text) if role == Qt.ItemDataRole.ToolTipRole else text[:300]
 
 
 def _as_date(q: QDate) -> date:
@@ -115,9 +150,15 @@ class AuditPage(Page):
         self.actor_box = QComboBox()
         self.actor_box.setObjectName("actor")
         self.actor_box.setAccessibleName("Filter by user")
-        self.action_edit = QLineEdit()
-        self.action_edit.setPlaceholderText("Action starts with… (e.g. login, user.)")
-        self.action_edit.setObjectName("action")
+        self.action_box = QComboBox()
+        self.action_box.setObjectName("action")
+        self.action_box.setAccessibleName("Filter by what happened")
+        self.action_box.addItem("Everything", "")
+        for prefix, group in _ACTION_GROUPS:
+            self.action_box.addItem(group, prefix)
+            for code, text in sorted(labels.ACTIONS.items(), key=lambda kv: kv[1]):
+                if code == prefix or code.startswith(prefix + "."):
+                    self.action_box.addItem("    " + text, code)
         self.since_edit = QDateEdit()
         self.since_edit.setCalendarPopup(True)
         self.since_edit.setDisplayFormat("yyyy-MM-dd")
@@ -129,7 +170,7 @@ class AuditPage(Page):
         self.apply_button = QPushButton("&Filter")
         for label, w in (
             ("User", self.actor_box),
-            ("Action", self.action_edit),
+            ("What", self.action_box),
             ("From", self.since_edit),
             ("To", self.until_edit),
         ):
@@ -143,7 +184,7 @@ class AuditPage(Page):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setAlternatingRowColors(True)
         layout.addWidget(self.table, 1)
 
@@ -169,7 +210,7 @@ class AuditPage(Page):
         layout.addLayout(bottom)
 
         self.apply_button.clicked.connect(self.refresh)
-        self.action_edit.returnPressed.connect(self.refresh)
+        self.action_box.activated.connect(self.refresh)
         self.verify_button.clicked.connect(self.verify)
         self.last_result: VerifyResult | None = None
 
@@ -181,7 +222,7 @@ class AuditPage(Page):
             since=datetime.combine(since, time.min, UTC),
             until=datetime.combine(until, time.max, UTC),
             actor=actor or None,
-            action_prefix=self.action_edit.text().strip() or None,
+            action_prefix=self.action_box.currentData() or None,
         )
 
     def refresh(self) -> None:
@@ -192,12 +233,13 @@ class AuditPage(Page):
                 audit.event_seqs(self.ctx.db, self.ctx.actor, f),
                 audit.head(self.ctx.db, self.ctx.actor),
                 audit.actors(self.ctx.db, self.ctx.actor),
+                audit.object_namer(self.ctx.db, self.ctx.actor),
             ),
             self._loaded,
         )
 
-    def _loaded(self, result: tuple[list[int], Any, list[str]]) -> None:
-        seqs, head, actors = result
+    def _loaded(self, result: tuple[list[int], Any, list[str], Namer]) -> None:
+        seqs, head, actors, namer = result
         current = self.actor_box.currentData()
         self.actor_box.blockSignals(True)
         self.actor_box.clear()
@@ -207,8 +249,8 @@ class AuditPage(Page):
         idx = self.actor_box.findData(current)
         self.actor_box.setCurrentIndex(max(idx, 0))
         self.actor_box.blockSignals(False)
-        self.model.set_seqs(seqs)
-        for col in range(5):
+        self.model.set_seqs(seqs, namer)
+        for col in range(4):
             self.table.resizeColumnToContents(col)
         self.count_label.setText(f"{len(seqs):,} events shown")
         self.head_label.setText(
@@ -223,7 +265,7 @@ class AuditPage(Page):
             since=_as_date(self.since_edit.date()),
             until=_as_date(self.until_edit.date()),
             actor_name=self.actor_box.currentData() or None,
-            action=self.action_edit.text().strip() or None,
+            action=self.action_box.currentData() or None,
         )
         self.exporter.start("audit-trail", str(self.format_box.currentData()), params)
 

@@ -57,7 +57,7 @@ def test_only_the_parameters_a_report_takes_are_shown(qtbot, window) -> None:
 def test_the_audit_page_exports_what_it_shows(qtbot, window, tmp_path: Path, monkeypatch) -> None:
     page = window.show_page("Audit")
     qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10_000)
-    page.action_edit.setText("policy.")
+    page.action_box.setCurrentIndex(page.action_box.findData("policy"))
     page.format_box.setCurrentIndex(1)
     target = tmp_path / "trail.xlsx"
     monkeypatch.setattr(SaveAs, "ask", staticmethod(lambda parent, suggested, fmt: target))
