@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
+from console.domain import labels
 from console.domain.legal import IDENTIFIER_KINDS, Decision, ProcessType
 from console.domain.workflow import LegalStatus
 from console.errors import ValidationError
@@ -338,17 +339,19 @@ def cmd_show(args: argparse.Namespace) -> int:
             lines = [
                 f"{s.ref}  {s.process_type.label}  [{s.status.label}]",
                 f"Agency: {s.agency}  Country: {s.country}  Case: {s.case_number or '—'}",
-                f"Due: {s.due_at:%Y-%m-%d %H:%M} UTC  Decision: {s.decision or '—'}",
-                "Checklist: "
-                + ", ".join(f"{c.key}={'yes' if c.checked else 'no'}" for c in detail.checklist),
+                f"Due: {s.due_at:%Y-%m-%d %H:%M} UTC  "
+                f"Decision: {labels.label('decision', s.decision) or '—'}",
+                f"Checklist: {sum(c.checked for c in detail.checklist)} of "
+                f"{len(detail.checklist)} ticked",
             ]
+            lines += [f"  [{'x' if c.checked else ' '}] {c.label}" for c in detail.checklist]
             lines += [
                 f"Hold {h.ref}: until {h.until} ({'active' if h.active else 'released'}, "
                 f"{h.record_count} records)"
                 for h in holds
             ]
             lines += [f"Disclosed {x.disclosed_at:%Y-%m-%d}: {x.what}" for x in disclosures]
-            lines += [f"{e.at:%Y-%m-%d %H:%M} {e.actor}: {e.text}" for e in events]
+            lines += [f"{e.at:%Y-%m-%d %H:%M} UTC  {e.text}" for e in events]
             return "\n".join(lines)
 
         emit(args, data, text)

@@ -63,8 +63,7 @@ TASK_ACTIONS: dict[str, str] = {
 TASK_STATUSES: dict[str, str] = {
     "open": "Open",
     "done": "Done",
-    "not_applicable": "Not applicable",
-    "blocked": "Blocked",
+    "skipped": "Skipped",
 }
 
 # What a row in the trail says was done, in the words of a person telling it.

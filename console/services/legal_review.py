@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from console.domain import legal as rules
+from console.domain.audit_text import describe
 from console.domain.legal import Decision, NoticeDecision, ProcessType
 from console.domain.permissions import Permission, Role
 from console.domain.workflow import LegalStatus
@@ -321,28 +322,6 @@ class TimelineEntry:
     text: str
 
 
-_ACTION_TEXT = {
-    "legal.create": "Request logged",
-    "legal.view": "Opened",
-    "legal.update": "Details changed",
-    "legal.document_attach": "Document attached",
-    "legal.document_view": "Document opened",
-    "legal.assign": "Counsel assigned",
-    "legal.review": "Put under review",
-    "legal.checklist": "Checklist item",
-    "legal.decide": "Decision",
-    "legal.notice": "NDO / notice decision",
-    "legal.notice_given": "User notified",
-    "legal.preserving": "Held for preservation only",
-    "legal.close": "Closed",
-    "legal.hold_place": "Hold placed",
-    "legal.hold_renew": "Hold renewed",
-    "legal.hold_release": "Hold released",
-    "legal.produce": "Production",
-    "legal.disclose": "Disclosure logged",
-}
-
-
 def timeline(
     db: Database, actor: Actor, request_id: int, *, include_views: bool = False
 ) -> list[TimelineEntry]:
@@ -362,18 +341,15 @@ def timeline(
             if not include_views and ev.action in ("legal.view", "legal.document_view"):
                 continue
             details = json.loads(ev.details)
-            shown = ", ".join(
-                f"{k}: {v}"
-                for k, v in sorted(details.items())
-                if v not in (None, "", [], {}) and k != "ref"
-            )
-            label = _ACTION_TEXT.get(ev.action, ev.action)
+            details.pop("ref", None)
+            told = describe(ev.actor, ev.action, ev.object_type, ev.object_id, details)
+            shown = told.details_text()
             entries.append(
                 TimelineEntry(
                     datetime.fromisoformat(ev.at),
                     ev.actor,
                     ev.action,
-                    f"{label} — {shown}" if shown else label,
+                    f"{told.sentence} — {shown}" if shown else told.sentence,
                 )
             )
         return entries

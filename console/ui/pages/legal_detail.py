@@ -347,7 +347,7 @@ class LegalDetailView(QWidget):
             )
         self.timeline_list.clear()
         for e in events:
-            self.timeline_list.addItem(f"{e.at:%Y-%m-%d %H:%M} {e.actor}: {e.text}")
+            self.timeline_list.addItem(f"{e.at:%Y-%m-%d %H:%M}  {e.text}")
         self.loaded.emit()
 
     # -- actions ----------------------------------------------------------------------------

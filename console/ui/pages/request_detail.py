@@ -7,7 +7,6 @@ else saved meanwhile comes back as a message naming them instead of being overwr
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain import labels
+from console.domain.audit_text import describe
 from console.domain.permissions import Permission
 from console.domain.responses import LETTER_LABELS
 from console.domain.workflow import DsrStatus
@@ -130,9 +131,9 @@ class RequestDetail(QWidget):
         layout.addLayout(actions)
 
         self.tabs = QTabWidget()
-        self.timeline = _table(["When (UTC)", "User", "Action", "Details"])
+        self.timeline = _table(["When (UTC)", "What happened", "Details"])
         self.clock_table = _table(["#", "Entry", "Date", "Reason", "Requester told", "By"])
-        self.tasks_table = _table(["Id", "Source", "Action", "Assignee", "Due", "Status"])
+        self.tasks_table = _table(["Task", "Source", "Action", "Assignee", "Due", "Status"])
         self.records_tab = RecordsTab(ctx, self._run)
         self.tabs.addTab(self.timeline, "&Timeline")
         self.tabs.addTab(self.clock_table, "C&lock")
@@ -204,25 +205,40 @@ class RequestDetail(QWidget):
         _fill(
             self.timeline,
             [
-                [
-                    e.at[:19].replace("T", " "),
-                    e.actor,
-                    e.action,
-                    json.dumps(e.details, ensure_ascii=False),
-                ]
-                for e in v.timeline
+                [e.at[:16].replace("T", " "), told.sentence, told.details_text()]
+                for e, told in (
+                    (e, describe(e.actor, e.action, "dsr_request", v.id, e.details))
+                    for e in v.timeline
+                )
             ],
         )
         _fill(
             self.clock_table,
             [
-                [c.position, c.kind, c.at, c.reason, c.requester_told_on, c.recorded_by]
+                [
+                    c.position,
+                    labels.label("clock", c.kind),
+                    c.at,
+                    labels.label("denial_reason", c.reason),
+                    c.requester_told_on,
+                    c.recorded_by,
+                ]
                 for c in v.clock
             ],
         )
         _fill(
             self.tasks_table,
-            [[t.id, t.source, t.action, t.assignee, t.due_on, t.status] for t in v.tasks],
+            [
+                [
+                    t.id,
+                    t.source,
+                    labels.label("task_action", t.action),
+                    t.assignee,
+                    t.due_on,
+                    labels.label("task_status", t.status),
+                ]
+                for t in v.tasks
+            ],
         )
         self.records_tab.show_view(v)
         waiting = RecordsTab.awaiting(v)

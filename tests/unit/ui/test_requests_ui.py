@@ -278,7 +278,7 @@ def test_a_task_is_added_and_marked_done_from_the_tasks_tab(
     with qtbot.waitSignal(detail.loaded, timeout=10_000):
         qtbot.mouseClick(done, Qt.MouseButton.LeftButton)
     assert detail.view.tasks[0].status == "done" and detail.view.tasks[0].done_by == "olivia"
-    assert detail.tasks_table.item(0, 5).text() == "done"
+    assert detail.tasks_table.item(0, 5).text() == "Done"
     actions = [e.action for e in detail.view.timeline]
     assert "dsr.task.add" in actions and "dsr.task.status" in actions
 
