@@ -149,6 +149,35 @@ ACTIONS: dict[str, str] = {
     "user.role_change": "Changed a user's role",
 }
 
+# The trail's actions grouped by the job they belong to (the Audit page's filter, report headers).
+ACTION_GROUPS: tuple[tuple[str, str], ...] = (
+    ("dsr", "Data-subject requests"),
+    ("legal", "Legal requests"),
+    ("records", "Records and imports"),
+    ("source", "Sources"),
+    ("suppression", "Suppression list"),
+    ("report", "Reports and exported files"),
+    ("policy", "Policy packs"),
+    ("login", "Sign-in"),
+    ("user", "User accounts"),
+    ("access", "Refusals"),
+    ("backup", "Backups"),
+    ("audit", "The audit trail itself"),
+    ("team", "Team mode"),
+)
+
+
+def action_filter(prefix: str) -> str:
+    """A filter on the trail's actions in words: one action's label, or its job's group."""
+    if prefix in ACTIONS:
+        return ACTIONS[prefix]
+    groups = dict(ACTION_GROUPS)
+    key = prefix.rstrip(".")
+    if key in groups:
+        return f"{groups[key]} (every action)"
+    return f"Actions starting “{prefix}”"
+
+
 # What the trail's rows are about (object_type), named as users know them.
 OBJECTS: dict[str, str] = {
     "dsr_request": "Request",

@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy import select
 
 from console import __version__, outfiles
+from console.domain import labels
 from console.domain.auditchain import Anchor, verify_chain
 from console.domain.permissions import Permission
 from console.errors import ConsoleError, NotFound, ValidationError
@@ -74,7 +75,7 @@ class ReportParams:
         if self.actor_name:
             out["User"] = self.actor_name
         if self.action:
-            out["Action"] = self.action
+            out["What happened"] = labels.action_filter(self.action)
         if self.query:
             out["Query"] = self.query
         if self.object_id is not None:
@@ -82,7 +83,7 @@ class ReportParams:
         if self.source:
             out["Source"] = self.source
         if self.category:
-            out["Category"] = self.category
+            out["Category"] = labels.label("category", self.category)
         return out or {"Scope": "everything"}
 
 

@@ -24,18 +24,11 @@ def _audit_filter(ctx: BuildContext) -> audit.EventFilter:
 
 
 def _audit_rows(ctx: BuildContext) -> Iterator[Sequence[object]]:
+    namer = audit.object_namer(ctx.db, ctx.actor)
     for ev in audit.iter_events(ctx.db, ctx.actor, _audit_filter(ctx)):
         when = datetime.fromisoformat(ev.at).astimezone(UTC).replace(tzinfo=None)
-        details = ", ".join(f"{k}={v}" for k, v in sorted(ev.details.items()))
-        yield (
-            ev.seq,
-            when,
-            ev.actor,
-            ev.action,
-            f"{ev.object_type} {ev.object_id}".strip(),
-            details,
-            ev.hash,
-        )
+        told = audit.describe_event(ev, namer)
+        yield (ev.seq, when, ev.actor, told.sentence, told.details_text(), ev.hash)
 
 
 def build_audit_trail(ctx: BuildContext) -> list[Section]:
@@ -63,9 +56,8 @@ def build_audit_trail(ctx: BuildContext) -> list[Section]:
                         Column("Seq", "int", 7),
                         Column("When", "datetime", 19),
                         Column("User", "text", 12),
-                        Column("Action", "text", 18),
-                        Column("Object", "text", 14),
-                        Column("Details", "text", 40),
+                        Column("What happened", "text", 30),
+                        Column("Details", "text", 42),
                         Column("Hash", "text", 20),
                     ],
                     _audit_rows(ctx),

@@ -27,22 +27,6 @@ from console.ui.plain import plain_label, tip
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAGE = 200
-# The Audit page's "What" filter: groups of actions by the job they belong to.
-_ACTION_GROUPS = (
-    ("dsr", "Data-subject requests"),
-    ("legal", "Legal requests"),
-    ("records", "Records and imports"),
-    ("source", "Sources"),
-    ("suppression", "Suppression list"),
-    ("report", "Reports and exported files"),
-    ("policy", "Policy packs"),
-    ("login", "Sign-in"),
-    ("user", "User accounts"),
-    ("access", "Refusals"),
-    ("backup", "Backups"),
-    ("audit", "The audit trail itself"),
-    ("team", "Team mode"),
-)
 
 
 class AuditModel(QAbstractTableModel):
@@ -154,7 +138,7 @@ class AuditPage(Page):
         self.action_box.setObjectName("action")
         self.action_box.setAccessibleName("Filter by what happened")
         self.action_box.addItem("Everything", "")
-        for prefix, group in _ACTION_GROUPS:
+        for prefix, group in labels.ACTION_GROUPS:
             self.action_box.addItem(group, prefix)
             for code, text in sorted(labels.ACTIONS.items(), key=lambda kv: kv[1]):
                 if code == prefix or code.startswith(prefix + "."):
