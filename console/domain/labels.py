@@ -53,6 +53,22 @@ LINKS: dict[str, str] = {
     "possible": "Possible match",
 }
 
+# What fulfilment did to one attached record.
+RECORD_OUTCOMES: dict[str, str] = {
+    "erased": "Erased",
+    "held": "Kept: under legal hold",
+    "skipped": "Not changed",
+    "corrected": "Corrected",
+}
+
+IMPORT_STATUSES: dict[str, str] = {
+    "running": "Running",
+    "completed": "Completed",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+    "undone": "Undone",
+}
+
 TASK_ACTIONS: dict[str, str] = {
     "search": "Search",
     "delete": "Delete",
@@ -225,12 +241,16 @@ def _pack_table(which: str) -> Mapping[str, str]:
     pack = load_default_pack()
     if which == "source_kind":
         return {kind.id: kind.label for kind in pack.source_kinds}
+    if which == "disclosure_ground":
+        return {ground.id: ground.label for ground in pack.disclosure_grounds}
     return {category.id: category.label for category in pack.categories}
 
 
 _TABLES: dict[str, Callable[[], Mapping[str, str]]] = {
     "source_kind": lambda: _pack_table("source_kind"),
     "category": lambda: _pack_table("category"),
+    "disclosure_ground": lambda: _pack_table("disclosure_ground"),
+    "import_status": lambda: IMPORT_STATUSES,
     "law": lambda: _registry_table("law"),
     "request_type": lambda: _registry_table("request_type"),
     "denial_reason": lambda: _registry_table("reason"),
@@ -249,6 +269,7 @@ _TABLES: dict[str, Callable[[], Mapping[str, str]]] = {
     "review": lambda: REVIEW_STATES,
     "link": lambda: LINKS,
     "task_action": lambda: TASK_ACTIONS,
+    "record_outcome": lambda: RECORD_OUTCOMES,
     "task_status": lambda: TASK_STATUSES,
     "action": lambda: ACTIONS,
     "object": lambda: OBJECTS,

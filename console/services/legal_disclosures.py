@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from console.domain import labels
 from console.domain import legal as rules
 from console.domain.legal import Decision, ProcessType
 from console.domain.permissions import Permission
@@ -49,7 +51,18 @@ def legal_basis(req: LegalRequest) -> str:
     basis = ", ".join(parts)
     if req.decision:
         basis += f"; decision: {Decision(req.decision).label.lower()}"
-    return f"{basis}; policy ground: {rules.DISCLOSURE_GROUND[process]}"
+    return f"{basis}; policy ground: {labels.label('disclosure_ground', rules.DISCLOSURE_GROUND[process])}"
+
+
+_STORED_GROUND = re.compile(r"policy ground: ([a-z_]+)$")
+
+
+def _basis_text(stored: str) -> str:
+    """The legal basis as a person reads it; bases logged before grounds were written by their
+    label end in the ground's code, which is read out by its label."""
+    return _STORED_GROUND.sub(
+        lambda m: "policy ground: " + labels.label("disclosure_ground", m.group(1)), stored
+    )
 
 
 # --- the disclosure log --------------------------------------------------------------------------
@@ -163,7 +176,7 @@ def _disclosure(row: LegalDisclosure, prod: LegalProduction | None) -> Disclosur
         when,
         row.recipient,
         row.method,
-        row.legal_basis,
+        _basis_text(row.legal_basis),
         row.what,
         row.record_count,
         row.recorded_by,

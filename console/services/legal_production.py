@@ -305,7 +305,8 @@ def _record(
         )
     sources = sorted({i.row.source for i in items})
     span = f"{items[0].number}–{items[-1].number}"
-    what = f"{len(items)} record(s) from {', '.join(sources)} as production {span}"
+    noun = "record" if len(items) == 1 else "records"
+    what = f"{len(items)} {noun} from {', '.join(sources)} as production {span}"
     s.add(
         LegalDisclosure(
             request_id=req.id,

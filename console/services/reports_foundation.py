@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, time, timedelta
 
+from console.domain import labels
 from console.domain.auditchain import verify_chain
 from console.domain.policy import PolicyPack
 from console.reports import Column, KeyValues, Note, Paragraph, Section, Table
@@ -170,7 +171,7 @@ def _ropa_sections(pack: PolicyPack) -> list[Section]:
                     [
                         (
                             r.label,
-                            str(r.kind),
+                            labels.label("recipient_kind", r.kind),
                             r.description,
                             ", ".join(
                                 pack.disclosure_ground(g).label for g in r.disclosure_grounds

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from console.domain import labels
 from console.domain.legal import HalfYear
 from console.reports import (
     BarChart,
@@ -48,7 +49,7 @@ def _register_rows(ctx: BuildContext) -> Iterator[Sequence[object]]:
             s.due_at,
             s.status.label,
             s.assigned_to,
-            s.decision.replace("_", " ") if s.decision else "",
+            labels.label("decision", s.decision),
             len(r.identifiers),
             "yes" if s.ndo else "",
             s.active_holds,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
+from console.domain import labels
 from console.reports import Column, KeyValues, Note, Section, Table
 from console.services import imports, policy, records, sources
 from console.services.reports import BuildContext, ReportSpec, register
@@ -85,7 +86,7 @@ def build_sources(ctx: BuildContext) -> list[Section]:
                             b.id,
                             b.source,
                             b.file_name,
-                            b.status,
+                            labels.label("import_status", b.status),
                             _naive(b.started_at),
                             _naive(b.finished_at),
                             b.rows_imported,

@@ -3,9 +3,10 @@ request's case file, and the requester's access package (GDPR Art. 15)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 
+from console.domain import labels
+from console.domain.audit_text import describe
 from console.reports import Column, KeyValues, Note, Paragraph, Section, Table
 from console.services.reports import BuildContext, ReportSpec, register
 from console.services.requests_metrics import metrics, register_rows
@@ -19,10 +20,10 @@ def _register_rows(ctx: BuildContext) -> Iterator[Sequence[object]]:
         yield (
             r.id,
             r.received_on,
-            REQUEST_TYPES.get(r.request_type, r.request_type),
-            r.law,
-            r.channel,
-            r.status,
+            labels.label("request_type", r.request_type),
+            labels.label("law", r.law),
+            labels.label("channel", r.channel),
+            labels.label("status", r.status),
             r.due_on,
             r.responded_on,
             r.response,
@@ -116,11 +117,17 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
                 KeyValues(
                     [
                         ("Type", REQUEST_TYPES.get(v.request_type, v.request_type)),
-                        ("Law", v.law),
-                        ("Channel", v.channel),
+                        ("Law", labels.label("law", v.law)),
+                        ("Channel", labels.label("channel", v.channel)),
                         ("Status", v.status_label),
                         ("Requester", v.requester_name or "—"),
-                        ("Identifiers", ", ".join(f"{k}: {val}" for k, val in v.identifiers)),
+                        (
+                            "Identifiers",
+                            ", ".join(
+                                f"{labels.label('identifier', k)}: {val}"
+                                for k, val in v.identifiers
+                            ),
+                        ),
                         ("Received", v.received_on.isoformat()),
                         ("Due", v.due_on.isoformat()),
                         (
@@ -134,7 +141,7 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
                             if v.identity_method
                             else "not yet",
                         ),
-                        ("Outcome", v.outcome or "—"),
+                        ("Outcome", labels.label("outcome", v.outcome) or "—"),
                         (
                             "Denial",
                             f"{DENIAL_REASONS.get(v.denial_reason, v.denial_reason)}: {v.denial_text}"
@@ -161,7 +168,14 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
                         Column("By", "text", 12),
                     ],
                     [
-                        (c.position, c.kind, c.at, c.reason, c.requester_told_on, c.recorded_by)
+                        (
+                            c.position,
+                            labels.label("clock", c.kind),
+                            c.at,
+                            labels.label("denial_reason", c.reason),
+                            c.requester_told_on,
+                            c.recorded_by,
+                        )
                         for c in v.clock
                     ],
                 )
@@ -185,10 +199,10 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
                         (
                             t.id,
                             t.source,
-                            t.action,
+                            labels.label("task_action", t.action),
                             t.assignee or "",
                             t.due_on,
-                            t.status,
+                            labels.label("task_status", t.status),
                             t.done_by or "",
                         )
                         for t in v.tasks
@@ -223,7 +237,7 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
                             REVIEW_LABELS.get(r.review, r.review),
                             r.review_note,
                             r.reviewed_by or ("strong link" if r.review == "confirmed" else ""),
-                            r.outcome or "",
+                            labels.label("record_outcome", r.outcome),
                             r.outcome_detail,
                         )
                         for r in v.records
@@ -239,19 +253,15 @@ def build_case_file(ctx: BuildContext) -> list[Section]:
                     [
                         Column("Seq", "int", 6),
                         Column("When", "text", 19),
-                        Column("User", "text", 12),
-                        Column("Action", "text", 20),
-                        Column("Details", "text", 40),
+                        Column("What happened", "text", 30),
+                        Column("Details", "text", 42),
                     ],
                     [
-                        (
-                            e.seq,
-                            e.at[:19].replace("T", " "),
-                            e.actor,
-                            e.action,
-                            json.dumps(e.details, ensure_ascii=False),
+                        (e.seq, e.at[:16].replace("T", " "), told.sentence, told.details_text())
+                        for e, told in (
+                            (e, describe(e.actor, e.action, "dsr_request", v.id, e.details))
+                            for e in v.timeline
                         )
-                        for e in v.timeline
                     ],
                 )
             ],
