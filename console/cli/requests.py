@@ -31,6 +31,10 @@ def _correction(text: str) -> Any:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    mw = sub.add_parser("my-work", help="your open requests and legal matters, soonest due first")
+    add_json_flag(mw)
+    mw.set_defaults(handler=cmd_my_work)
+
     p = sub.add_parser("dsr", help="data-subject requests")
     dsub = p.add_subparsers(dest="dsr_command", required=True, metavar="COMMAND")
 
@@ -69,6 +73,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--to", required=True, metavar="STATUS")
     a.add_argument("--note", default="")
     _common_change(a, cmd_advance)
+
+    asg = dsub.add_parser("assign", help="assign a request to a privacy officer or admin")
+    asg.add_argument("id", type=int)
+    who = asg.add_mutually_exclusive_group(required=True)
+    who.add_argument("assignee", nargs="?", default=None, metavar="USER")
+    who.add_argument("--nobody", action="store_true", help="take the request off anyone's list")
+    _common_change(asg, cmd_assign)
 
     v = dsub.add_parser("verify", help="record how the identity was verified (starts the work)")
     v.add_argument("id", type=int)
@@ -212,6 +223,7 @@ def _text(v: RequestView) -> str:
         + (f", acknowledge by {v.acknowledge_by}" if v.acknowledge_by else "")
         + (f", paused since {v.paused_since}" if v.paused_since else ""),
     ]
+    lines.append(f"  assigned to {v.assignee}" if v.assignee else "  not assigned")
     if v.duplicates:
         lines.append(f"  possible duplicate of: {', '.join(map(str, v.duplicates))}")
     return "\n".join(lines)
@@ -220,6 +232,7 @@ def _text(v: RequestView) -> str:
 def _show(args: argparse.Namespace, v: RequestView, full: bool = False) -> int:
     data: dict[str, Any] = v.summary()
     data["version"] = v.version
+    data["assignee"] = v.assignee
     if full:
         data.update(
             {
@@ -320,6 +333,19 @@ def cmd_advance(args: argparse.Namespace) -> int:
         args,
         lambda db, a: dsr.advance(
             db, a, args.id, args.to, note=args.note, expected_version=args.expected_version
+        ),
+    )
+
+
+def cmd_assign(args: argparse.Namespace) -> int:
+    return _change(
+        args,
+        lambda db, a: dsr.assign(
+            db,
+            a,
+            args.id,
+            None if args.nobody else args.assignee,
+            expected_version=args.expected_version,
         ),
     )
 
@@ -617,3 +643,35 @@ def cmd_letter(args: argparse.Namespace) -> int:
             f"Letter ({r.kind}) for request {r.request_id} written to {r.path}",
         )
         return EXIT_OK
+
+
+def cmd_my_work(args: argparse.Namespace) -> int:
+    from console.services.my_work import my_work
+
+    with database(args) as db:
+        items = my_work(db, sign_in(db, args))
+    data = [
+        {
+            "kind": i.kind,
+            "id": i.id,
+            "ref": i.ref,
+            "title": i.title,
+            "status": i.status,
+            "due_date": i.due_on.isoformat(),
+            "days_left": i.days_left,
+            "next": i.next_action,
+        }
+        for i in items
+    ]
+
+    def text() -> str:
+        if not items:
+            return "Nothing is assigned to you."
+        return "\n".join(
+            f"{i.ref:<12} {i.due_on.isoformat()}  {i.when():<16} {i.status:<20} {i.title}\n"
+            f"{'':<12} next: {i.next_action}"
+            for i in items
+        )
+
+    emit(args, data, text)
+    return EXIT_OK

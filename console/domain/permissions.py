@@ -58,6 +58,43 @@ class Permission(StrEnum):
     EXPORT_REPORTS = "reports.export"
     EXPORT_PERSONAL_DATA = "reports.export_personal"
 
+    @property
+    def label(self) -> str:
+        """What the permission allows, to finish "it takes permission to …"."""
+        return _PERMISSION_LABELS[self]
+
+
+_PERMISSION_LABELS = {
+    Permission.MANAGE_USERS: "manage user accounts",
+    Permission.VIEW_USERS: "see user accounts",
+    Permission.MANAGE_SETTINGS: "change the settings",
+    Permission.BACKUP: "make and restore backups",
+    Permission.VIEW_AUDIT: "read the audit trail",
+    Permission.VERIFY_AUDIT: "verify the audit trail",
+    Permission.VIEW_POLICY: "read the policy pack",
+    Permission.MANAGE_POLICY: "install policy packs",
+    Permission.VIEW_SOURCES: "see the sources",
+    Permission.MANAGE_SOURCES: "manage sources",
+    Permission.IMPORT_RECORDS: "import records",
+    Permission.UNDO_IMPORT: "undo imports",
+    Permission.SEARCH_RECORDS: "search personal data",
+    Permission.VIEW_DSR: "see data-subject requests",
+    Permission.MANAGE_DSR: "work on data-subject requests",
+    Permission.FULFIL_DSR: "fulfil data-subject requests",
+    Permission.VIEW_LEGAL: "see legal requests",
+    Permission.MANAGE_LEGAL: "manage legal requests",
+    Permission.DECIDE_LEGAL: "decide legal requests",
+    Permission.MANAGE_HOLDS: "place and release legal holds",
+    Permission.PRODUCE_LEGAL: "make productions and disclosures",
+    Permission.EXPORT_REPORTS: "export reports",
+    Permission.EXPORT_PERSONAL_DATA: "export personal data",
+}
+
+
+def denied_message(who: str, permission: Permission) -> str:
+    """The one message for an action a role may not take."""
+    return f"{who} may not do this: it takes permission to {permission.label}."
+
 
 _READ = {
     Permission.VIEW_AUDIT,
@@ -110,9 +147,7 @@ def require(role: Role, permission: Permission, *, user: str = "") -> None:
     """Raise PermissionDenied unless the role holds the permission."""
     if permission not in MATRIX[role]:
         who = f"{user} ({role.label})" if user else role.label
-        raise PermissionDenied(
-            f"{who} may not do this: it needs the '{permission.value}' permission."
-        )
+        raise PermissionDenied(denied_message(who, permission))
 
 
 def parse_role(text: str) -> Role:

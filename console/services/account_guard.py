@@ -11,7 +11,7 @@ import logging
 
 from sqlalchemy import bindparam, select
 
-from console.domain.permissions import MATRIX, Permission, Role
+from console.domain.permissions import MATRIX, Permission, Role, denied_message
 from console.errors import AccountChanged, ConsoleError, PermissionDenied
 from console.services.context import Actor
 from console.store import team
@@ -69,10 +69,7 @@ class AccountGuard:
                 actor,
                 permission,
                 "permission not held",
-                PermissionDenied(
-                    f"{actor.name} ({actor.role.label}) may not do this: it needs the "
-                    f"'{permission.value}' permission."
-                ),
+                PermissionDenied(denied_message(f"{actor.name} ({actor.role.label})", permission)),
             )
 
     def _account(self, actor: Actor) -> tuple[bool, Role | None, bool]:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from console.domain import deadlines, identifiers
-from console.domain.permissions import Permission
+from console.domain.permissions import Permission, Role, allows
 from console.domain.workflow import DsrStatus, transition
 from console.errors import NotFound, ValidationError
 from console.services.audit import record
@@ -530,9 +530,17 @@ def assign(
         req = load_for_update(s, request_id, expected_version)
         user_id = None
         if user_name:
-            user_id = s.execute(select(User.id).where(User.name == user_name)).scalar_one_or_none()
-            if user_id is None:
-                raise NotFound(f"No user named '{user_name}'.")
+            user = s.execute(
+                select(User).where(User.name == user_name.strip())
+            ).scalar_one_or_none()
+            if user is None or not user.active:
+                raise NotFound(f"No active user named '{user_name}'.")
+            if not allows(Role(user.role), Permission.MANAGE_DSR):
+                raise ValidationError(
+                    f"'{user.name}' is {Role(user.role).label.lower()} and cannot work on "
+                    "data-subject requests: assign a privacy officer or an administrator."
+                )
+            user_id, user_name = user.id, user.name
         req.assignee_id = user_id
         touch(req, actor)
         record(s, actor, "dsr.assign", OBJECT_TYPE, req.id, {"assignee": user_name})

@@ -280,3 +280,30 @@ def test_dsr_fulfil_with_corrections(cli, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exc:
         cli("--user", "ada", "dsr", "fulfil", rid, "--correct", "oops")
     assert exc.value.code == 2
+
+
+def test_dsr_assign_and_my_work_from_the_command_line(cli) -> None:
+    new = ("--user", "ada", "dsr", "new", "--type", "deletion", "--law", "gdpr")
+    assert cli(*new, "--received", "2026-01-05", "--email", "a@example.com")[0] == 0
+    assert cli(*new, "--received", "2026-01-02", "--email", "b@example.com")[0] == 0
+    assert cli("--user", "ada", "user", "add", "audrey", "--role", "auditor")[0] == 0
+
+    code, out, err = cli("--user", "ada", "dsr", "assign", "1", "ada", "--json")
+    assert code == 0, err and json.loads(out)["assignee"] == "ada"
+    code, out, err = cli("--user", "ada", "dsr", "assign", "2", "ada")
+    assert code == 0 and "assigned to ada" in out
+    code, _, err = cli("--user", "ada", "dsr", "assign", "2", "audrey")
+    assert code == 1 and "cannot work on data-subject requests" in err
+
+    code, out, err = cli("--user", "ada", "my-work", "--json")
+    assert code == 0, err
+    items = json.loads(out)
+    assert [i["ref"] for i in items] == ["Request 2", "Request 1"]  # soonest due first
+    assert items[0]["next"] == "Verify the requester's identity"
+    code, out, _ = cli("--user", "ada", "my-work")
+    assert "Request 2" in out and "next: Verify the requester's identity" in out
+
+    assert cli("--user", "ada", "dsr", "assign", "1", "--nobody")[0] == 0
+    assert [i["ref"] for i in json.loads(cli("--user", "ada", "my-work", "--json")[1])] == [
+        "Request 2"
+    ]

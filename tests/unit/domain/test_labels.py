@@ -153,3 +153,13 @@ def test_details_never_read_as_python_values_or_json() -> None:
     }
     for text in (told.sentence, told.details_text(), produce.details_text()):
         assert labels.code_looking(text) == []
+
+
+def test_a_refusal_names_the_permission_in_words() -> None:
+    from console.domain.permissions import Permission, denied_message
+
+    for permission in Permission:
+        assert labels.code_looking(denied_message("audrey (Auditor)", permission)) == []
+    assert denied_message("audrey", Permission.MANAGE_DSR) == (
+        "audrey may not do this: it takes permission to work on data-subject requests."
+    )
