@@ -517,6 +517,14 @@ def deny(
         return build_view(s, req, clock_of(s, req))
 
 
+def assignable_users(db: Database, actor: Actor) -> list[str]:
+    """The active users a request may be assigned to (those who may work on requests)."""
+    actor.require(Permission.MANAGE_DSR)
+    with db.read() as s:
+        users = s.execute(select(User.name, User.role).where(User.active.is_(True))).all()
+    return sorted(name for name, role in users if allows(Role(role), Permission.MANAGE_DSR))
+
+
 def assign(
     db: Database,
     actor: Actor,

@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from console import APP_NAME, __version__
+from console.domain.permissions import Role
 from console.paths import APP_AUTHOR, APP_DIR_NAME
 from console.services.context import Actor
 from console.store.db import Database
 from console.ui.dialogs import Ask
 from console.ui.pages import PAGES
 from console.ui.pages.base import Page, UiContext
+from console.ui.pages.my_work_page import MyWorkPage
 from console.ui.plain import plain_label
 
 log = logging.getLogger("ui")
@@ -102,7 +104,7 @@ class MainWindow(QMainWindow):
         ctx.runner.error.connect(self._job_error)
         ctx.runner.account_changed.connect(lambda _exc: self.lock())
         self._restore_state()
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(self._landing_row())
 
     # -- navigation ---------------------------------------------------------------------------
     def _build_pages(self) -> None:
@@ -118,6 +120,8 @@ class MainWindow(QMainWindow):
             cls = getattr(importlib.import_module(module_name), class_name)
             page: Page = cls(self.ctx)
             page.status_message.connect(self._show_status)
+            if isinstance(page, MyWorkPage):
+                page.open_matter.connect(self.open_matter)
             self.pages.append(page)
             self.stack.addWidget(page)
             self.nav.addItem(page.title)
@@ -144,7 +148,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         go = self.menuBar().addMenu("&Go")
         for i, page in enumerate(self.pages):
-            act = QAction(page.title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
+            # Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth page.
+            key = f"Ctrl+{(i + 1) % 10}" if i < 10 else ""
+            act = QAction(page.title, self, shortcut=QKeySequence(key))
             act.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             go.addAction(act)
         help_menu = self.menuBar().addMenu("&Help")
@@ -153,6 +159,21 @@ class MainWindow(QMainWindow):
             lambda: Ask.info(self, APP_NAME, f"{APP_NAME} {__version__}\n{self.ctx.db.describe()}")
         )
         help_menu.addAction(about)
+
+    def _landing_row(self) -> int:
+        """Officers and legal reviewers land on My work; others on the first page."""
+        if self.ctx.actor.role in (Role.PRIVACY_OFFICER, Role.LEGAL):
+            titles = [p.title for p in self.pages]
+            if MyWorkPage.title in titles:
+                return titles.index(MyWorkPage.title)
+        return 0
+
+    def open_matter(self, kind: str, matter_id: int) -> None:
+        """Open a request (kind "dsr") or a legal matter ("legal") on its own page."""
+        page = self.show_page("Requests" if kind == "dsr" else "Legal")
+        opener = getattr(page, "open_request", None)
+        if opener is not None:
+            opener(matter_id)
 
     def page(self, title: str) -> Page:
         return next(p for p in self.pages if p.title == title)

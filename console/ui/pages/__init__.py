@@ -2,6 +2,7 @@
 
 PAGES = [
     "console.ui.pages.dashboard_page:DashboardPage",
+    "console.ui.pages.my_work_page:MyWorkPage",
     "console.ui.pages.requests_page:RequestsPage",
     "console.ui.pages.records_page:RecordsPage",
     "console.ui.pages.sources_page:SourcesPage",

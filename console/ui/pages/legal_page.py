@@ -162,6 +162,11 @@ class LegalPage(Page):
         ):
             self.detail.load(request_id)
 
+    def open_request(self, request_id: int) -> None:
+        """Show one matter (from My work): selected in the list once it has loaded."""
+        self._select_after_load = request_id
+        self.detail.load(request_id)
+
     def new_request(self) -> None:
         answer = LegalIntakeDialog.ask(self)
         if answer is None:

@@ -65,6 +65,15 @@ class DetailAsk:
         return Path(path) if path else None
 
 
+_NOBODY = "Nobody (unassigned)"
+
+
+def _days(left: int) -> str:
+    if left < 0:
+        return f"OVERDUE by {-left} day{'s' if left != -1 else ''}"
+    return "due today" if left == 0 else f"{left} day{'s' if left != 1 else ''} left"
+
+
 def _table(headers: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
@@ -120,6 +129,7 @@ class RequestDetail(QWidget):
             ("fulfil", "F&ulfil…", self.fulfil),
             ("deny", "&Deny…", self.deny),
             ("letters", "Letter&s…", self.letters),
+            ("assign", "Assi&gn…", self.assign),
         ):
             b = QPushButton(label)
             b.setObjectName(key)
@@ -182,7 +192,7 @@ class RequestDetail(QWidget):
         left = v.days_left(today)
         parts = [f"Received {v.received_on}", f"due {v.due_on}"]
         if left is not None:
-            parts.append(f"{left} days left" if left >= 0 else f"OVERDUE by {-left} days")
+            parts.append(_days(left))
         if v.acknowledge_by:
             parts.append(f"acknowledge by {v.acknowledge_by}")
         if v.paused_since:
@@ -191,6 +201,7 @@ class RequestDetail(QWidget):
             parts.append("extended")
         if v.policy_version:
             parts.append(f"policy cited: {v.policy_version}")
+        parts.append(f"assigned to {v.assignee}" if v.assignee else "not assigned")
         self.clock_label.setText(", ".join(parts))
         warnings = [*v.ndo_flags]
         if v.duplicates:
@@ -198,7 +209,7 @@ class RequestDetail(QWidget):
         held = [r for r in v.records if r.outcome == "held"]
         if held:
             warnings.append(
-                f"{len(held)} record(s) not erased: "
+                f"{len(held)} record{'s' if len(held) != 1 else ''} not erased: "
                 + "; ".join(f"{r.source} row {r.row}: {r.outcome_detail}" for r in held)
             )
         self.flags_label.setText("\n".join(warnings))
@@ -262,6 +273,7 @@ class RequestDetail(QWidget):
             "fulfil": working and self.ctx.actor.can(Permission.FULFIL_DSR),
             "deny": DsrStatus.DENIED.value in v.allowed_next,
             "letters": self.ctx.actor.can(Permission.EXPORT_PERSONAL_DATA),
+            "assign": v.is_open,
         }
         for key, on in states.items():
             self.buttons[key].setEnabled(can_manage and on)
@@ -318,6 +330,21 @@ class RequestDetail(QWidget):
             lambda: dsr.advance(
                 self.ctx.db, self.ctx.actor, v.id, target, expected_version=v.version
             )
+        )
+
+    def assign(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        names = dsr.assignable_users(self.ctx.db, self.ctx.actor)
+        choices = [_NOBODY, *names]
+        current = choices.index(v.assignee) if v.assignee in choices else 0
+        picked = Ask.choose(self, "Assign", f"Who works on request {v.id}?", choices, current)
+        if picked is None:
+            return
+        who = None if picked == _NOBODY else picked
+        self._run(
+            lambda: dsr.assign(self.ctx.db, self.ctx.actor, v.id, who, expected_version=v.version)
         )
 
     def verify_identity(self) -> None:
