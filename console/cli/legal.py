@@ -481,12 +481,13 @@ def cmd_produce(args: argparse.Namespace) -> int:
 
         def text() -> str:
             lines = [
-                f"Produced {result.first}–{result.last} ({result.record_count} "
-                f"records) in {result.folder}"
+                f"Produced {result.first}–{result.last} "
+                f"({labels.count(result.record_count, 'record')}) in {result.folder}"
             ]
             if result.undated_left_out:
                 lines.append(
-                    f"{len(result.undated_left_out)} record(s) in scope have no collection time "
+                    f"{labels.count(len(result.undated_left_out), 'record')} in scope "
+                    f"{'has' if len(result.undated_left_out) == 1 else 'have'} no collection time "
                     "and were left out: legal decides (--include-undated, or --record ID): "
                     + ", ".join(map(str, result.undated_left_out))
                 )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
+from console.domain import labels
 from console.errors import NotFound, ValidationError
 from console.services import requests as dsr
 from console.services.requests_read import RequestView
@@ -308,11 +309,12 @@ def cmd_list(args: argparse.Namespace) -> int:
             data,
             lambda: (
                 "\n".join(
-                    f"{r.id:>7} {r.request_type:18} {r.law:8} {r.status:22} due {r.due_on}"
-                    + (" OVERDUE" if r.overdue(today) else "")
+                    f"{r.id:>7} {labels.label('request_type', r.request_type):24} "
+                    f"{labels.label('law', r.law):16} {labels.label('status', r.status):20} "
+                    f"due {r.due_on}" + (" OVERDUE" if r.overdue(today) else "")
                     for r in rows
                 )
-                + f"\n{len(ids)} request(s)"
+                + f"\n{len(ids)} request{'s' if len(ids) != 1 else ''}"
             ),
         )
         return EXIT_OK
@@ -414,7 +416,7 @@ def cmd_find(args: argparse.Namespace) -> int:
         emit(
             args,
             r,
-            f"{r.found} record(s) found ({r.strong} strong, {r.possible} possible), "
+            f"{labels.count(r.found, 'record')} found ({r.strong} strong, {r.possible} possible), "
             f"{r.newly_attached} newly attached.",
         )
         return EXIT_OK
@@ -519,14 +521,17 @@ def _review_text(request_id: int, rows: list[Any]) -> str:
 
     if not rows:
         return f"Request {request_id} has no attached records: run `dsr find {request_id}`."
-    lines = [f"{'Record':>8}  {'Source':18} {'Row':>5}  {'Link':14} {'Review':16} Via"]
+    # The source column is as wide as the longest name: a name is never cut.
+    width = max(len("Source"), *(len(r.source) for r in rows))
+    lines = [f"{'Record':>8}  {'Source':{width}} {'Row':>5}  {'Link':14} {'Review':16} Via"]
     for r in rows:
         lines.append(
-            f"{r.record_id:>8}  {r.source[:18]:18} {r.row:>5}  {r.link_label:14} "
+            f"{r.record_id:>8}  {r.source:{width}} {r.row:>5}  {r.link_label:14} "
             f"{r.review_label:16} {via_text(r.via)}" + (f"\n{'':10}{r.note}" if r.note else "")
         )
     waiting = sum(1 for r in rows if r.review == "awaiting")
-    lines.append(f"{len(rows)} record(s), {waiting} awaiting review")
+    noun = "record" if len(rows) == 1 else "records"
+    lines.append(f"{len(rows)} {noun}, {waiting} awaiting review")
     return "\n".join(lines)
 
 
@@ -556,7 +561,7 @@ def _after_review(args: argparse.Namespace, db: Any, actor: Any, result: Any) ->
             "awaiting": result.awaiting,
             "records": _review_data(rows),
         },
-        f"Request {args.id}: {len(result.changed)} record(s) {verb}; "
+        f"Request {args.id}: {labels.count(len(result.changed), 'record')} {verb}; "
         f"{result.awaiting} awaiting review.",
     )
     return EXIT_OK

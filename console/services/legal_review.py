@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from console.domain import labels
 from console.domain import legal as rules
 from console.domain.audit_text import describe
 from console.domain.legal import Decision, NoticeDecision, ProcessType
@@ -149,7 +150,7 @@ def decide(
             )
             if open_items:
                 raise ValidationError(
-                    f"The legal-sufficiency checklist has {len(open_items)} open item(s) "
+                    f"The legal-sufficiency checklist has {labels.count(len(open_items), 'open item')} "
                     f"(first: {open_items[0]}): complete it before deciding to disclose, or use "
                     "the emergency fast path for an emergency request."
                 )

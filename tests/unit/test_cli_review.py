@@ -123,7 +123,7 @@ def test_confirm_needs_a_note_for_a_possible_match_and_an_attached_record(
         "Jane named this account by phone",
     )
     assert code == 0, err
-    assert "1 record(s) confirmed; 0 awaiting review" in out
+    assert "1 record confirmed; 0 awaiting review" in out
     _, out, _ = cli("--user", "ada", "dsr", "records", rid, "--json")
     row = next(r for r in json.loads(out)["records"] if r["record"] == possible)
     assert (row["review"], row["decided_by"]) == ("confirmed", "ada")
