@@ -177,7 +177,7 @@ def _day(text: str | None, what: str) -> date | None:
 
 
 def _identifiers(args: argparse.Namespace) -> list[Any]:
-    from console.services.legal import IdentifierSpec
+    from console.services.legal_model import IdentifierSpec
 
     out = []
     for kind in ("email", "phone", "customer_id", "cookie_id"):
@@ -203,13 +203,14 @@ def _identifiers(args: argparse.Namespace) -> list[Any]:
 def cmd_new(args: argparse.Namespace) -> int:
     from console.services import legal
     from console.services.legal_documents import read_served_file
+    from console.services.legal_model import LegalIntake
 
     document = None
     if args.document is not None:
         content = read_served_file(args.document)
         media = mimetypes.guess_type(args.document.name)[0] or "application/octet-stream"
         document = (args.document.name, content, media)
-    intake = legal.LegalIntake(
+    intake = LegalIntake(
         process_type=args.type,
         agency=args.agency,
         country=args.country,
@@ -292,7 +293,7 @@ def _detail_json(d: Any) -> dict[str, Any]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from console.services import legal_read
-    from console.services.legal import LegalFilter
+    from console.services.legal_model import LegalFilter
 
     with database(args) as db:
         rows = legal_read.list_requests(

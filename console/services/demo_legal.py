@@ -24,7 +24,7 @@ from console.services import (
     sources,
 )
 from console.services.context import Actor
-from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.legal_model import IdentifierSpec, LegalIntake
 from console.store.db import Database
 from console.store.legal_models import LegalRequest
 

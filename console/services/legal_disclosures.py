@@ -13,7 +13,7 @@ from console.domain.permissions import Permission
 from console.errors import ValidationError
 from console.services.audit import record
 from console.services.context import Actor
-from console.services.legal import aware, get_request, now, touch
+from console.services.legal_model import aware, get_request, now, touch
 from console.store.db import Database
 from console.store.legal_models import (
     LegalDisclosure,
@@ -192,7 +192,7 @@ def notified_disclosures(
     Only where legal decided to notify the user (or the notice delay is over) and no
     non-disclosure order is in force: anything else is never shown to the person.
     """
-    from console.services.legal import ndo_in_force
+    from console.services.legal_model import ndo_in_force
 
     actor.require(Permission.VIEW_LEGAL)
     wanted = set(record_ids)

@@ -16,11 +16,11 @@ from console.domain.permissions import Permission
 from console.errors import NotFound, ValidationError
 from console.services.audit import record, value_hmac
 from console.services.context import Actor
-from console.services.legal import (
+from console.services.legal_model import (
     DocumentInfo,
     LegalError,
-    _clean,
-    _doc_info,
+    clean,
+    doc_info,
     flush_versioned,
     get_request,
     now,
@@ -83,7 +83,7 @@ def attach_document(
 def attach(
     s: Session, actor: Actor, row: LegalRequest, filename: str, content: bytes, media_type: str
 ) -> DocumentInfo:
-    name = _clean(filename.replace("\\", "/").rsplit("/", 1)[-1], "file name", 255, required=True)
+    name = clean(filename.replace("\\", "/").rsplit("/", 1)[-1], "file name", 255, required=True)
     if not content:
         raise ValidationError(f"The document {name} is empty.")
     limit = config.max_document_bytes()
@@ -116,7 +116,7 @@ def attach(
             "size": len(content),
         },
     )
-    return _doc_info(doc)
+    return doc_info(doc)
 
 
 def read_document(db: Database, actor: Actor, document_id: int) -> tuple[DocumentInfo, bytes]:
@@ -136,7 +136,7 @@ def read_document(db: Database, actor: Actor, document_id: int) -> tuple[Documen
             doc.request_id,
             {"document": doc.id, "sha256_ok": ok},
         )
-        info = _doc_info(doc)
+        info = doc_info(doc)
     if not ok:
         log.error("stored legal document %s fails its SHA-256 check", document_id)
         raise LegalError(

@@ -17,14 +17,8 @@ from console.errors import NotFound, ValidationError
 from console.services import records
 from console.services.audit import record
 from console.services.context import Actor
-from console.services.legal import (
-    aware,
-    get_request,
-    identifiers_of,
-    now,
-    reached_record_ids,
-    touch,
-)
+from console.services.legal import reached_record_ids
+from console.services.legal_model import aware, get_request, identifiers_of, now, touch
 from console.store.db import Database
 from console.store.legal_models import LegalHold, LegalRequest
 from console.store.records_models import RecordHold

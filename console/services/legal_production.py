@@ -30,8 +30,9 @@ from console.filemodes import make_private_dir
 from console.services import legal_scope as scoping
 from console.services.audit import record
 from console.services.context import Actor
-from console.services.legal import get, get_request, move, now, touch
+from console.services.legal import get
 from console.services.legal_disclosures import legal_basis
+from console.services.legal_model import get_request, move, now, touch
 from console.services.legal_production_docs import (
     MANIFEST,
     Context,

@@ -21,8 +21,8 @@ from console.domain import legal as rules
 from console.domain.legal import ProcessType
 from console.reports import document as d
 from console.services.context import Actor
-from console.services.legal import aware
 from console.services.legal_bates import BatesPage, render_bates_pdf
+from console.services.legal_model import aware
 from console.services.legal_scope import STATUS_LABELS, ScopedRecord
 from console.store.legal_models import LegalRequest
 

@@ -10,14 +10,14 @@ from sqlalchemy import select
 from console.domain.permissions import Permission
 from console.domain.workflow import LegalStatus
 from console.services.context import Actor
-from console.services.legal import (
+from console.services.legal_model import (
     LegalDetail,
     LegalFilter,
     LegalSummary,
-    _active_holds,
-    _detail,
-    _summary,
-    _user_names,
+    active_holds,
+    detail,
+    summary,
+    user_names,
 )
 from console.store.db import Database
 from console.store.legal_models import LegalRequest
@@ -53,9 +53,9 @@ def requests_by_id(db: Database, actor: Actor, ids: Sequence[int]) -> list[Legal
     with db.read() as s:
         rows = s.execute(select(LegalRequest).where(LegalRequest.id.in_(list(ids)))).scalars()
         by_id = {r.id: r for r in rows}
-        holds = _active_holds(s, list(by_id))
-        names = _user_names(s)
-        return [_summary(by_id[i], holds.get(i, 0), names) for i in ids if i in by_id]
+        holds = active_holds(s, list(by_id))
+        names = user_names(s)
+        return [summary(by_id[i], holds.get(i, 0), names) for i in ids if i in by_id]
 
 
 def list_requests(db: Database, actor: Actor, f: LegalFilter | None = None) -> list[LegalSummary]:
@@ -72,7 +72,7 @@ def iter_requests(
         for request_id in list(s.execute(stmt).scalars()):
             row = s.get(LegalRequest, request_id)
             assert row is not None
-            yield _detail(s, row, with_documents=False)
+            yield detail(s, row, with_documents=False)
 
 
 def countries(db: Database, actor: Actor) -> list[str]:

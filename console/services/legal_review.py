@@ -17,9 +17,9 @@ from console.domain.workflow import LegalStatus
 from console.errors import NotFound, ValidationError
 from console.services.audit import record
 from console.services.context import Actor
-from console.services.legal import (
+from console.services.legal_model import (
     LegalDetail,
-    _detail,
+    detail,
     flush_versioned,
     get_request,
     move,
@@ -56,7 +56,7 @@ def assign(
         touch(row, actor)
         flush_versioned(s, row)
         record(s, actor, "legal.assign", "legal_request", row.id, details)
-        return _detail(s, row)
+        return detail(s, row)
 
 
 def start_review(db: Database, actor: Actor, request_id: int) -> LegalDetail:
@@ -85,7 +85,7 @@ def _move(
             row.id,
             {"from": before, "to": after, **(details or {})},
         )
-        return _detail(s, row)
+        return detail(s, row)
 
 
 def set_checklist(
@@ -115,7 +115,7 @@ def set_checklist(
             row.id,
             {"item": item_key, "checked": checked},
         )
-        return _detail(s, row)
+        return detail(s, row)
 
 
 def decide(
@@ -209,7 +209,7 @@ def _record_decision(
             "justification_recorded": bool(row.emergency_justification) if fast_path else None,
         },
     )
-    return _detail(s, row)
+    return detail(s, row)
 
 
 def set_notice(
@@ -260,7 +260,7 @@ def set_notice(
                 "delay_until": delay_until.isoformat() if delay_until else None,
             },
         )
-        return _detail(s, row)
+        return detail(s, row)
 
 
 def record_notice_given(
@@ -270,7 +270,7 @@ def record_notice_given(
     when = at or now()
     with db.transaction() as s:
         row = get_request(s, request_id)
-        from console.services.legal import ndo_in_force
+        from console.services.legal_model import ndo_in_force
 
         if ndo_in_force(row, when.date()):
             raise ValidationError(
@@ -295,7 +295,7 @@ def record_notice_given(
             row.id,
             {"at": when.astimezone(UTC).isoformat()},
         )
-        return _detail(s, row)
+        return detail(s, row)
 
 
 def preserve_only(db: Database, actor: Actor, request_id: int) -> LegalDetail:

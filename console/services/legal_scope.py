@@ -22,13 +22,15 @@ from console.domain import legal as rules
 from console.domain.permissions import Permission
 from console.errors import ValidationError
 from console.services.context import Actor
-from console.services.legal import (
+from console.services.legal import get
+from console.services.legal_model import (
     IdentifierSpec,
     LegalDetail,
     aware,
-    get,
+    flush_versioned,
     get_request,
     identifiers_of,
+    touch,
 )
 from console.store.db import Database
 from console.store.legal_models import LegalRequest
@@ -282,7 +284,7 @@ def set_scope(
     data_to: date | None = None,
 ) -> LegalDetail:
     """Record what the request seeks: its data categories and the collection dates it covers."""
-    from console.services import legal, policy
+    from console.services import policy
     from console.services.audit import record
 
     actor.require(Permission.MANAGE_LEGAL)
@@ -309,8 +311,8 @@ def set_scope(
                 before[name] = True
                 setattr(row, name, value)
         if before:
-            legal.touch(row, actor)
-            legal.flush_versioned(s, row)
+            touch(row, actor)
+            flush_versioned(s, row)
             record(s, actor, "legal.scope", "legal_request", row.id, {"fields": sorted(before)})
     return get(db, actor, request_id)
 

@@ -21,6 +21,7 @@ from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.errors import NotFound, ValidationError
 from console.filemodes import make_private_dir
+from console.services import records
 from console.services import requests_review as review
 from console.services.audit import record
 from console.services.context import Actor
@@ -50,12 +51,6 @@ def request_ref(request_id: int) -> str:
     return f"DSR-{request_id}"
 
 
-def _records_service() -> Any:
-    from console.services import records  # type: ignore[attr-defined, unused-ignore]
-
-    return records
-
-
 # --- finding records ------------------------------------------------------------------------------
 
 
@@ -78,7 +73,7 @@ def find_records(
         idents = identifiers_of(s, request_id)
         if s.get(DsrRequest, request_id) is None:
             raise NotFound(f"No data-subject request with id {request_id}.")
-    result = _records_service().find_subject(db, actor, idents)
+    result = records.find_subject(db, actor, idents)
     now = dt.datetime.now(dt.UTC)
     with writing(db) as s:
         req = load_for_update(s, request_id, expected_version)
@@ -298,7 +293,7 @@ def _attached(db: Database, actor: Actor, view: RequestView) -> list[Any]:
     ids = [r.record_id for r in view.records if r.review == review.CONFIRMED]
     if not ids:
         return []
-    return [r for r in _records_service().records_by_id(db, actor, ids) if not r.erased]
+    return [r for r in records.records_by_id(db, actor, ids) if not r.erased]
 
 
 def _write_json(out: outfiles.Outgoing, path: Path, data: Any) -> Path:
@@ -345,7 +340,7 @@ def _fulfil_portability(
 
 
 def _suppression_csv(db: Database, actor: Actor, part: Path) -> None:
-    rows = [_plain(r) for r in _records_service().suppression_export(db, actor)]
+    rows = [_plain(r) for r in records.suppression_export(db, actor)]
     columns = sorted({k for r in rows for k in r}) if rows else ["kind", "digest"]
     with part.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns)
@@ -433,7 +428,7 @@ def _fulfil_deletion(db: Database, actor: Actor, view: RequestView) -> Fulfilmen
     }
     with writing(db) as s:
         req = load_for_update(s, view.id, None)
-        outcome = _records_service().erase_records(
+        outcome = records.erase_records(
             s, actor, strong, reason=f"{view.request_type} request", request_ref=request_ref(req.id)
         )
         held = {int(k): [str(x) for x in v] for k, v in outcome.held.items()}
@@ -468,7 +463,7 @@ def _fulfil_correction(
                     f"Record {c.record_id} is {review.REVIEW_LABELS[attached[c.record_id]].lower()}"
                     f" on request {req.id}: only a confirmed record is corrected."
                 )
-            _records_service().correct_record(
+            records.correct_record(
                 s, actor, c.record_id, c.column, c.new_value, request_ref=request_ref(req.id)
             )
             done.append(c.record_id)
@@ -489,7 +484,7 @@ def _fulfil_opt_out(
     with writing(db) as s:
         req = load_for_update(s, view.id, None)
         for kind, value in view.identifiers:
-            _records_service().add_suppression(
+            records.add_suppression(
                 s, actor, kind, value, reason=view.request_type, request_ref=request_ref(req.id)
             )
             count += 1

@@ -21,6 +21,7 @@ from console.domain.workflow import DsrStatus, allowed_targets
 from console.errors import ConflictError, ConsoleError, NotFound, PermissionDenied
 from console.services.audit import record
 from console.services.context import Actor
+from console.services.legal import ndo_flags_for_identifiers
 from console.store.db import Database
 from console.store.models import AuditEvent, User
 from console.store.requests_models import (
@@ -424,14 +425,7 @@ def get_request(db: Database, actor: Actor, request_id: int) -> RequestView:
 def ndo_flags(db: Database, actor: Actor, idents: list[tuple[str, str]]) -> list[str]:
     """Warnings from legal (non-disclosure orders naming these identifiers), when legal is there."""
     try:
-        from console.services import legal  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return []
-    hook = getattr(legal, "ndo_flags_for_identifiers", None)
-    if hook is None:
-        return []
-    try:
-        return [str(flag) for flag in hook(db, actor, idents)]
+        return ndo_flags_for_identifiers(db, actor, idents)
     except PermissionDenied:  # a role that may not see legal matters is not told about them
         return []
 

@@ -104,6 +104,19 @@ def category_choices(pack: PolicyPack | None) -> list[tuple[str, str]]:
 ROLE_CHOICES = [(NOT_MAPPED, ""), ("collected at", "collected_at"), ("record key", RECORD_KEY)]
 
 
+class ChooseFile:
+    @staticmethod
+    def ask(parent: QWidget | None, source: str) -> Path | None:
+        """Which export to import into a source (None: cancelled). Tests replace this."""
+        name, _ = QFileDialog.getOpenFileName(
+            parent,
+            f"Import into {source}",
+            "",
+            "Exports (*.csv *.tsv *.txt *.xlsx *.jsonl *.ndjson);;All files (*)",
+        )
+        return Path(name) if name else None
+
+
 class ImportDialog(QDialog):
     """Import one file into one source. Emits previewed, then imported(ImportResult)."""
 
@@ -246,8 +259,6 @@ class ImportDialog(QDialog):
 
     # -- preview ----------------------------------------------------------------------------
     def choose_file(self) -> None:
-        from console.ui.pages.sources_page import ChooseFile
-
         path = ChooseFile.ask(self, self.source.name)
         if path is not None:
             self.path = path

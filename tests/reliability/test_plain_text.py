@@ -21,7 +21,7 @@ from console.domain.permissions import Role
 from console.services import accounts, imports, legal, policy, sources
 from console.services import requests as dsr
 from console.services.context import Actor
-from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.legal_model import IdentifierSpec, LegalIntake
 from console.store.db import Database
 from console.ui.import_dialog import ImportDialog
 from console.ui.main_window import MainWindow

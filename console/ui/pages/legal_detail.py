@@ -39,7 +39,7 @@ from console.services import (
     legal_review,
     legal_scope,
 )
-from console.services.legal import LegalDetail
+from console.services.legal_model import LegalDetail
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
 

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
 from console.services import legal_read
-from console.services.legal import LegalSummary
+from console.services.legal_model import LegalSummary
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label, tip
 

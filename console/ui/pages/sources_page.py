@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -11,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -28,7 +26,7 @@ from console.domain.permissions import Permission
 from console.domain.policy import PolicyPack
 from console.services import imports, policy, sources
 from console.ui.dialogs import Ask
-from console.ui.import_dialog import ImportDialog
+from console.ui.import_dialog import ChooseFile, ImportDialog
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
 from console.ui.records_models import BatchesModel, SourcesModel
@@ -47,19 +45,6 @@ def _table(model: Any) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
     return view
-
-
-class ChooseFile:
-    @staticmethod
-    def ask(parent: QWidget | None, source: str) -> Path | None:
-        """Which export to import into a source (None: cancelled). Tests replace this."""
-        name, _ = QFileDialog.getOpenFileName(
-            parent,
-            f"Import into {source}",
-            "",
-            "Exports (*.csv *.tsv *.txt *.xlsx *.jsonl *.ndjson);;All files (*)",
-        )
-        return Path(name) if name else None
 
 
 class AddSourceDialog(QDialog):

@@ -13,8 +13,8 @@ from console.errors import ConflictError, PermissionDenied, ValidationError
 from console.services import legal, legal_holds, legal_review, records
 from console.services.context import Actor
 from console.services.demo_legal import PEOPLE, import_sample_records
-from console.services.legal import IdentifierSpec, LegalError, LegalIntake
 from console.services.legal_documents import attach_document, read_document
+from console.services.legal_model import IdentifierSpec, LegalError, LegalIntake
 from console.store.db import Database
 
 ANA_EMAIL = PEOPLE[0][1]

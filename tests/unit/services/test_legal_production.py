@@ -26,7 +26,7 @@ from console.services import (
 )
 from console.services.context import Actor
 from console.services.demo_legal import PEOPLE, import_sample_records
-from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.legal_model import IdentifierSpec, LegalIntake
 from console.store.db import Database
 
 

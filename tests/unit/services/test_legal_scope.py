@@ -15,7 +15,7 @@ from console.domain.permissions import Role
 from console.errors import ValidationError
 from console.services import legal, legal_production, legal_review, legal_scope, policy
 from console.services.demo_legal import PEOPLE, import_sample_records
-from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.legal_model import IdentifierSpec, LegalIntake
 
 ANA_EMAIL, ANA_PHONE = PEOPLE[0][1], PEOPLE[0][3]
 

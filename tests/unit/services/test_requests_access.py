@@ -280,7 +280,7 @@ def test_a_disclosure_to_an_agency_is_told_only_when_legal_decided_to_notify(
     from console.services import legal, legal_production, legal_review, policy
     from console.services import requests as dsr
     from console.services.demo_legal import PEOPLE, import_sample_records
-    from console.services.legal import IdentifierSpec, LegalIntake
+    from console.services.legal_model import IdentifierSpec, LegalIntake
 
     policy.ensure_default_pack(any_db, any_admin)
     officer = any_make_user(Role.PRIVACY_OFFICER, "olivia")

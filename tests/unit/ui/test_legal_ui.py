@@ -13,7 +13,7 @@ from console.domain.permissions import Role
 from console.services import legal, legal_review
 from console.services.context import Actor
 from console.services.demo_legal import PEOPLE, import_sample_records
-from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.legal_model import IdentifierSpec, LegalIntake
 from console.store.db import Database
 from console.ui.pages.base import UiContext
 from console.ui.pages.legal_detail import LegalDetailView
