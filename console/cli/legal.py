@@ -177,7 +177,7 @@ def _day(text: str | None, what: str) -> date | None:
 
 
 def _identifiers(args: argparse.Namespace) -> list[Any]:
-    from console.services.legal_model import IdentifierSpec
+    from console.services.legal.model import IdentifierSpec
 
     out = []
     for kind in ("email", "phone", "customer_id", "cookie_id"):
@@ -201,9 +201,9 @@ def _identifiers(args: argparse.Namespace) -> list[Any]:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from console.services import legal
-    from console.services.legal_documents import read_served_file
-    from console.services.legal_model import LegalIntake
+    from console.services.legal import intake as legal
+    from console.services.legal.documents import read_served_file
+    from console.services.legal.model import LegalIntake
 
     document = None
     if args.document is not None:
@@ -292,8 +292,8 @@ def _detail_json(d: Any) -> dict[str, Any]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from console.services import legal_read
-    from console.services.legal_model import LegalFilter
+    from console.services.legal import read as legal_read
+    from console.services.legal.model import LegalFilter
 
     with database(args) as db:
         rows = legal_read.list_requests(
@@ -322,7 +322,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from console.services import legal, legal_disclosures, legal_holds, legal_review
+    from console.services.legal import disclosures as legal_disclosures
+    from console.services.legal import holds as legal_holds
+    from console.services.legal import intake as legal
+    from console.services.legal import review as legal_review
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -357,7 +360,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    from console.services import legal_review
+    from console.services.legal import review as legal_review
 
     with database(args) as db:
         detail = legal_review.assign(db, sign_in(db, args), _ref(args.id, "LR"), args.counsel)
@@ -367,7 +370,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from console.domain.legal import CHECKLIST
-    from console.services import legal_review
+    from console.services.legal import review as legal_review
 
     keys = [k for k, _ in CHECKLIST] if args.all else args.items
     if not keys:
@@ -385,7 +388,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    from console.services import legal_review
+    from console.services.legal import review as legal_review
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -401,7 +404,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_hold(args: argparse.Namespace) -> int:
-    from console.services import legal_holds
+    from console.services.legal import holds as legal_holds
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -430,7 +433,7 @@ def cmd_hold(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from console.services import legal_holds
+    from console.services.legal import holds as legal_holds
 
     with database(args) as db:
         hold = legal_holds.release_hold(db, sign_in(db, args), _ref(args.hold, "LH"), args.reason)
@@ -439,7 +442,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_produce(args: argparse.Namespace) -> int:
-    from console.services import legal_production
+    from console.services.legal import production as legal_production
 
     if bool(args.records) == bool(args.all):
         raise UsageError("Give --record RECORD_ID (repeatable) or --all.")
@@ -495,7 +498,7 @@ def cmd_produce(args: argparse.Namespace) -> int:
 
 
 def cmd_scope(args: argparse.Namespace) -> int:
-    from console.services import legal_scope
+    from console.services.legal import scope as legal_scope
 
     with database(args) as db:
         actor = sign_in(db, args)

@@ -30,7 +30,7 @@ from console.domain import identifiers as ids
 from console.domain.policy import PolicyPack
 from console.errors import ConsoleError
 from console.importers.mapping import CATEGORIES
-from console.services import import_rejects, imports, sources
+from console.services.records import import_rejects, imports, sources
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label, tip

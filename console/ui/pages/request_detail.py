@@ -30,12 +30,14 @@ from console.domain.permissions import Permission
 from console.domain.responses import LETTER_LABELS
 from console.domain.workflow import DsrStatus
 from console.outfiles import OutputExists
-from console.services import accounts, records, sources
-from console.services import requests as dsr
-from console.services import requests_fulfil as work
-from console.services import requests_letters as letter_service
-from console.services import requests_review as work_review
-from console.services.requests_read import RequestView, TaskView
+from console.services import accounts
+from console.services.records import search as records
+from console.services.records import sources
+from console.services.requests import fulfil as work
+from console.services.requests import letters as letter_service
+from console.services.requests import lifecycle as dsr
+from console.services.requests import review as work_review
+from console.services.requests.model import RequestView, TaskView
 from console.ui.dialogs import Ask, plain_input_dialog
 from console.ui.pages.base import UiContext
 from console.ui.pages.request_dialogs import AddTaskDialog, CorrectionDialog
