@@ -5,7 +5,7 @@ columnar work written with PyArrow, on the bench/parse.py file (N rows x 8 colum
     .venv/bin/python bench/columnar.py [N] --only old|polars|pyarrow
 
 Each parser runs in its own process: CPU time (user + system, all threads), wall time and peak
-RSS are that process's. "old" is console.services.import_rows.produce (the import's parse worker:
+RSS are that process's. "old" is console.services.records.import_rows.produce (the import's parse worker:
 normalise, JSON, search text, keys, dedupe); "polars" is parse_columnar + RecordBatches (the
 same outputs); "pyarrow" is bench/columnar_pyarrow.py. A checksum of every record's search text,
 values JSON, dedupe key and identifier keys shows the three computed the same thing.
@@ -61,7 +61,7 @@ class Sum:
 
 
 def run_old(path: Path, total: Sum) -> None:
-    from console.services.import_rows import Job, produce
+    from console.services.records.import_rows import Job, produce
 
     for item in produce(Job(path, MAPPING, "US", 1, 1, [], chunk_rows=5000, first_id=1)):
         if item[0] == "chunk":

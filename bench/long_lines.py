@@ -22,7 +22,8 @@ MB = 1 << 20
 CHILD = """
 import json, os, sys
 from console.errors import ConsoleError
-from console.services import accounts, imports, sources
+from console.services import accounts
+from console.services.records import imports, sources
 from console.store.db import open_database
 db = open_database(f"sqlite:///{sys.argv[1]}")
 admin = accounts.bootstrap_admin(db, "bench", "benchmark-password-1")

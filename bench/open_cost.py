@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from console.importers.mapping import ColumnSpec, Mapping
-from console.services import accounts, imports, sources
+from console.services import accounts
+from console.services.records import imports, sources
 from console.store.db import open_database
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000

@@ -25,7 +25,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from console.importers.mapping import ColumnSpec, Mapping
-from console.services import accounts, imports, records, sources
+from console.services import accounts
+from console.services.records import imports, sources
+from console.services.records import search as records
 from console.store.db import open_database
 
 N = int(next((a for a in sys.argv[1:] if a.isdigit()), 1_000_000))

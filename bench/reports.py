@@ -176,10 +176,11 @@ def access_package_world(folder: Path) -> tuple[object, object, int]:
 
     from console.domain.permissions import Role
     from console.importers.mapping import Mapping
-    from console.services import accounts, imports, policy, sources
-    from console.services import requests as dsr
-    from console.services import requests_fulfil as work
+    from console.services import accounts, policy
     from console.services.context import Actor
+    from console.services.records import imports, sources
+    from console.services.requests import fulfil as work
+    from console.services.requests import lifecycle as dsr
     from console.store.db import open_database
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -243,7 +244,7 @@ def access_package_world(folder: Path) -> tuple[object, object, int]:
 def access_package(repeat: int) -> None:
     import shutil
 
-    from console.services.requests_access_doc import deliver_package
+    from console.services.requests.access_doc import deliver_package
 
     folder = OUT / "access-package"
     shutil.rmtree(folder, ignore_errors=True)

@@ -23,8 +23,8 @@ from sqlalchemy import insert
 
 from console.domain import deadlines
 from console.services import accounts
-from console.services import requests_metrics as m
-from console.services.requests_read import CHANNELS, LAWS, OPEN_STATUSES, REQUEST_TYPES
+from console.services.requests import metrics as m
+from console.services.requests.model import CHANNELS, LAWS, OPEN_STATUSES, REQUEST_TYPES
 from console.store.db import open_database
 from console.store.requests_models import DsrRequest
 

@@ -22,8 +22,10 @@ os.environ.setdefault("CONSOLE_SETTINGS_DIR", tempfile.mkdtemp(prefix="bench-set
 
 from console.domain.auditchain import Anchor  # noqa: E402
 from console.domain.permissions import Permission, Role  # noqa: E402
-from console.services import accounts, audit, policy, reports, sources  # noqa: E402
+from console.services import accounts, audit, policy  # noqa: E402
 from console.services.context import Actor  # noqa: E402
+from console.services.records import sources  # noqa: E402
+from console.services.reporting import catalogue as reports  # noqa: E402
 from console.store.db import open_database  # noqa: E402
 from tests.reliability import fill  # noqa: E402
 

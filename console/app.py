@@ -72,7 +72,7 @@ def run_gui(args: argparse.Namespace) -> int:
         for warning in db.open_report.warnings if db else ():
             Ask.error(None, APP_NAME, warning)
         if args.demo and db is not None:
-            from console.services import demo
+            from console.services.demo import seed as demo
 
             summary = demo.load(db, None) if not accounts.has_users(db) else None
             if summary is not None:

@@ -326,7 +326,7 @@ def cmd_policy_list(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from console.services import demo
+    from console.services.demo import seed as demo
 
     with database(args) as db:
         actor = sign_in(db, args) if _wants_sign_in(args) else None

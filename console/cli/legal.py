@@ -178,7 +178,7 @@ def _day(text: str | None, what: str) -> date | None:
 
 
 def _identifiers(args: argparse.Namespace) -> list[Any]:
-    from console.services.legal import IdentifierSpec
+    from console.services.legal.model import IdentifierSpec
 
     out = []
     for kind in ("email", "phone", "customer_id", "cookie_id"):
@@ -202,15 +202,16 @@ def _identifiers(args: argparse.Namespace) -> list[Any]:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from console.services import legal
-    from console.services.legal_documents import read_served_file
+    from console.services.legal import intake as legal
+    from console.services.legal.documents import read_served_file
+    from console.services.legal.model import LegalIntake
 
     document = None
     if args.document is not None:
         content = read_served_file(args.document)
         media = mimetypes.guess_type(args.document.name)[0] or "application/octet-stream"
         document = (args.document.name, content, media)
-    intake = legal.LegalIntake(
+    intake = LegalIntake(
         process_type=args.type,
         agency=args.agency,
         country=args.country,
@@ -292,8 +293,8 @@ def _detail_json(d: Any) -> dict[str, Any]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from console.services import legal_read
-    from console.services.legal import LegalFilter
+    from console.services.legal import read as legal_read
+    from console.services.legal.model import LegalFilter
 
     with database(args) as db:
         rows = legal_read.list_requests(
@@ -322,7 +323,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from console.services import legal, legal_disclosures, legal_holds, legal_review
+    from console.services.legal import disclosures as legal_disclosures
+    from console.services.legal import holds as legal_holds
+    from console.services.legal import intake as legal
+    from console.services.legal import review as legal_review
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -359,7 +363,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    from console.services import legal_review
+    from console.services.legal import review as legal_review
 
     with database(args) as db:
         detail = legal_review.assign(db, sign_in(db, args), _ref(args.id, "LR"), args.counsel)
@@ -369,7 +373,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from console.domain.legal import CHECKLIST
-    from console.services import legal_review
+    from console.services.legal import review as legal_review
 
     keys = [k for k, _ in CHECKLIST] if args.all else args.items
     if not keys:
@@ -387,7 +391,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    from console.services import legal_review
+    from console.services.legal import review as legal_review
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -403,7 +407,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_hold(args: argparse.Namespace) -> int:
-    from console.services import legal_holds
+    from console.services.legal import holds as legal_holds
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -432,7 +436,7 @@ def cmd_hold(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from console.services import legal_holds
+    from console.services.legal import holds as legal_holds
 
     with database(args) as db:
         hold = legal_holds.release_hold(db, sign_in(db, args), _ref(args.hold, "LH"), args.reason)
@@ -441,7 +445,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_produce(args: argparse.Namespace) -> int:
-    from console.services import legal_production
+    from console.services.legal import production as legal_production
 
     if bool(args.records) == bool(args.all):
         raise UsageError("Give --record RECORD_ID (repeatable) or --all.")
@@ -498,7 +502,7 @@ def cmd_produce(args: argparse.Namespace) -> int:
 
 
 def cmd_scope(args: argparse.Namespace) -> int:
-    from console.services import legal_scope
+    from console.services.legal import scope as legal_scope
 
     with database(args) as db:
         actor = sign_in(db, args)

@@ -10,7 +10,7 @@ from typing import Any
 from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
 from console.domain import identifiers as ids
 from console.errors import ConsoleError
-from console.services.sources import KINDS
+from console.services.records.sources import KINDS
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -77,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_source_add(args: argparse.Namespace) -> int:
-    from console.services import sources
+    from console.services.records import sources
 
     with database(args) as db:
         info = sources.add_source(
@@ -96,10 +96,10 @@ def cmd_source_add(args: argparse.Namespace) -> int:
 
 
 def cmd_batch_list(args: argparse.Namespace) -> int:
-    from console.services import imports
+    from console.services.records import batches as import_batches
 
     with database(args) as db:
-        found = imports.list_batches(db, sign_in(db, args), args.source)
+        found = import_batches.list_batches(db, sign_in(db, args), args.source)
         emit(
             args,
             found,
@@ -116,12 +116,12 @@ def cmd_batch_list(args: argparse.Namespace) -> int:
 
 
 def cmd_batch_undo(args: argparse.Namespace) -> int:
-    from console.services import imports
+    from console.services.records import batches as import_batches
 
     with database(args) as db:
         actor = sign_in(db, args)
-        removed = imports.undo_batch(db, actor, args.batch_id)
-        (undone,) = imports.list_batches(db, actor, batch_id=args.batch_id)
+        removed = import_batches.undo_batch(db, actor, args.batch_id)
+        (undone,) = import_batches.list_batches(db, actor, batch_id=args.batch_id)
         note = undone.message
         emit(
             args,
@@ -133,7 +133,7 @@ def cmd_batch_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_source_list(args: argparse.Namespace) -> int:
-    from console.services import sources
+    from console.services.records import sources
 
     with database(args) as db:
         found = sources.list_sources(db, sign_in(db, args))
@@ -152,7 +152,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from console import config
     from console.importers.mapping import Mapping
     from console.importers.pipeline import propose_mapping
-    from console.services import imports, sources
+    from console.services.records import imports, sources
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -217,7 +217,7 @@ def _not_started(file: str, message: str) -> dict[str, Any]:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from console.services import records
+    from console.services.records import search as records
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1.")
@@ -257,7 +257,7 @@ def _identifiers(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 
 def cmd_subject_find(args: argparse.Namespace) -> int:
-    from console.services import records
+    from console.services.records import search as records
 
     pairs = _identifiers(args)
     with database(args) as db:

@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_report(args: argparse.Namespace) -> int:
     from console.cli.common import UsageError
-    from console.services import reports
+    from console.services.reporting import catalogue as reports
 
     if args.name == "list":
         specs = reports.catalogue()

@@ -1,4 +1,7 @@
-"""`dsr` commands: log, list, show and move data-subject requests along; change their clock."""
+"""`dsr` commands: log, list, show and move data-subject requests along; change their clock.
+
+Reviewing found records, redaction and letters are in console.cli.request_review.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
+from console.cli.request_review import (
+    cmd_confirm,
+    cmd_exclude,
+    cmd_letter,
+    cmd_records,
+    cmd_redact,
+    cmd_unredact,
+)
 from console.domain import labels
 from console.errors import NotFound, ValidationError
-from console.services import requests as dsr
-from console.services.requests_read import RequestView
+from console.services.requests import lifecycle as dsr
+from console.services.requests.model import RequestView
 
 
 def _day(text: str) -> dt.date:
@@ -22,7 +33,7 @@ def _day(text: str) -> dt.date:
 
 
 def _correction(text: str) -> Any:
-    from console.services.requests_fulfil import Correction
+    from console.services.requests.fulfil import Correction
 
     head, sep, value = text.partition("=")
     rid, colon, column = head.partition(":")
@@ -214,19 +225,14 @@ def _common_change(p: argparse.ArgumentParser, handler: Any) -> None:
 
 
 def _text(v: RequestView) -> str:
-    today = dt.date.today()
-    left = v.days_left(today)
+    """The request's summary: the same words as the window's request detail."""
+    from console.services.requests import presenter
+
     lines = [
-        f"Request {v.id}: {dsr.REQUEST_TYPES[v.request_type]} under {dsr.LAWS[v.law]}, "
-        f"{v.status_label.lower()} (version {v.version})",
-        f"  received {v.received_on}, due {v.due_on}"
-        + (f" ({left} days left)" if left is not None else "")
-        + (f", acknowledge by {v.acknowledge_by}" if v.acknowledge_by else "")
-        + (f", paused since {v.paused_since}" if v.paused_since else ""),
+        f"{presenter.title(v)} (version {v.version})",
+        "  " + presenter.clock_line(v, dt.date.today()),
+        *("  " + w for w in presenter.warnings(v)),
     ]
-    lines.append(f"  assigned to {v.assignee}" if v.assignee else "  not assigned")
-    if v.duplicates:
-        lines.append(f"  possible duplicate of: {', '.join(map(str, v.duplicates))}")
     return "\n".join(lines)
 
 
@@ -273,7 +279,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from console.services import requests_metrics as m
+    from console.services.requests import metrics as m
 
     today = dt.date.today()
     f = m.RequestFilter(
@@ -407,7 +413,7 @@ def cmd_close(args: argparse.Namespace) -> int:
 
 
 def cmd_find(args: argparse.Namespace) -> int:
-    from console.services import requests_fulfil as work
+    from console.services.requests import fulfil as work
 
     with database(args) as db:
         r = work.find_records(
@@ -423,7 +429,7 @@ def cmd_find(args: argparse.Namespace) -> int:
 
 
 def cmd_fulfil(args: argparse.Namespace) -> int:
-    from console.services import requests_fulfil as work
+    from console.services.requests import fulfil as work
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -473,7 +479,7 @@ def _task_line(data: dict[str, Any]) -> str:
 
 
 def cmd_task_add(args: argparse.Namespace) -> int:
-    from console.services import requests_fulfil as work
+    from console.services.requests import fulfil as work
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -486,7 +492,7 @@ def cmd_task_add(args: argparse.Namespace) -> int:
 
 
 def cmd_task_set(args: argparse.Namespace) -> int:
-    from console.services import requests_fulfil as work
+    from console.services.requests import fulfil as work
 
     with database(args) as db:
         actor = sign_in(db, args)
@@ -495,158 +501,6 @@ def cmd_task_set(args: argparse.Namespace) -> int:
         work.set_task_status(db, actor, args.task_id, args.status, args.note)
         data = _task_data(dsr.get_request(db, actor, args.id), args.task_id)
         emit(args, data, lambda: _task_line(data))
-        return EXIT_OK
-
-
-def _review_data(rows: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "record": r.record_id,
-            "source": r.source,
-            "row": r.row,
-            "link": r.link,
-            "via": r.via,
-            "review": r.review,
-            "note": r.note,
-            "decided_by": r.decided_by,
-            "decided_at": r.reviewed_at,
-            "outcome": r.outcome,
-        }
-        for r in rows
-    ]
-
-
-def _review_text(request_id: int, rows: list[Any]) -> str:
-    from console.services.requests_review import via_text
-
-    if not rows:
-        return f"Request {request_id} has no attached records: run `dsr find {request_id}`."
-    # The source column is as wide as the longest name: a name is never cut.
-    width = max(len("Source"), *(len(r.source) for r in rows))
-    lines = [f"{'Record':>8}  {'Source':{width}} {'Row':>5}  {'Link':14} {'Review':16} Via"]
-    for r in rows:
-        lines.append(
-            f"{r.record_id:>8}  {r.source:{width}} {r.row:>5}  {r.link_label:14} "
-            f"{r.review_label:16} {via_text(r.via)}" + (f"\n{'':10}{r.note}" if r.note else "")
-        )
-    waiting = sum(1 for r in rows if r.review == "awaiting")
-    noun = "record" if len(rows) == 1 else "records"
-    lines.append(f"{len(rows)} {noun}, {waiting} awaiting review")
-    return "\n".join(lines)
-
-
-def cmd_records(args: argparse.Namespace) -> int:
-    from console.services import requests_review as review
-
-    with database(args) as db:
-        rows = review.review_rows(db, sign_in(db, args), args.id)
-        emit(
-            args,
-            {"id": args.id, "records": _review_data(rows)},
-            lambda: _review_text(args.id, rows),
-        )
-        return EXIT_OK
-
-
-def _after_review(args: argparse.Namespace, db: Any, actor: Any, result: Any) -> int:
-    from console.services import requests_review as review
-
-    rows = review.review_rows(db, actor, args.id)
-    verb = "confirmed" if result.state == "confirmed" else "excluded"
-    emit(
-        args,
-        {
-            "id": args.id,
-            verb: result.changed,
-            "awaiting": result.awaiting,
-            "records": _review_data(rows),
-        },
-        f"Request {args.id}: {labels.count(len(result.changed), 'record')} {verb}; "
-        f"{result.awaiting} awaiting review.",
-    )
-    return EXIT_OK
-
-
-def cmd_confirm(args: argparse.Namespace) -> int:
-    from console.services import requests_review as review
-
-    with database(args) as db:
-        actor = sign_in(db, args)
-        result = review.confirm(
-            db, actor, args.id, args.records, args.note, expected_version=args.expected_version
-        )
-        return _after_review(args, db, actor, result)
-
-
-def cmd_exclude(args: argparse.Namespace) -> int:
-    from console.services import requests_review as review
-
-    if bool(args.records) == args.awaiting:
-        raise UsageError("Name the records to exclude, or give --awaiting (not both).")
-    with database(args) as db:
-        actor = sign_in(db, args)
-        if args.awaiting:
-            result = review.exclude_awaiting(
-                db, actor, args.id, args.reason, expected_version=args.expected_version
-            )
-        else:
-            result = review.exclude(
-                db,
-                actor,
-                args.id,
-                args.records,
-                args.reason,
-                expected_version=args.expected_version,
-            )
-        return _after_review(args, db, actor, result)
-
-
-def cmd_redact(args: argparse.Namespace) -> int:
-    from console.services import requests_redaction as red
-
-    with database(args) as db:
-        r = red.redact(db, sign_in(db, args), args.id, args.record, args.field, args.reason)
-        emit(
-            args,
-            {"id": args.id, "record": r.record_id, "field": r.column, "reason": r.reason},
-            f"Request {args.id}: field '{r.column}' of record {r.record_id} is left out of the "
-            "access package.",
-        )
-        return EXIT_OK
-
-
-def cmd_unredact(args: argparse.Namespace) -> int:
-    from console.services import requests_redaction as red
-
-    with database(args) as db:
-        red.unredact(db, sign_in(db, args), args.id, args.record, args.field)
-        emit(
-            args,
-            {"id": args.id, "record": args.record, "field": args.field},
-            f"Request {args.id}: field '{args.field}' of record {args.record} is back in the "
-            "access package.",
-        )
-        return EXIT_OK
-
-
-def cmd_letter(args: argparse.Namespace) -> int:
-    from console.services import requests_letters as letters
-
-    with database(args) as db:
-        r = letters.write_letter(
-            db, sign_in(db, args), args.id, args.kind, args.out, force=args.force
-        )
-        emit(
-            args,
-            {
-                "id": r.request_id,
-                "kind": r.kind,
-                "path": str(r.path),
-                "sha256": r.sha256,
-                "manifest": str(r.manifest_path),
-            },
-            f"Letter ({r.kind}) for request {r.request_id} written to {r.path}",
-        )
         return EXIT_OK
 
 

@@ -46,8 +46,8 @@ PART_KINDS = (
     "providing_data",  # LGPD Art. 18 VIII
     "redactions",  # what was left out to protect others, and why
 )
-# Every placeholder any template may use (filled by console.services.requests_letters and
-# console.services.requests_access).
+# Every placeholder any template may use (filled by console.services.requests.letters and
+# console.services.requests.access).
 FIELDS = frozenset(
     {
         "organisation",

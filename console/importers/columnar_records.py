@@ -1,6 +1,6 @@
 """Parsed batches into the rows an import writes: suppressed and repeated rows left out.
 
-The columnar counterpart of console.services.import_rows.produce: the same records, the same
+The columnar counterpart of console.services.records.import_rows.produce: the same records, the same
 identifier rows, the same counts, as Polars frames a writer can hand to executemany or COPY
 without building a Python object per row. The writer adds what only it knows: record ids
 (``first_id + record``), source and batch ids, and collected_at as its database stores it.
@@ -54,7 +54,7 @@ class RecordBatches(Iterator[RecordBatch]):
     """The record batches of one parsed file; ``counts`` is complete once they are exhausted.
 
     suppressed: (kind, digest) pairs of the suppression list; digest(kind, value) computes a
-    digest the same way (console.services.suppression.digest_of).
+    digest the same way (console.services.records.suppression.digest_of).
     """
 
     def __init__(

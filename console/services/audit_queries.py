@@ -22,7 +22,7 @@ from console.domain.typed_text import identifier_message, query_message, value_m
 from console.errors import ValidationError
 from console.services.audit import EventRow, event_row, record, typed_details
 from console.services.context import Actor
-from console.services.sources import regions
+from console.services.records.model import regions
 from console.store.db import Database
 from console.store.keyed_hash import keyed_hashes
 from console.store.models import AuditEvent

@@ -15,9 +15,9 @@ from console.domain import labels
 from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus, LegalStatus
 from console.services.context import Actor
-from console.services.legal_read import requests_by_id
-from console.services.requests_metrics import request_rows
-from console.services.requests_read import OPEN_STATUSES
+from console.services.legal.read import requests_by_id
+from console.services.requests.metrics import request_rows
+from console.services.requests.model import OPEN_STATUSES
 from console.store.db import Database
 from console.store.legal_models import LegalRequest
 from console.store.requests_models import DsrRecord, DsrRequest

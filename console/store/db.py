@@ -9,7 +9,6 @@ import sqlite3
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from console import outfiles
 from console.errors import ConsoleError, DiskFull, PermissionDenied, is_disk_full
 from console.filemodes import create_private_file, make_private_dir, private_file
 from console.store import audit_log, backup, integrity, migrate, team
+from console.store.migrate import OpenReport
 from console.store.team import TeamInfo
 
 log = logging.getLogger("db")
@@ -55,13 +55,6 @@ BUSY_MESSAGE = (
     "The database is busy: another change is being written (a big import holds it until it "
     "finishes). Nothing was changed; try again when it is done."
 )
-
-
-@dataclass(frozen=True)
-class OpenReport:
-    upgraded_from: tuple[str, ...] | None
-    backup_path: Path | None
-    warnings: tuple[str, ...] = ()  # shown to the user (e.g. a SQLite file on a network share)
 
 
 class Database:

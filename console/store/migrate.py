@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from console.errors import ConsoleError
@@ -16,8 +17,6 @@ from console.store.schema_version import HEADS
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from console.store.db import Database, OpenReport
-
 log = logging.getLogger("db")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -25,6 +24,27 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 class MigrationError(ConsoleError):
     """The database's schema cannot be brought to this build's version."""
+
+
+class Database(Protocol):
+    """What migrating needs of an open database (console.store.db.Database is one)."""
+
+    engine: Engine
+    dialect: str
+
+    @property
+    def sqlite_path(self) -> Path | None: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    """What opening a database did: the schema it upgraded from, the safety copy, warnings."""
+
+    upgraded_from: tuple[str, ...] | None
+    backup_path: Path | None
+    warnings: tuple[str, ...] = ()  # shown to the user (e.g. a SQLite file on a network share)
 
 
 def alembic_config() -> Config:
@@ -81,8 +101,6 @@ def current_revisions(db: Database) -> set[str]:
 
 
 def upgrade(db: Database, *, allow_upgrade: bool, backup_dir: Path | None) -> OpenReport:
-    from console.store.db import OpenReport
-
     if stored_revisions(db) == set(HEADS):  # the everyday case: nothing to do, Alembic not loaded
         return OpenReport(None, None)
     current = current_revisions(db)

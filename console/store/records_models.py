@@ -96,7 +96,7 @@ class Record(Base):
     dedupe_key: Mapped[int] = mapped_column(BigInteger)
     values_json: Mapped[str] = mapped_column(Text)  # {"column": "original text" | null, ...}
     # {"column": "category", ...} for the columns with a value; "" when that is every categorised
-    # column of the batch's mapping (most rows; console.services.records resolves it when read).
+    # column of the batch's mapping (most rows; console.services.records.search resolves it when read).
     categories_json: Mapped[str] = mapped_column(Text, default="{}")
     # Folded tokens of every value, " tok tok " (console.store.search_backend.search_text).
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -140,7 +140,7 @@ class DsrRecord(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # erased, held, ...
     outcome_detail: Mapped[str] = mapped_column(Text, default="")
     attached_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # confirmed, excluded or awaiting (console.services.requests_review): only a confirmed
+    # confirmed, excluded or awaiting (console.services.requests.review): only a confirmed
     # record is ever disclosed, erased or corrected.
     review: Mapped[str] = mapped_column(String(16), default="awaiting")
     review_note: Mapped[str] = mapped_column(Text, default="")  # the confirmation note or reason

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from console.errors import ConsoleError
 from console.reports import ExportResult
-from console.services import reports
+from console.services.reporting import catalogue as reports
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 from console.ui.runner import JobHandle

@@ -30,7 +30,7 @@ from console.domain import identifiers as ids
 from console.domain.policy import PolicyPack
 from console.errors import ConsoleError
 from console.importers.mapping import CATEGORIES
-from console.services import import_rejects, imports, sources
+from console.services.records import import_rejects, imports, sources
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label, tip
@@ -102,6 +102,19 @@ def category_choices(pack: PolicyPack | None) -> list[tuple[str, str]]:
 # "record key": the column(s) that name a row in this system, so a later export's row with the
 # same key counts as already present (kept in the mapping's record_key, not as a column role).
 ROLE_CHOICES = [(NOT_MAPPED, ""), ("collected at", "collected_at"), ("record key", RECORD_KEY)]
+
+
+class ChooseFile:
+    @staticmethod
+    def ask(parent: QWidget | None, source: str) -> Path | None:
+        """Which export to import into a source (None: cancelled). Tests replace this."""
+        name, _ = QFileDialog.getOpenFileName(
+            parent,
+            f"Import into {source}",
+            "",
+            "Exports (*.csv *.tsv *.txt *.xlsx *.jsonl *.ndjson);;All files (*)",
+        )
+        return Path(name) if name else None
 
 
 class ImportDialog(QDialog):
@@ -246,8 +259,6 @@ class ImportDialog(QDialog):
 
     # -- preview ----------------------------------------------------------------------------
     def choose_file(self) -> None:
-        from console.ui.pages.sources_page import ChooseFile
-
         path = ChooseFile.ask(self, self.source.name)
         if path is not None:
             self.path = path

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from console.domain import identifiers as ids
 from console.errors import ConsoleError, ValidationError
-from console.services import records
+from console.services.records import search as records
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
 from console.ui.plain import tip as plain_tip

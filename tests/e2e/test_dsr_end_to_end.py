@@ -13,10 +13,12 @@ import pytest
 from console.domain.permissions import Role
 from console.importers.mapping import Mapping
 from console.outfiles import OutputExists
-from console.services import audit, imports, outgoing, policy, records, sources
-from console.services import requests as dsr
-from console.services import requests_fulfil as work
+from console.services import audit, outgoing, policy
 from console.services.context import Actor
+from console.services.records import erasure, imports, sources
+from console.services.records import search as records
+from console.services.requests import fulfil as work
+from console.services.requests import lifecycle as dsr
 from console.store.db import Database
 
 CRM_MAPPING_JSON = {
@@ -128,7 +130,7 @@ def test_access_then_deletion_for_one_person(db: Database, admin: Actor, world) 
     crm_id = next(r.record_id for r in deletion.records if r.source == "CRM")
     news_id = next(r.record_id for r in deletion.records if r.source == "Newsletter")
     with db.transaction() as s:
-        records.place_hold(s, [crm_id], hold_ref="LH-7", reason="litigation", until=None)
+        erasure.place_hold(s, [crm_id], hold_ref="LH-7", reason="litigation", until=None)
     erased = work.fulfil(db, officer, deletion.id, tmp / "out")
     assert erased.erased == [news_id] and list(erased.held) == [crm_id]
     shown = dsr.get_request(db, officer, deletion.id)

@@ -123,7 +123,8 @@ def test_audit_appends_from_several_processes_keep_the_chain_valid(desks, any_ur
 
 IMPORT_SCRIPT = """
 import sys
-from console.services import accounts, imports
+from console.services import accounts
+from console.services.records import imports
 from console.store.db import open_database
 db = open_database(sys.argv[1])
 actor = accounts.authenticate(db, "admin", sys.argv[4])
@@ -136,8 +137,10 @@ db.dispose()
 def test_concurrent_imports_from_two_desks_both_land(
     desks, any_admin: Actor, any_url: str, tmp_path: Path
 ) -> None:
-    imports = pytest.importorskip("console.services.imports", reason="records import not built yet")
-    from console.services import sources
+    imports = pytest.importorskip(
+        "console.services.records.imports", reason="records import not built yet"
+    )
+    from console.services.records import sources
     from tests.fixtures import PASSWORD
 
     assert hasattr(imports, "run_import")
@@ -175,7 +178,7 @@ def test_two_desks_importing_overlapping_files_into_one_source_both_finish(
     """The second import waits for the first, then counts the rows they share as present."""
     from sqlalchemy import text
 
-    from console.services import imports, sources
+    from console.services.records import imports, sources
     from tests.unit.services.records_data import write_csv
 
     desk_a, desk_b = desks

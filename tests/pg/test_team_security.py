@@ -13,8 +13,10 @@ from sqlalchemy import text
 from console.domain.auditchain import verify_chain
 from console.domain.permissions import Role
 from console.errors import ConflictError, PermissionDenied, ValidationError
-from console.services import accounts, audit, policy, reports, sources
+from console.services import accounts, audit, policy
 from console.services.context import Actor
+from console.services.records import sources
+from console.services.reporting import catalogue as reports
 from console.store import audit_log, team_grants
 from console.store.db import Database, SignInRefused, open_database
 from console.store.schema import metadata
@@ -274,9 +276,12 @@ def test_a_demoted_desk_loses_its_powers_at_once_even_outside_the_console(
 def _work_of_each_role(
     tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> dict[Role, Callable[[Database, Actor], object]]:
-    from console.services import demo_requests, imports, records
-    from console.services import requests as dsr
-    from console.services import requests_fulfil as work
+    from console.services.demo import requests as demo_requests
+    from console.services.records import batches as import_batches
+    from console.services.records import imports
+    from console.services.records import search as records
+    from console.services.requests import fulfil as work
+    from console.services.requests import lifecycle as dsr
     from tests.unit.services.records_data import write_csv
 
     def officer(db: Database, actor: Actor) -> object:
@@ -329,11 +334,11 @@ def _work_of_each_role(
         batch = imports.run_import(
             db, actor, extra, "Shop", Mapping.from_json(mapping, source_name="Shop")
         )
-        assert imports.undo_batch(db, actor, batch.batch_id) == 1
+        assert import_batches.undo_batch(db, actor, batch.batch_id) == 1
         return reports.run_report(db, actor, "dsr-register", "xlsx", tmp / "register.xlsx")
 
     def legal(db: Database, actor: Actor) -> object:
-        from console.services import demo_legal
+        from console.services.demo import legal as demo_legal
 
         # The officer imported the sample sources at their own desk; productions go to tmp.
         monkeypatch.setattr(demo_legal, "import_sample_records", lambda *_a, **_k: {})
@@ -369,7 +374,7 @@ def _work_of_each_role(
 def test_every_console_role_still_does_its_work_as_its_own_database_role(
     team: tuple[TeamServer, dict[Role, Desk]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from console.services import demo_legal
+    from console.services.demo import legal as demo_legal
 
     _, desks = team
     officer_db, officer = desks[Role.PRIVACY_OFFICER]

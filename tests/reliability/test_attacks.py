@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from console.domain.permissions import Role
-from console.services import accounts, sources
+from console.services import accounts
+from console.services.records import sources
 from console.store.db import open_database
 from tests.reliability.conftest import (
     PASSWORD,

@@ -16,8 +16,10 @@ import pytest
 
 from console.domain.permissions import Role
 from console.errors import AccountChanged
-from console.services import accounts, audit, policy, reports, sources
+from console.services import accounts, audit, policy
 from console.services.context import Actor
+from console.services.records import sources
+from console.services.reporting import catalogue as reports
 from console.store.db import Database
 from tests.fixtures import PASSWORD, TeamServer
 from tests.reliability.conftest import Measure

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from console.services import accounts, sources
+from console.services import accounts
+from console.services.records import sources
 from console.store.db import open_database
 from tests.reliability import fill
 from tests.reliability.conftest import (
@@ -32,7 +33,8 @@ AUDIT_EVENTS = 8_000
 
 IMPORT_CHILD = """
 import json, os
-from console.services import accounts, imports
+from console.services import accounts
+from console.services.records import imports
 from console.store.db import open_database
 db = open_database(os.environ["R_URL"])
 actor = accounts.authenticate(db, "admin", os.environ["CONSOLE_PASSWORD"])
@@ -43,11 +45,12 @@ db.dispose()
 
 BATCHES_CHILD = """
 import json, os
-from console.services import accounts, imports
+from console.services import accounts
+from console.services.records import batches
 from console.store.db import open_database
 db = open_database(os.environ["R_URL"])
 actor = accounts.authenticate(db, "admin", os.environ["CONSOLE_PASSWORD"])
-print(json.dumps([b.status for b in imports.list_batches(db, actor)]))
+print(json.dumps([b.status for b in batches.list_batches(db, actor)]))
 db.dispose()
 """
 

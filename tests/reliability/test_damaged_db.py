@@ -20,7 +20,8 @@ import pytest
 
 from console.domain.permissions import Role
 from console.errors import ConsoleError
-from console.services import accounts, audit, sources
+from console.services import accounts, audit
+from console.services.records import sources
 from console.store.db import open_database
 from console.store.health import check_database
 from console.store.integrity import DamagedDatabase, RefusedDatabase

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from console.errors import DiskFull
-from console.services import accounts, audit, sources
+from console.services import accounts, audit
+from console.services.records import sources
 from console.store.db import open_database
 from tests.reliability import fill
 from tests.reliability.conftest import (

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from console.services import accounts, sources
+from console.services import accounts
 from console.services.context import Actor
+from console.services.records import sources
 from console.store.db import Database, open_database
 from tests.reliability import hostile
 from tests.reliability.conftest import (
@@ -38,7 +39,8 @@ RECORD_TABLES = ("records", "record_identifiers")
 IMPORT_CHILD = """
 import json, os, sys
 from console.errors import ConsoleError
-from console.services import accounts, imports
+from console.services import accounts
+from console.services.records import imports
 from console.store.db import open_database
 db = open_database(os.environ["R_URL"])
 actor = accounts.authenticate(db, "admin", os.environ["CONSOLE_PASSWORD"])
@@ -363,7 +365,7 @@ def test_a_nul_inside_a_json_value_is_a_rejected_row_on_every_database(
     any_db: Database, any_admin: Actor, tmp_path: Path
 ) -> None:
     """JSON can spell a NUL ("\\u0000"), which PostgreSQL text cannot store: a row, not a crash."""
-    from console.services import imports
+    from console.services.records import imports
 
     sources.add_source(any_db, any_admin, "Hostile", "other")
     path = tmp_path / "nul.jsonl"

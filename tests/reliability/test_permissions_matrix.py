@@ -24,8 +24,9 @@ import pytest
 import console.services
 from console.domain.permissions import MATRIX, Permission, Role
 from console.errors import PermissionDenied
-from console.services import accounts, audit, reports
+from console.services import accounts, audit
 from console.services.context import Actor
+from console.services.reporting import catalogue as reports
 from console.store.db import Database, open_database
 from tests.fixtures import UserMaker, user_maker
 from tests.reliability.conftest import PASSWORD, Measure, sqlite_digest
@@ -37,34 +38,35 @@ UNGATED: dict[str, str] = {
     "audit.record_refusal": "records what was refused to the actor itself (access.denied)",
     "policy.ensure_default_pack": "installs the shipped pack once, at init (admin only by CLI)",
     "policy.load_pack_file": "parses a file; installing it is install_pack (MANAGE_POLICY)",
-    "legal.reached_record_ids": "helper of legal services; callers check VIEW_LEGAL",
-    "legal_holds.hold_badges": "badge text for records the caller already holds (no personal data)",
-    "legal_production.candidate_record_ids": "helper of produce/candidates (PRODUCE_LEGAL)",
-    "requests_fulfil.tasks_per_source": "helper of add_task (MANAGE_DSR)",
-    "requests_read.ndo_flags": "helper of get_request (VIEW_DSR)",
+    "legal.ndo.reached_record_ids": "helper of legal services; callers check VIEW_LEGAL",
+    "legal.holds.hold_badges": "badge text for records the caller already holds (no personal data)",
+    "legal.production.candidate_record_ids": "helper of produce/candidates (PRODUCE_LEGAL)",
+    "requests.fulfil.tasks_per_source": "helper of add_task (MANAGE_DSR)",
+    "requests.read.ndo_flags": "helper of get_request (VIEW_DSR)",
     "outgoing.deliver": "writes the file its caller built; callers check FULFIL_DSR and "
     "EXPORT_PERSONAL_DATA (fulfil, write_letter)",
-    "demo.load": "demo data; needs MANAGE_USERS when an actor is given",
+    "demo.seed.load": "demo data; needs MANAGE_USERS when an actor is given",
 }
 # Known gaps, reported to the lead: strict xfails that turn red the day they are closed.
 AUDITOR_WRITES: dict[str, str] = {}
 # Gates the code states indirectly (through a spec object or another module).
 DECLARED: dict[str, Permission] = {
-    "reports.run_report": Permission.EXPORT_REPORTS,
-    "reports_legal.export_transparency": Permission.EXPORT_REPORTS,
+    "reporting.catalogue.run_report": Permission.EXPORT_REPORTS,
+    "legal.publication.export_transparency": Permission.EXPORT_REPORTS,
 }
 
 
 def _service_functions() -> dict[str, Callable[..., Any]]:
     found = {}
-    for info in pkgutil.iter_modules(console.services.__path__):
-        module = importlib.import_module(f"console.services.{info.name}")
+    for info in pkgutil.walk_packages(console.services.__path__, "console.services."):
+        module = importlib.import_module(info.name)
+        short = info.name.removeprefix("console.services.")
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
             params = list(inspect.signature(fn).parameters)
             if params[:2] == ["db", "actor"]:
-                found[f"{info.name}.{name}"] = fn
+                found[f"{short}.{name}"] = fn
     return found
 
 
@@ -145,7 +147,7 @@ def _call(key: str, fn: Callable[..., Any], db: Database, actor: Actor, tmp: Pat
             kwargs[name] = _value_for(name, param, tmp)
         else:
             args.append(_value_for(name, param, tmp))
-    if key == "reports.run_report":
+    if key == "reporting.catalogue.run_report":
         args[2:5] = ["audit-trail", "xlsx", tmp / "r.xlsx"]
     result = fn(*args, **kwargs)
     if inspect.isgenerator(result):
@@ -166,7 +168,7 @@ def test_every_service_function_is_gated_or_says_why_not() -> None:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, dict[Role, Actor]]]:
     """One database with a user of every role, shared: the checks come before any state."""
-    from console.services import sources
+    from console.services.records import sources
 
     path = tmp_path_factory.mktemp("perm") / "console.db"
     db = open_database(f"sqlite:///{path}")

@@ -18,10 +18,12 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QLabel, QWidget
 
 from console.domain.permissions import Role
-from console.services import accounts, imports, legal, policy, sources
-from console.services import requests as dsr
+from console.services import accounts, policy
 from console.services.context import Actor
-from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.legal import intake as legal
+from console.services.legal.model import IdentifierSpec, LegalIntake
+from console.services.records import imports, sources
+from console.services.requests import lifecycle as dsr
 from console.store.db import Database
 from console.ui.import_dialog import ImportDialog
 from console.ui.main_window import MainWindow

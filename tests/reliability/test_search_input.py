@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.errors import ConsoleError
-from console.services import imports, records, sources
 from console.services.context import Actor
+from console.services.records import imports, sources
+from console.services.records import search as records
 from console.store import search_backend
 from console.store.db import Database
 

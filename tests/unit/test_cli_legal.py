@@ -9,7 +9,7 @@ import pytest
 
 from console.domain.permissions import Role
 from console.services.context import Actor
-from console.services.demo_legal import PEOPLE, import_sample_records
+from console.services.demo.legal import PEOPLE, import_sample_records
 from console.store.db import open_database
 from tests.fixtures import CliRun
 

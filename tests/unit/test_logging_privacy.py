@@ -103,7 +103,7 @@ def test_a_database_error_with_its_parameters_is_redacted(
 def test_an_import_of_personal_data_logs_counts_not_people(
     db: Database, admin, tmp_path: Path
 ) -> None:
-    from console.services import imports, sources
+    from console.services.records import imports, sources
 
     sources.add_source(db, admin, "Web shop", "web_form")
     data = tmp_path / "customers.csv"

@@ -14,8 +14,9 @@ from console import outfiles
 from console.domain.permissions import Role
 from console.errors import DiskFull
 from console.outfiles import OutputExists, ProtectedTarget
-from console.services import audit, backups, reports
+from console.services import audit, backups
 from console.services.context import Actor
+from console.services.reporting import catalogue as reports
 from console.store import db as store_db
 from console.store.db import Database, DatabaseBusy, open_database
 from tests.fixtures import PASSWORD, CliRun, UserMaker

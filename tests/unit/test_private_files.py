@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from console.filemodes import private_umask
-from console.services import accounts, backups, reports
+from console.services import accounts, backups
+from console.services.reporting import catalogue as reports
 from console.store.backup import daily_backup
 from console.store.db import open_database
 from tests.fixtures import PASSWORD

@@ -20,7 +20,7 @@ from console.domain import labels
 from console.domain.audit_text import EventText, Namer
 from console.domain.auditchain import VerifyResult
 from console.services import audit
-from console.services.reports import ReportParams
+from console.services.reporting.spec import ReportParams
 from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip

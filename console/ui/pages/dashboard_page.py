@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.workflow import DsrStatus
-from console.services import requests_metrics as m
-from console.services.requests_read import REQUEST_TYPES
+from console.services.requests import metrics as m
+from console.services.requests.model import REQUEST_TYPES
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label
 

@@ -30,16 +30,14 @@ from PySide6.QtWidgets import (
 
 from console.domain.legal import Decision, NoticeDecision, ProcessType
 from console.domain.permissions import Permission
-from console.services import (
-    legal,
-    legal_disclosures,
-    legal_documents,
-    legal_holds,
-    legal_production,
-    legal_review,
-    legal_scope,
-)
-from console.services.legal import LegalDetail
+from console.services.legal import disclosures as legal_disclosures
+from console.services.legal import documents as legal_documents
+from console.services.legal import holds as legal_holds
+from console.services.legal import intake as legal
+from console.services.legal import production as legal_production
+from console.services.legal import review as legal_review
+from console.services.legal import scope as legal_scope
+from console.services.legal.model import LegalDetail
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from console.domain.legal import ProcessType
 from console.errors import ConsoleError, ValidationError
-from console.services.legal import IdentifierSpec, LegalIntake
-from console.services.legal_documents import read_served_file
+from console.services.legal.documents import read_served_file
+from console.services.legal.model import IdentifierSpec, LegalIntake
 from console.ui.plain import plain_label
 
 Result = tuple[LegalIntake, tuple[str, bytes, str] | None]

@@ -10,8 +10,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
-from console.services import legal_read
-from console.services.legal import LegalSummary
+from console.services.legal import read as legal_read
+from console.services.legal.model import LegalSummary
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label, tip
 

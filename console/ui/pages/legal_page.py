@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
 from console.domain.legal import ProcessType
 from console.domain.permissions import Permission
 from console.domain.workflow import LegalStatus
-from console.services import legal, legal_holds, legal_read
-from console.services.legal import LegalFilter
+from console.services.legal import holds as legal_holds
+from console.services.legal import intake as legal
+from console.services.legal import read as legal_read
+from console.services.legal.model import LegalDetail, LegalFilter
 from console.ui.export_job import ExportControl
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.pages.legal_detail import LegalDetailView
@@ -174,7 +176,7 @@ class LegalPage(Page):
         intake, document = answer
         db, actor = self.ctx.db, self.ctx.actor
 
-        def done(detail: legal.LegalDetail) -> None:
+        def done(detail: LegalDetail) -> None:
             self.status_message.emit(f"{detail.summary.ref} logged.")
             self._select_after_load = detail.id
             self.refresh()

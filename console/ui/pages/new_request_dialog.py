@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.services import requests as dsr
+from console.services.requests import lifecycle as dsr
 from console.ui.plain import plain_label
 
 _BAD = "border: 1px solid #b00020;"

@@ -24,7 +24,10 @@ from PySide6.QtWidgets import (
 from console.domain import identifiers as ids
 from console.domain.policy import PolicyPack
 from console.errors import ConsoleError
-from console.services import policy, records, reports, sources
+from console.services import policy
+from console.services.records import search as records
+from console.services.records import sources
+from console.services.reporting import catalogue as reports
 from console.ui.dialogs import Ask
 from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading

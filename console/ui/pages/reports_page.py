@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.reports import ExportResult
-from console.services import reports
+from console.services.reporting import catalogue as reports
 from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import labels
-from console.domain.audit_text import describe
 from console.domain.permissions import Permission
 from console.domain.responses import LETTER_LABELS
 from console.domain.workflow import DsrStatus
 from console.outfiles import OutputExists
-from console.services import accounts, records, sources
-from console.services import requests as dsr
-from console.services import requests_fulfil as work
-from console.services import requests_letters as letter_service
-from console.services import requests_review as work_review
-from console.services.requests_read import RequestView, TaskView
+from console.services import accounts
+from console.services.records import search as records
+from console.services.records import sources
+from console.services.requests import fulfil as work
+from console.services.requests import letters as letter_service
+from console.services.requests import lifecycle as dsr
+from console.services.requests import presenter
+from console.services.requests import review as work_review
+from console.services.requests.model import RequestView, TaskView
 from console.ui.dialogs import Ask, plain_input_dialog
 from console.ui.pages.base import UiContext
 from console.ui.pages.request_dialogs import AddTaskDialog, CorrectionDialog
@@ -68,12 +69,6 @@ class DetailAsk:
 _NOBODY = "Nobody (unassigned)"
 
 
-def _days(left: int) -> str:
-    if left < 0:
-        return f"OVERDUE by {-left} day{'s' if left != -1 else ''}"
-    return "due today" if left == 0 else f"{left} day{'s' if left != 1 else ''} left"
-
-
 def _table(headers: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
@@ -83,7 +78,7 @@ def _table(headers: list[str]) -> QTableWidget:
     return t
 
 
-def _fill(t: QTableWidget, rows: list[list[Any]]) -> None:
+def _fill(t: QTableWidget, rows: Sequence[Sequence[object]]) -> None:
     t.setRowCount(len(rows))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
@@ -183,101 +178,23 @@ class RequestDetail(QWidget):
 
     def show_view(self, v: RequestView) -> None:
         self.view = v
-        today = dt.date.today()
-        who = v.requester_name or "(no name given)"
-        self.title_label.setText(
-            f"Request {v.id} — {dsr.REQUEST_TYPES[v.request_type]} under {dsr.LAWS[v.law]} — "
-            f"{v.status_label} — {who}"
-        )
-        left = v.days_left(today)
-        parts = [f"Received {v.received_on}", f"due {v.due_on}"]
-        if left is not None:
-            parts.append(_days(left))
-        if v.acknowledge_by:
-            parts.append(f"acknowledge by {v.acknowledge_by}")
-        if v.paused_since:
-            parts.append(f"clock paused since {v.paused_since}")
-        if v.extended:
-            parts.append("extended")
-        if v.policy_version:
-            parts.append(f"policy cited: {v.policy_version}")
-        parts.append(f"assigned to {v.assignee}" if v.assignee else "not assigned")
-        self.clock_label.setText(", ".join(parts))
-        warnings = [*v.ndo_flags]
-        if v.duplicates:
-            warnings.append("Possible duplicate of request " + ", ".join(map(str, v.duplicates)))
-        held = [r for r in v.records if r.outcome == "held"]
-        if held:
-            warnings.append(
-                f"{len(held)} record{'s' if len(held) != 1 else ''} not erased: "
-                + "; ".join(f"{r.source} row {r.row}: {r.outcome_detail}" for r in held)
-            )
-        self.flags_label.setText("\n".join(warnings))
-        _fill(
-            self.timeline,
-            [
-                [e.at[:16].replace("T", " "), told.sentence, told.details_text()]
-                for e, told in (
-                    (e, describe(e.actor, e.action, "dsr_request", v.id, e.details))
-                    for e in v.timeline
-                )
-            ],
-        )
-        _fill(
-            self.clock_table,
-            [
-                [
-                    c.position,
-                    labels.label("clock", c.kind),
-                    c.at,
-                    labels.label("denial_reason", c.reason),
-                    c.requester_told_on,
-                    c.recorded_by,
-                ]
-                for c in v.clock
-            ],
-        )
-        _fill(
-            self.tasks_table,
-            [
-                [
-                    t.id,
-                    t.source,
-                    labels.label("task_action", t.action),
-                    t.assignee,
-                    t.due_on,
-                    labels.label("task_status", t.status),
-                ]
-                for t in v.tasks
-            ],
-        )
+        shown = presenter.present(v, self.ctx.actor)
+        self.title_label.setText(shown.title)
+        self.clock_label.setText(shown.clock_line)
+        self.flags_label.setText("\n".join(shown.warnings))
+        _fill(self.timeline, shown.timeline)
+        _fill(self.clock_table, shown.clock)
+        _fill(self.tasks_table, shown.tasks)
         self.records_tab.show_view(v)
-        waiting = RecordsTab.awaiting(v)
+        waiting = shown.awaiting_review
         self.tabs.setTabText(
             self.tabs.indexOf(self.records_tab),
             f"Rec&ords ({waiting} awaiting review)" if waiting else "Rec&ords",
         )
-        self._enable(v)
-        self.loaded.emit(v)
-
-    def _enable(self, v: RequestView) -> None:
-        can_manage = self.ctx.actor.can(Permission.MANAGE_DSR)
-        working = v.status in (DsrStatus.IN_PROGRESS.value, DsrStatus.REVIEW.value)
-        states = {
-            "advance": bool(v.allowed_next),
-            "verify": v.status in (DsrStatus.RECEIVED.value, DsrStatus.IDENTITY_VERIFICATION.value),
-            "pause": v.is_open and not v.paused_since and bool(v.pause_reasons),
-            "resume": v.is_open and v.paused_since is not None,
-            "extend": v.is_open and v.extensions_left > 0,
-            "find": working,
-            "fulfil": working and self.ctx.actor.can(Permission.FULFIL_DSR),
-            "deny": DsrStatus.DENIED.value in v.allowed_next,
-            "letters": self.ctx.actor.can(Permission.EXPORT_PERSONAL_DATA),
-            "assign": v.is_open,
-        }
-        for key, on in states.items():
-            self.buttons[key].setEnabled(can_manage and on)
+        for key, on in shown.actions.items():
+            self.buttons[key].setEnabled(on)
         self._enable_task_buttons()
+        self.loaded.emit(v)
 
     def _enable_task_buttons(self) -> None:
         v = self.view

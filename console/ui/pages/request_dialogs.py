@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.services import requests_fulfil as work
-from console.services.records import RecordRow
-from console.services.requests_fulfil import Correction
+from console.services.records.search import RecordRow
+from console.services.requests import fulfil as work
+from console.services.requests.fulfil import Correction
 from console.ui.plain import plain_label
 
 

@@ -23,10 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.permissions import Permission
-from console.services import records
-from console.services import requests_redaction as redaction
-from console.services import requests_review as review
-from console.services.requests_read import AttachedRecord, RequestView
+from console.services.records import search as records
+from console.services.requests import redaction, review
+from console.services.requests.model import AttachedRecord, RequestView
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 

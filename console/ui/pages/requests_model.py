@@ -11,8 +11,8 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from console.services import requests_metrics as m
-from console.services.requests_read import LAWS, REQUEST_TYPES
+from console.services.requests import metrics as m
+from console.services.requests.model import LAWS, REQUEST_TYPES
 from console.ui.pages.base import UiContext
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 
 from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
-from console.services import requests as dsr
-from console.services import requests_metrics as m
+from console.services.requests import lifecycle as dsr
+from console.services.requests import metrics as m
 from console.ui.dialogs import Ask
 from console.ui.export_job import ExportControl
 from console.ui.pages.base import Page, UiContext, heading

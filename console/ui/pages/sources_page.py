@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
@@ -11,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -26,9 +24,11 @@ from PySide6.QtWidgets import (
 
 from console.domain.permissions import Permission
 from console.domain.policy import PolicyPack
-from console.services import imports, policy, sources
+from console.services import policy
+from console.services.records import batches as import_batches
+from console.services.records import sources
 from console.ui.dialogs import Ask
-from console.ui.import_dialog import ImportDialog
+from console.ui.import_dialog import ChooseFile, ImportDialog
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
 from console.ui.records_models import BatchesModel, SourcesModel
@@ -47,19 +47,6 @@ def _table(model: Any) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
     return view
-
-
-class ChooseFile:
-    @staticmethod
-    def ask(parent: QWidget | None, source: str) -> Path | None:
-        """Which export to import into a source (None: cancelled). Tests replace this."""
-        name, _ = QFileDialog.getOpenFileName(
-            parent,
-            f"Import into {source}",
-            "",
-            "Exports (*.csv *.tsv *.txt *.xlsx *.jsonl *.ndjson);;All files (*)",
-        )
-        return Path(name) if name else None
 
 
 class AddSourceDialog(QDialog):
@@ -283,9 +270,9 @@ class SourcesPage(Page):
             return
         self.batches_label.setText(f"Imports into {src.name}")
         db, actor, name = self.ctx.db, self.ctx.actor, src.name
-        self.ctx.runner.submit(lambda: imports.list_batches(db, actor, name), self._batches)
+        self.ctx.runner.submit(lambda: import_batches.list_batches(db, actor, name), self._batches)
 
-    def _batches(self, batches: list[imports.BatchInfo]) -> None:
+    def _batches(self, batches: list[import_batches.BatchInfo]) -> None:
         src = self.current_source()
         if src is not None and batches and batches[0].source != src.name:
             return  # the selection moved on while this list was loading
@@ -297,7 +284,7 @@ class SourcesPage(Page):
         self._update_buttons()
         self.batches_loaded.emit()
 
-    def current_batch(self) -> imports.BatchInfo | None:
+    def current_batch(self) -> import_batches.BatchInfo | None:
         rows = self.batch_table.selectionModel().selectedRows()
         return self.batch_model.rows[rows[0].row()] if rows else None
 
@@ -374,7 +361,7 @@ class SourcesPage(Page):
             self.refresh()
 
         self.ctx.runner.submit(
-            lambda: imports.undo_batch(db, actor, batch_id),
+            lambda: import_batches.undo_batch(db, actor, batch_id),
             undone,
             lambda exc: Ask.error(self, "Undo import", str(exc)),
         )

@@ -11,7 +11,7 @@ from console.domain import responses
 from console.domain.policy import KNOWN_LAWS, load_default_pack
 from console.domain.responses import ResponsesError, load_responses
 from console.paths import data_path
-from console.services.requests_read import LAWS
+from console.services.requests.model import LAWS
 
 
 def test_every_law_a_request_can_name_has_responses_and_an_authority() -> None:

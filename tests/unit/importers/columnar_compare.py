@@ -12,8 +12,8 @@ from console.importers.columnar_records import RecordBatches
 from console.importers.errors import RowProblem
 from console.importers.mapping import Mapping
 from console.importers.pipeline import ParsedRow, parse
-from console.services.import_rows import Counts, Job, produce
-from console.services.suppression import digest_of
+from console.services.records.import_rows import Counts, Job, produce
+from console.services.records.suppression import digest_of
 
 UTC = dt.UTC
 

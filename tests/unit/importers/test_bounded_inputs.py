@@ -13,9 +13,9 @@ from console import config
 from console.errors import ValidationError
 from console.importers.errors import ImportFileError, RowProblem
 from console.importers.readers import open_table
-from console.services import imports, sources
 from console.services.context import Actor
-from console.services.legal_documents import read_served_file
+from console.services.legal.documents import read_served_file
+from console.services.records import imports, sources
 from console.store.db import Database
 
 LIMITS = {"max_row_chars": 1000, "max_field_chars": 100}

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from console.importers.mapping import ColumnSpec, Mapping
 from console.paths import data_path
-from console.services.demo_records import DEMO_SOURCES
-from console.services.suppression import digest_of
+from console.services.demo.records import DEMO_SOURCES
+from console.services.records.suppression import digest_of
 from tests.unit.importers.columnar_compare import assert_same, new_outcome, old_outcome
 
 

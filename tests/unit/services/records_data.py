@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from console.importers.mapping import Mapping
-from console.services import imports, sources
 from console.services.context import Actor
+from console.services.records import imports, sources
 from console.store.db import Database
 
 CRM_HEADER = ["Customer ID", "Email", "Phone", "Full Name", "IP"]

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from console.domain.permissions import Role
 from console.importers.mapping import Mapping
-from console.services import imports, policy, sources
-from console.services import requests as dsr
-from console.services import requests_fulfil as work
+from console.services import policy
 from console.services.context import Actor
-from console.services.requests_read import RequestView
+from console.services.records import imports, sources
+from console.services.requests import fulfil as work
+from console.services.requests import lifecycle as dsr
+from console.services.requests.model import RequestView
 from console.store.db import Database
 from tests.fixtures import UserMaker
 from tests.unit.services.records_data import crm, write_csv

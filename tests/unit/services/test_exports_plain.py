@@ -14,8 +14,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from console.domain import labels
-from console.services import accounts, demo, reports
+from console.services import accounts
+from console.services.demo import seed as demo
 from console.services.context import Actor
+from console.services.reporting import catalogue as reports
 from console.store.db import Database, open_database
 
 # Stored codes that differ from their labels (a cell holding exactly one of these shows a code).
@@ -46,7 +48,7 @@ def _params(spec: reports.ReportSpec) -> reports.ReportParams:
 
 def _source_columns(db: Database, admin: Actor) -> set[str]:
     """The demo sources' own column names: the records report quotes a source as it is."""
-    from console.services import sources
+    from console.services.records import sources
 
     return {
         str(column)

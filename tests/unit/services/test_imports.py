@@ -11,8 +11,11 @@ from openpyxl import Workbook
 from console.domain.permissions import Role
 from console.errors import PermissionDenied, ValidationError
 from console.importers.mapping import Mapping
-from console.services import audit, import_rejects, imports, records, sources
+from console.services import audit
 from console.services.context import Actor
+from console.services.records import batches as import_batches
+from console.services.records import erasure, import_rejects, imports, sources, suppression
+from console.services.records import search as records
 from console.store.db import Database
 from console.store.records_models import ImportBatch
 from tests.fixtures import UserMaker
@@ -83,7 +86,7 @@ def test_rows_of_a_suppressed_person_are_skipped_and_counted(
 ) -> None:
     sources.add_source(any_db, any_admin, "CRM", "crm")
     with any_db.transaction() as s:
-        records.add_suppression(
+        suppression.add_suppression(
             s, any_admin, "email", " ANA@example.com ", reason="erased", request_ref="DSR-1"
         )
     path = write_csv(tmp_path / "crm.csv", CRM_HEADER, CRM_ROWS)
@@ -134,7 +137,7 @@ def test_a_mapping_naming_a_missing_column_fails_the_import_and_keeps_nothing(
     assert result.status == "failed"
     assert 'crm.csv, column "Customer ID"' in result.message
     assert sources.get_source(any_db, any_admin, "CRM").record_count == 0
-    assert imports.list_batches(any_db, any_admin)[0].status == "failed"
+    assert import_batches.list_batches(any_db, any_admin)[0].status == "failed"
     event = [e for e in audit.list_events(any_db, any_admin) if e.action == "records.import_failed"]
     assert event[-1].details["reason"] == result.message
     assert event[-1].details["file_sha256"] == imports.file_sha256(path)
@@ -160,7 +163,7 @@ def test_a_cancelled_import_leaves_no_rows_and_shows_as_cancelled(
     assert result.status == "cancelled"
     assert sources.get_source(any_db, any_admin, "CRM").record_count == 0
     assert records.search_ids(any_db, any_admin, "Person") == []
-    assert imports.list_batches(any_db, any_admin)[0].status == "cancelled"
+    assert import_batches.list_batches(any_db, any_admin)[0].status == "cancelled"
 
 
 def test_a_batch_left_running_by_a_dead_process_shows_as_interrupted(
@@ -171,19 +174,19 @@ def test_a_batch_left_running_by_a_dead_process_shows_as_interrupted(
         batch = s.get(ImportBatch, result.batch_id)
         assert batch is not None
         batch.status, batch.pid = "running", 2**22 + 12345  # no such process
-    assert imports.list_batches(any_db, any_admin)[0].status == "interrupted"
+    assert import_batches.list_batches(any_db, any_admin)[0].status == "interrupted"
     with pytest.raises(ValidationError, match=r"was interrupted.*nothing to undo"):
-        imports.undo_batch(any_db, any_admin, result.batch_id)
+        import_batches.undo_batch(any_db, any_admin, result.batch_id)
 
 
 def test_an_undone_import_removes_its_rows_and_is_audited(
     any_db: Database, any_admin: Actor, tmp_path: Path
 ) -> None:
     result = crm(any_db, any_admin, tmp_path)
-    assert imports.undo_batch(any_db, any_admin, result.batch_id) == 6
+    assert import_batches.undo_batch(any_db, any_admin, result.batch_id) == 6
     assert records.search_ids(any_db, any_admin, "Zoë") == []
     assert records.lookup(any_db, any_admin, "email", "zoe@example.com") == []
-    assert imports.list_batches(any_db, any_admin)[0].status == "undone"
+    assert import_batches.list_batches(any_db, any_admin)[0].status == "undone"
     assert "records.import_undo" in [e.action for e in audit.list_events(any_db, any_admin)]
     again = imports.run_import(any_db, any_admin, tmp_path / "crm.csv", "CRM", _mapping())
     assert again.rows_imported == 6
@@ -195,9 +198,9 @@ def test_an_import_with_held_records_cannot_be_undone(
     result = crm(any_db, any_admin, tmp_path)
     ids = records.lookup(any_db, any_admin, "email", "zoe@example.com")
     with any_db.transaction() as s:
-        records.place_hold(s, ids, hold_ref="LH-1", reason="case 1", until=None)
+        erasure.place_hold(s, ids, hold_ref="LH-1", reason="case 1", until=None)
     with pytest.raises(ValidationError, match="legal hold"):
-        imports.undo_batch(any_db, any_admin, result.batch_id)
+        import_batches.undo_batch(any_db, any_admin, result.batch_id)
 
 
 def test_preview_proposes_a_mapping_then_offers_the_saved_one(
@@ -309,7 +312,7 @@ def test_values_that_cannot_link_anyone_are_counted_and_named_not_dropped_silent
     assert 'column "Submitted": 1 value not a date and time' in result.message
     # Kept as text: the row is still found by what it holds.
     assert len(records.search_ids(any_db, any_admin, "not-an-email")) == 1
-    batch = imports.list_batches(any_db, any_admin, "Forms")[0]
+    batch = import_batches.list_batches(any_db, any_admin, "Forms")[0]
     assert "Not linked" in batch.message
 
 
@@ -326,7 +329,7 @@ def test_a_mapping_category_the_policy_does_not_define_is_refused_before_anythin
     mapping = Mapping.from_json(wrong, source_name="test")
     with pytest.raises(ValidationError, match=r'crm.csv, column "Email".*"contact.e_mail"'):
         imports.run_import(any_db, any_admin, path, "CRM", mapping)
-    assert imports.list_batches(any_db, any_admin, "CRM") == []
+    assert import_batches.list_batches(any_db, any_admin, "CRM") == []
     with pytest.raises(ValidationError, match=r"contact\.e_mail"):
         sources.add_source(any_db, any_admin, "Web", "web_form", categories=["contact.e_mail"])
     sources.add_source(any_db, any_admin, "Web", "web_form", categories=["contact.email"])
@@ -369,9 +372,11 @@ def test_a_later_file_can_bring_back_the_rows_an_undone_import_shared_with_it(
     )
     second = imports.run_import(any_db, any_admin, later, "CRM", _mapping())
     assert (second.rows_imported, second.rows_duplicate) == (1, 3)
-    imports.undo_batch(any_db, any_admin, first.batch_id)
+    import_batches.undo_batch(any_db, any_admin, first.batch_id)
     assert sources.get_source(any_db, any_admin, "CRM").record_count == 1
-    undone = next(b for b in imports.list_batches(any_db, any_admin) if b.id == first.batch_id)
+    undone = next(
+        b for b in import_batches.list_batches(any_db, any_admin) if b.id == first.batch_id
+    )
     assert f"crm-2.csv (batch {second.batch_id})" in undone.message
     assert "import those files again" in undone.message
     # The later file's three shared rows went with the first batch; importing it again restores
@@ -386,13 +391,13 @@ def test_after_an_undo_a_file_imported_since_is_still_recognised_as_already_impo
     any_db: Database, any_admin: Actor, tmp_path: Path
 ) -> None:
     first = crm(any_db, any_admin, tmp_path)
-    imports.undo_batch(any_db, any_admin, first.batch_id)
+    import_batches.undo_batch(any_db, any_admin, first.batch_id)
     later = write_csv(tmp_path / "other.csv", CRM_HEADER, [["C9", "nine@example.com", "", "N", ""]])
     done = imports.run_import(any_db, any_admin, later, "CRM", _mapping())
     again = imports.run_import(any_db, any_admin, later, "CRM", _mapping())
     # The undo came before this file was imported: nothing it counted can have gone since.
     assert again.batch_id == done.batch_id and again.rows_imported == 0
-    assert len(imports.list_batches(any_db, any_admin, "CRM")) == 2
+    assert len(import_batches.list_batches(any_db, any_admin, "CRM")) == 2
 
 
 def test_a_repeated_file_reports_the_counts_of_its_import(

@@ -10,11 +10,16 @@ from sqlalchemy import text
 
 from console.domain.permissions import Role
 from console.errors import ConflictError, PermissionDenied, ValidationError
-from console.services import legal, legal_holds, legal_review, records
 from console.services.context import Actor
-from console.services.demo_legal import PEOPLE, import_sample_records
-from console.services.legal import IdentifierSpec, LegalError, LegalIntake
-from console.services.legal_documents import attach_document, read_document
+from console.services.demo.legal import PEOPLE, import_sample_records
+from console.services.legal import holds as legal_holds
+from console.services.legal import intake as legal
+from console.services.legal import ndo as legal_ndo
+from console.services.legal import review as legal_review
+from console.services.legal.documents import attach_document, read_document
+from console.services.legal.model import IdentifierSpec, LegalError, LegalIntake
+from console.services.records import erasure
+from console.services.records import search as records
 from console.store.db import Database
 
 ANA_EMAIL = PEOPLE[0][1]
@@ -150,7 +155,7 @@ def test_a_preservation_hold_blocks_erasure_until_it_is_released(
     assert hold.record_count == 3 and hold.until == date.today() + timedelta(days=90)
 
     with db.transaction() as s:
-        refused = records.erase_records(s, officer, ana, reason="Art. 17", request_ref="DSR-1")
+        refused = erasure.erase_records(s, officer, ana, reason="Art. 17", request_ref="DSR-1")
     assert refused.erased == [] and sorted(refused.held) == ana
     why = refused.held[ana[0]][0]
     assert why.startswith(f"Legal hold {hold.ref} (case 24-CR-118) until")
@@ -160,7 +165,7 @@ def test_a_preservation_hold_blocks_erasure_until_it_is_released(
     released = legal_holds.release_hold(db, lawyer, hold.id, "Case closed by the agency.")
     assert not released.active and released.released_by == "leo"
     with db.transaction() as s:
-        done = records.erase_records(s, officer, ana, reason="Art. 17", request_ref="DSR-1")
+        done = erasure.erase_records(s, officer, ana, reason="Art. 17", request_ref="DSR-1")
     assert done.erased == ana and not done.held
     assert [e.action for e in legal_review.timeline(db, lawyer, request_id)][
         -1
@@ -192,14 +197,14 @@ def test_an_ndo_is_flagged_for_the_same_person_reached_through_linked_records(
             ndo_until=date(2099, 5, 1),
         ),
     )
-    flags = legal.ndo_flags_for_identifiers(db, officer, [("email", ANA_EMAIL)])
+    flags = legal_ndo.ndo_flags_for_identifiers(db, officer, [("email", ANA_EMAIL)])
     assert flags == [
         f"Non-disclosure order on legal request {ndo.summary.ref} until 2099-05-01: "
         "do not notify this person"
     ]
-    assert legal.ndo_flags_for_identifiers(db, officer, [("email", PEOPLE[1][1])]) == []
+    assert legal_ndo.ndo_flags_for_identifiers(db, officer, [("email", PEOPLE[1][1])]) == []
     legal_review.set_notice(db, lawyer, ndo.id, ndo=False, notice="notify")
-    assert legal.ndo_flags_for_identifiers(db, officer, [("email", ANA_EMAIL)]) == []
+    assert legal_ndo.ndo_flags_for_identifiers(db, officer, [("email", ANA_EMAIL)]) == []
 
 
 def test_notice_cannot_be_given_while_an_ndo_is_in_force(db, lawyer) -> None:

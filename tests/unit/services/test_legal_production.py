@@ -15,18 +15,16 @@ from console.domain.legal import CHECKLIST, HalfYear
 from console.domain.permissions import Role
 from console.errors import DiskFull, PermissionDenied, ValidationError
 from console.reports import verify_file
-from console.services import (
-    legal,
-    legal_disclosures,
-    legal_production,
-    legal_review,
-    legal_scope,
-    legal_transparency,
-    reports_legal,
-)
 from console.services.context import Actor
-from console.services.demo_legal import PEOPLE, import_sample_records
-from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.demo.legal import PEOPLE, import_sample_records
+from console.services.legal import disclosures as legal_disclosures
+from console.services.legal import intake as legal
+from console.services.legal import production as legal_production
+from console.services.legal import publication
+from console.services.legal import review as legal_review
+from console.services.legal import scope as legal_scope
+from console.services.legal import transparency as legal_transparency
+from console.services.legal.model import IdentifierSpec, LegalIntake
 from console.store.db import Database
 
 
@@ -227,10 +225,10 @@ def test_the_transparency_report_exports_through_the_report_engine(
 ) -> None:
     _known_requests(db, lawyer, tmp_path / "prod")
     half = HalfYear(2025, 1)
-    pdf = reports_legal.export_transparency(db, lawyer, half, tmp_path / "t.pdf", "pdf")
+    pdf = publication.export_transparency(db, lawyer, half, tmp_path / "t.pdf", "pdf")
     text = " ".join(p.extract_text() for p in PdfReader(pdf.path).pages)
     assert "Transparency report" in text and "0–249" in text and "28.6" in text
-    xlsx = reports_legal.export_transparency(db, lawyer, half, tmp_path / "t.xlsx", "xlsx")
+    xlsx = publication.export_transparency(db, lawyer, half, tmp_path / "t.xlsx", "xlsx")
     assert xlsx.row_counts["By country"] == 2 and verify_file(xlsx.path).ok
     cells = [
         c

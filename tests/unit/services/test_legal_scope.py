@@ -13,9 +13,13 @@ from pypdf import PdfReader
 from console.domain.legal import CHECKLIST
 from console.domain.permissions import Role
 from console.errors import ValidationError
-from console.services import legal, legal_production, legal_review, legal_scope, policy
-from console.services.demo_legal import PEOPLE, import_sample_records
-from console.services.legal import IdentifierSpec, LegalIntake
+from console.services import policy
+from console.services.demo.legal import PEOPLE, import_sample_records
+from console.services.legal import intake as legal
+from console.services.legal import production as legal_production
+from console.services.legal import review as legal_review
+from console.services.legal import scope as legal_scope
+from console.services.legal.model import IdentifierSpec, LegalIntake
 
 ANA_EMAIL, ANA_PHONE = PEOPLE[0][1], PEOPLE[0][3]
 

@@ -11,8 +11,10 @@ import pytest
 from console.domain.permissions import Role
 from console.errors import PermissionDenied, ValidationError
 from console.importers.mapping import Mapping
-from console.services import audit, records, sources
+from console.services import audit
 from console.services.context import Actor
+from console.services.records import erasure, sources, suppression
+from console.services.records import search as records
 from console.store.db import Database
 from tests.fixtures import UserMaker
 from tests.unit.services.records_data import CRM_MAPPING, crm
@@ -150,18 +152,18 @@ def test_a_held_record_is_not_erased_and_says_why(
     ana = records.lookup(any_db, any_admin, "email", "ana@example.com")
     zoe = records.lookup(any_db, any_admin, "email", "zoe@example.com")
     with any_db.transaction() as s:
-        assert records.place_hold(s, ana, hold_ref="LH-3", reason="case 24-CR-118", until=None) == 1
-        result = records.erase_records(s, any_admin, ana + zoe, reason="DSR", request_ref="R-1")
+        assert erasure.place_hold(s, ana, hold_ref="LH-3", reason="case 24-CR-118", until=None) == 1
+        result = erasure.erase_records(s, any_admin, ana + zoe, reason="DSR", request_ref="R-1")
     assert result.erased == zoe
     assert result.held == {ana[0]: ["Legal hold LH-3 (case 24-CR-118)"]}
     row = records.records_by_id(any_db, any_admin, zoe)[0]
     assert row.erased and row.values == {} and row.identifiers == []
     assert _names(any_db, any_admin, "zoe") == []
     with any_db.transaction() as s:
-        assert records.is_suppressed(s, "email", "ZOE@example.com")
-        assert not records.is_suppressed(s, "email", "ana@example.com")
-        assert records.release_hold(s, "LH-3") == 1
-        assert records.held_record_ids(s, ana) == {}
+        assert suppression.is_suppressed(s, "email", "ZOE@example.com")
+        assert not suppression.is_suppressed(s, "email", "ana@example.com")
+        assert erasure.release_hold(s, "LH-3") == 1
+        assert erasure.held_record_ids(s, ana) == {}
 
 
 def test_erased_people_do_not_come_back_with_a_reimport(
@@ -170,9 +172,9 @@ def test_erased_people_do_not_come_back_with_a_reimport(
     crm(any_db, any_admin, tmp_path)
     zoe = records.lookup(any_db, any_admin, "email", "zoe@example.com")
     with any_db.transaction() as s:
-        records.erase_records(s, any_admin, zoe, reason="DSR", request_ref="R-1")
+        erasure.erase_records(s, any_admin, zoe, reason="DSR", request_ref="R-1")
     from console.importers.mapping import Mapping
-    from console.services import imports
+    from console.services.records import imports
     from tests.unit.services.records_data import CRM_HEADER, CRM_MAPPING, CRM_ROWS, write_csv
 
     changed = write_csv(
@@ -183,7 +185,7 @@ def test_erased_people_do_not_come_back_with_a_reimport(
     )
     assert result.rows_suppressed == 1
     assert records.lookup(any_db, any_admin, "email", "zoe@example.com") == []
-    exported = records.suppression_export(any_db, any_admin)
+    exported = suppression.suppression_export(any_db, any_admin)
     assert exported and all("zoe" not in row.digest for row in exported)
 
 
@@ -193,7 +195,7 @@ def test_a_correction_renormalises_reindexes_and_audits_digests(
     crm(any_db, any_admin, tmp_path)
     rid = records.lookup(any_db, any_admin, "email", "zoe@example.com")[0]
     with any_db.transaction() as s:
-        before, after = records.correct_record(
+        before, after = erasure.correct_record(
             s, any_admin, rid, "Email", "Zoe.New@Example.com", request_ref="R-2"
         )
     assert (before, after) == ("zoe@example.com", "Zoe.New@Example.com")
@@ -203,7 +205,7 @@ def test_a_correction_renormalises_reindexes_and_audits_digests(
     event = [e for e in audit.list_events(any_db, any_admin) if e.action == "records.correct"][-1]
     assert "Zoe" not in json.dumps(event.details)
     with any_db.transaction() as s, pytest.raises(ValidationError, match="no column"):
-        records.correct_record(s, any_admin, rid, "Nope", "x", request_ref="R-2")
+        erasure.correct_record(s, any_admin, rid, "Nope", "x", request_ref="R-2")
 
 
 def test_a_corrected_value_that_becomes_empty_leaves_its_category_and_one_filled_adds_it(
@@ -219,13 +221,13 @@ def test_a_corrected_value_that_becomes_empty_leaves_its_category_and_one_filled
 
     assert categories(zoe) == every
     with any_db.transaction() as s:
-        records.correct_record(s, any_admin, zoe, "Phone", "", request_ref="R-3")
+        erasure.correct_record(s, any_admin, zoe, "Phone", "", request_ref="R-3")
     assert categories(zoe) == {c: k for c, k in every.items() if c != "Phone"}
     assert zoe not in records.search_ids(any_db, any_admin, "zoe", category="contact.phone")
     assert zoe in records.search_ids(any_db, any_admin, "zoe", category="contact.email")
 
     with any_db.transaction() as s:
-        records.correct_record(s, any_admin, wang, "Phone", "+86 10 1234 5678", request_ref="R-4")
-        records.correct_record(s, any_admin, wang, "IP", "192.0.2.10", request_ref="R-4")
+        erasure.correct_record(s, any_admin, wang, "Phone", "+86 10 1234 5678", request_ref="R-4")
+        erasure.correct_record(s, any_admin, wang, "IP", "192.0.2.10", request_ref="R-4")
     assert categories(wang) == every
     assert wang in records.search_ids(any_db, any_admin, "wang", category="contact.phone")

@@ -14,10 +14,13 @@ from pypdf import PdfReader
 
 from console.domain.legal import HalfYear
 from console.paths import data_path
-from console.services import demo, legal, legal_read, reports
 from console.services.context import Actor
-from console.services.demo_legal import PEOPLE as LEGAL_PEOPLE
-from console.services.demo_requests import PEOPLE as REQUEST_PEOPLE
+from console.services.demo import seed as demo
+from console.services.demo.legal import PEOPLE as LEGAL_PEOPLE
+from console.services.demo.requests import PEOPLE as REQUEST_PEOPLE
+from console.services.legal import intake as legal
+from console.services.legal import read as legal_read
+from console.services.reporting import catalogue as reports
 from console.store.db import Database
 
 
@@ -90,7 +93,7 @@ def demo_db(
         # The demo's production goes beside a SQLite file, else to the user's data folder:
         # a test keeps it in its own temporary folder.
         folder = tmp_path_factory.mktemp("productions")
-        patch.setattr("console.services.demo_legal._production_folder", lambda _db: folder)
+        patch.setattr("console.services.demo.legal._production_folder", lambda _db: folder)
         demo.load(db, None)
     admin = accounts.authenticate(db, "admin", demo.DEMO_PASSWORD)
     yield db, admin

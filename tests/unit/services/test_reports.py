@@ -11,8 +11,9 @@ from pypdf import PdfReader
 
 from console.domain.permissions import Role
 from console.errors import PermissionDenied, ValidationError
-from console.services import accounts, audit, policy, reports
+from console.services import accounts, audit, policy
 from console.services.context import Actor
+from console.services.reporting import catalogue as reports
 from console.store.db import Database
 from tests.fixtures import UserMaker
 

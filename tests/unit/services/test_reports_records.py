@@ -10,8 +10,10 @@ from pypdf import PdfReader
 
 from console.domain.permissions import Role
 from console.errors import PermissionDenied
-from console.services import audit, imports, policy, reports, sources
+from console.services import audit, policy
 from console.services.context import Actor
+from console.services.records import imports, sources
+from console.services.reporting import catalogue as reports
 from console.store.db import Database
 from tests.fixtures import UserMaker
 

@@ -11,8 +11,8 @@ from console.domain.permissions import Role
 from console.domain.workflow import DsrStatus, WorkflowError
 from console.errors import ConflictError, PermissionDenied, ValidationError
 from console.services import audit, policy
-from console.services import requests as dsr
 from console.services.context import Actor
+from console.services.requests import lifecycle as dsr
 from console.store.db import Database
 
 D = dt.date

@@ -13,11 +13,13 @@ import pytest
 from pypdf import PdfReader
 
 from console.outfiles import OutputError as DeliveryError
-from console.services import audit, records, reports
-from console.services import requests_fulfil as work
-from console.services import requests_review as review
-from console.services.requests_read import RequestError
-from console.services.requests_redaction import redact, redactions, unredact
+from console.services import audit
+from console.services.records import search as records
+from console.services.reporting import catalogue as reports
+from console.services.requests import fulfil as work
+from console.services.requests import review
+from console.services.requests.model import RequestError
+from console.services.requests.redaction import redact, redactions, unredact
 from tests.unit.services.review_data import ZOE_EMAIL, open_request, record_of, review_world
 
 
@@ -277,10 +279,13 @@ def test_a_disclosure_to_an_agency_is_told_only_when_legal_decided_to_notify(
 
     from console.domain.legal import CHECKLIST
     from console.domain.permissions import Role
-    from console.services import legal, legal_production, legal_review, policy
-    from console.services import requests as dsr
-    from console.services.demo_legal import PEOPLE, import_sample_records
-    from console.services.legal import IdentifierSpec, LegalIntake
+    from console.services import policy
+    from console.services.demo.legal import PEOPLE, import_sample_records
+    from console.services.legal import intake as legal
+    from console.services.legal import production as legal_production
+    from console.services.legal import review as legal_review
+    from console.services.legal.model import IdentifierSpec, LegalIntake
+    from console.services.requests import lifecycle as dsr
 
     policy.ensure_default_pack(any_db, any_admin)
     officer = any_make_user(Role.PRIVACY_OFFICER, "olivia")

@@ -10,11 +10,12 @@ from pypdf import PdfReader
 
 from console.errors import ValidationError
 from console.outfiles import OutputError as DeliveryError
-from console.services import audit, reports
-from console.services import requests as dsr
-from console.services import requests_fulfil as work
-from console.services import requests_review as review
-from console.services.requests_letters import kinds_for, write_letter
+from console.services import audit
+from console.services.reporting import catalogue as reports
+from console.services.requests import fulfil as work
+from console.services.requests import lifecycle as dsr
+from console.services.requests import review
+from console.services.requests.letters import kinds_for, write_letter
 from tests.unit.services.review_data import open_request, review_world
 
 TODAY = dt.date.today()
@@ -140,13 +141,13 @@ def test_a_letter_kind_the_law_does_not_have_is_refused_naming_those_it_has(
 def test_a_completion_letter_says_what_was_kept_without_naming_a_legal_matter(
     any_db, officer, tmp_path
 ) -> None:
-    from console.services import records
+    from console.services.records import erasure
 
     view = open_request(any_db, officer, law="gdpr", rtype="deletion")
     review.exclude_awaiting(any_db, officer, view.id, "not the requester")
     held = next(r.record_id for r in view.records if r.source == "CRM" and r.link == "strong")
     with any_db.transaction() as s:
-        records.place_hold(s, [held], hold_ref="LH-9", reason="case 24-CR-118", until=None)
+        erasure.place_hold(s, [held], hold_ref="LH-9", reason="case 24-CR-118", until=None)
     with pytest.raises(ValidationError, match="not fulfilled yet"):
         write_letter(any_db, officer, view.id, "completion", tmp_path / "c.pdf")
     work.fulfil(any_db, officer, view.id, tmp_path / "out")

@@ -8,14 +8,11 @@ import pytest
 
 from console.domain.permissions import Role
 from console.reports import verify_file
-from console.services import (
-    policy,
-    reports,
-    requests_reports,  # noqa: F401 - registers the DSR reports
-)
-from console.services import requests as dsr
-from console.services import requests_metrics as m
+from console.services import policy
 from console.services.context import Actor
+from console.services.reporting import catalogue as reports
+from console.services.requests import lifecycle as dsr
+from console.services.requests import metrics as m
 
 D = dt.date
 

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import text
 
 from console.errors import ValidationError
-from console.services import audit, records
-from console.services import requests as dsr
-from console.services import requests_fulfil as work
-from console.services import requests_review as review
-from console.services.requests_read import RequestError
+from console.services import audit
+from console.services.records import search as records
+from console.services.requests import fulfil as work
+from console.services.requests import lifecycle as dsr
+from console.services.requests import review
+from console.services.requests.model import RequestError
 from console.store.db import Database, open_database
 from tests.unit.services.review_data import ZOE_EMAIL, open_request, record_of, review_world
 

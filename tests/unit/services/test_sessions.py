@@ -6,8 +6,9 @@ import pytest
 
 from console.domain.permissions import Role
 from console.errors import AccountChanged, PermissionDenied
-from console.services import accounts, audit, sources
+from console.services import accounts, audit
 from console.services.context import Actor
+from console.services.records import sources
 from console.store.db import Database
 from tests.fixtures import PASSWORD
 

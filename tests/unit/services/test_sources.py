@@ -7,8 +7,9 @@ import pytest
 from console.domain.permissions import Role
 from console.errors import NotFound, PermissionDenied, ValidationError
 from console.importers.mapping import ColumnSpec, Mapping
-from console.services import audit, sources
+from console.services import audit
 from console.services.context import Actor
+from console.services.records import sources
 from console.store.db import Database
 from tests.fixtures import UserMaker
 

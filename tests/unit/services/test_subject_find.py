@@ -8,8 +8,9 @@ import pytest
 
 from console.errors import ValidationError
 from console.importers.mapping import Mapping
-from console.services import imports, records, sources
 from console.services.context import Actor
+from console.services.records import imports, sources
+from console.services.records import search as records
 from console.store.db import Database
 from tests.unit.services.records_data import chain, crm, write_csv
 

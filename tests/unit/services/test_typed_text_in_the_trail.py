@@ -14,8 +14,11 @@ from sqlalchemy import create_engine, text
 from console.cli import main
 from console.domain.auditchain import verify_chain
 from console.domain.permissions import Role
-from console.services import audit, audit_queries, records, reports
+from console.services import audit, audit_queries
 from console.services.context import Actor
+from console.services.records import erasure
+from console.services.records import search as records
+from console.services.reporting import catalogue as reports
 from console.store import audit_log
 from console.store.db import Database, open_database
 from console.store.keyed_hash import keyed_hashes
@@ -149,7 +152,7 @@ def test_a_correction_keeps_keyed_hashes_of_the_values_not_the_values(
     crm(any_db, any_admin, tmp_path)
     [record_id] = records.lookup(any_db, any_admin, "email", "zoe@example.com")
     with any_db.transaction() as s:
-        records.correct_record(
+        erasure.correct_record(
             s, any_admin, record_id, "Email", "zoe.martin@example.com", request_ref="DSR-1"
         )
     trail = _raw_trail(any_db)

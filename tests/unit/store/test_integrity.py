@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
-from console.services import accounts, audit, records
+from console.services import accounts, audit
 from console.services.context import Actor
+from console.services.records import search as records
 from console.store import integrity
 from console.store.backup import sqlite_backup
 from console.store.db import Database, open_database
@@ -40,7 +41,7 @@ def _damage(path: Path) -> None:
 def damaged(db: Database, admin: Actor) -> Path:
     path = db.sqlite_path
     assert path is not None
-    from console.services import demo
+    from console.services.demo import seed as demo
 
     demo.load(db, admin)  # enough pages that damage lands in tables, not only in free space
     sqlite_backup(path, path.parent / "backups" / "console.manual.bak")

@@ -73,7 +73,8 @@ def test_records_imported_before_the_slim_schema_keep_their_identifiers(
     """0005 drops records.identifiers_json (a copy of record_identifiers); down and up again."""
     from alembic import command
 
-    from console.services import accounts, records
+    from console.services import accounts
+    from console.services.records import search as records
     from tests.unit.services.records_data import crm
 
     db = open_database(any_url)
@@ -121,7 +122,8 @@ def test_a_write_that_waits_too_long_for_another_writer_says_the_database_is_bus
 ) -> None:
     import sqlite3
 
-    from console.services import accounts, sources
+    from console.services import accounts
+    from console.services.records import sources
     from console.store import db as db_module
 
     monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", 200)

@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from console.domain import labels
-from console.services import accounts, demo
+from console.services import accounts
+from console.services.demo import seed as demo
 from console.ui.main_window import MainWindow
 from console.ui.pages.base import UiContext
 from console.ui.runner import Runner

@@ -10,10 +10,11 @@ import pytest
 from PySide6.QtCore import QDateTime, Qt
 
 from console.domain.permissions import Role
-from console.services import legal, legal_review
 from console.services.context import Actor
-from console.services.demo_legal import PEOPLE, import_sample_records
-from console.services.legal import IdentifierSpec, LegalIntake
+from console.services.demo.legal import PEOPLE, import_sample_records
+from console.services.legal import intake as legal
+from console.services.legal import review as legal_review
+from console.services.legal.model import IdentifierSpec, LegalIntake
 from console.store.db import Database
 from console.ui.pages.base import UiContext
 from console.ui.pages.legal_detail import LegalDetailView

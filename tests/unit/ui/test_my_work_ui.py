@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from console.domain.permissions import Role
-from console.services import requests as dsr
+from console.services.requests import lifecycle as dsr
 from console.ui.dialogs import Ask
 from console.ui.main_window import MainWindow
 from console.ui.pages.base import UiContext

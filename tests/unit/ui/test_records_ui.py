@@ -13,8 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
 from console.importers.mapping import ColumnSpec, Mapping
-from console.services import imports, policy, records, sources
+from console.services import policy
 from console.services.context import Actor
+from console.services.records import erasure, imports, sources
+from console.services.records import search as records
 from console.store.db import Database
 from console.ui.dialogs import Ask
 from console.ui.import_dialog import ImportDialog, SaveRejected
@@ -441,7 +443,7 @@ def test_a_held_record_shows_the_hold_badge_with_its_reason(
     )
     held = records.lookup(db, admin, "email", "held@example.com")
     with db.transaction() as s:
-        records.place_hold(s, held, hold_ref="LH-7", reason="case 24-CR-118", until=None)
+        erasure.place_hold(s, held, hold_ref="LH-7", reason="case 24-CR-118", until=None)
     assert search(qtbot, records_page, "example.com") == 2
     model = records_page.model
     qtbot.waitUntil(lambda: model.loaded_row(1) is not None, timeout=WAIT)
@@ -597,7 +599,7 @@ def test_the_pages_sit_in_the_navigation_and_export_follows_the_catalogue(qtbot,
     titles = [p.title for p in win.pages]
     assert titles.index("Records") + 1 == titles.index("Sources") < titles.index("Reports")
     page = win.show_page("Records")
-    from console.services import reports
+    from console.services.reporting import catalogue as reports
 
     has_report = "records" in {s.name for s in reports.catalogue()}
     assert page.export_button.isVisibleTo(page) == has_report

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 
 from console.domain.permissions import Role
 from console.services import policy
-from console.services import requests as dsr
 from console.services.context import Actor
+from console.services.requests import lifecycle as dsr
 from console.store.db import Database
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
@@ -206,8 +206,8 @@ def test_the_dashboard_counts_and_charts_requests(qtbot, ctx, db, officer) -> No
 def _world(db, officer, tmp_path: Path, rtype: str):
     """A CRM with Jane in it and a request of `rtype` for her, in progress with her record found."""
     from console.importers.mapping import Mapping
-    from console.services import imports, sources
-    from console.services import requests_fulfil as work
+    from console.services.records import imports, sources
+    from console.services.requests import fulfil as work
 
     sources.add_source(db, officer, "CRM", "crm")
     crm = tmp_path / "crm.csv"
@@ -294,7 +294,8 @@ def test_a_task_is_added_and_marked_done_from_the_tasks_tab(
 def test_a_correction_is_fulfilled_through_the_dialog(
     qtbot, ctx, db, officer, monkeypatch, tmp_path: Path
 ) -> None:
-    from console.services import audit, records
+    from console.services import audit
+    from console.services.records import search as records
     from console.ui.pages.request_dialogs import CorrectionDialog
 
     view = _world(db, officer, tmp_path, "correction")

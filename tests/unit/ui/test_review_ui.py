@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from console.services import audit, reports
-from console.services import requests_review as review
+from console.services import audit
 from console.services.context import Actor
+from console.services.reporting import catalogue as reports
+from console.services.requests import review
 from console.store.db import Database
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
@@ -135,7 +136,7 @@ def test_choosing_to_review_first_writes_nothing_and_shows_the_records(
 def test_a_confirmed_records_field_is_redacted_from_the_tab(
     qtbot, detail, db, officer, monkeypatch
 ):
-    from console.services.requests_redaction import redactions
+    from console.services.requests.redaction import redactions
 
     tab = detail.records_tab
     ticket = record_of(detail.view, "Support", "strong")

@@ -1,0 +1,4 @@
+"""Records: sources, imports, search and subject discovery, erasure, correction, suppression.
+
+model holds what the modules share; the use cases sit above it.
+"""
