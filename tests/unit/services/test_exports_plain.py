@@ -15,8 +15,8 @@ from pypdf import PdfReader
 
 from console.domain import labels
 from console.services import accounts
-from console.services.demo import seed as demo
 from console.services.context import Actor
+from console.services.demo import seed as demo
 from console.services.reporting import catalogue as reports
 from console.store.db import Database, open_database
 
