@@ -153,6 +153,10 @@ def parse_kind(text: str) -> str:
     kind = text.strip().lower()
     if kind in KINDS:
         return kind
+    # A kind may also be written as people read it: "Customer ID", "IP address", "E-mail".
+    by_label = _KIND_BY_LABEL.get(" ".join(kind.split()))
+    if by_label is not None:
+        return by_label
     if kind.startswith(OTHER_PREFIX):
         namespace = kind[len(OTHER_PREFIX) :]
         if _NAMESPACE_RE.fullmatch(namespace):
@@ -178,6 +182,14 @@ KIND_LABELS: dict[str, str] = {
     CUSTOMER_ID: "Customer ID",
     ACCOUNT_ID: "Account ID",
     ORDER_ID: "Order ID",
+}
+
+
+_KIND_BY_LABEL = {
+    **{label.lower(): kind for kind, label in KIND_LABELS.items()},
+    **{kind.replace("_", " "): kind for kind in KIND_LABELS},
+    "ip": IP,
+    "mail": EMAIL,
 }
 
 

@@ -350,7 +350,22 @@ _ALLOWED = re.compile(
 )
 
 
+_law_codes: re.Pattern[str] | None = None
+
+
+def _laws_as_codes() -> re.Pattern[str]:
+    """A law named by its stored code ("lgpd", "uk-gdpr"): lower case, where a label would be."""
+    global _law_codes
+    if _law_codes is None:
+        codes = sorted(table("law"), key=len, reverse=True)
+        _law_codes = re.compile(
+            r"(?<![\w.@/-])(?:" + "|".join(map(re.escape, codes)) + r")(?![\w@-])"
+        )
+    return _law_codes
+
+
 def code_looking(text: str) -> list[str]:
     """The fragments of `text` a person should not see (empty when the text reads as words)."""
     cleaned = _ALLOWED.sub(" ", text)
-    return [m.group(0) for m in CODE_LOOKING.finditer(cleaned)]
+    found = [m.group(0) for m in CODE_LOOKING.finditer(cleaned)]
+    return found + [m.group(0) for m in _laws_as_codes().finditer(cleaned)]

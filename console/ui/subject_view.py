@@ -43,8 +43,8 @@ _PHONEISH = re.compile(r"[+()\d][\d\s().\-/]{5,}")
 def parse_identifiers(text: str) -> list[tuple[str, str]]:
     """ "ana@example.com; +1 555 0100; customer_id=C-7" → [(kind, value), ...].
 
-    Entries are separated by ";" or new lines; each is KIND=VALUE (or KIND:VALUE), an e-mail
-    address, or a phone number.
+    Entries are separated by ";" or new lines; each is KIND=VALUE (or KIND:VALUE, the kind by its
+    code or its label: customer_id or Customer ID), an e-mail address, or a phone number.
     """
     out: list[tuple[str, str]] = []
     for raw in re.split(r"[;\n]", text):
@@ -59,8 +59,9 @@ def parse_identifiers(text: str) -> list[tuple[str, str]]:
                 pair = (ids.PHONE, entry)
             else:
                 raise ValidationError(
-                    f'"{entry}" is not an e-mail address or a phone number; write it as '
-                    f"KIND=VALUE (kinds: {', '.join(ids.KINDS)}, other:NAMESPACE)."
+                    f'"{entry}" is not an e-mail address or a phone number; write the kind of '
+                    "ID and its value, such as Customer ID=C-1001 (kinds: "
+                    f"{', '.join(ids.KIND_LABELS.values())})."
                 )
         if pair not in out:
             out.append(pair)
@@ -87,7 +88,7 @@ def _explicit(entry: str) -> tuple[str, str] | None:
 
 
 def identifiers_entry(pairs: Iterable[tuple[str, str]]) -> str:
-    return "; ".join(f"{k}={v}" for k, v in pairs)
+    return "; ".join(f"{ids.KIND_LABELS.get(k, k)}={v}" for k, v in pairs)
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -119,7 +120,7 @@ class SubjectView(QWidget):
         label = QLabel("Find a &person by:")
         self.identifiers_edit = QLineEdit()
         self.identifiers_edit.setPlaceholderText(
-            "e-mail, phone or KIND=VALUE (customer_id=C-1001; cookie_id=…), separated by ;"
+            "an e-mail, a phone number or an ID such as Customer ID=C-1001, separated by ;"
         )
         self.identifiers_edit.setAccessibleName("Identifiers of the person")
         label.setBuddy(self.identifiers_edit)
@@ -174,7 +175,11 @@ class SubjectView(QWidget):
             self._error(exc)
             return
         if not pairs:
-            self._error(ValidationError("Type an e-mail, a phone number or KIND=VALUE first."))
+            self._error(
+                ValidationError(
+                    "Type an e-mail, a phone number or an ID such as Customer ID=C-1001."
+                )
+            )
             return
         self._run(pairs, typed=True)
 

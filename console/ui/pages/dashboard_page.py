@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.labels import label
 from console.domain.workflow import DsrStatus
 from console.services.requests import metrics as m
 from console.services.requests.model import REQUEST_TYPES
+from console.services.requests.presenter import days_text
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label
 
@@ -135,10 +137,10 @@ class DashboardPage(Page):
         lst.clear()
         for r in rows:
             left = r.days_left(today)
-            when = f"{-left} days overdue" if left is not None and left < 0 else f"{left} days left"
+            when = days_text(left) if left is not None else "paused"
             item = QListWidgetItem(
-                f"#{r.id}  {REQUEST_TYPES.get(r.request_type, r.request_type)} ({r.law}) — "
-                f"due {r.due_on}, {when}"
+                f"Request {r.id}  {label('request_type', r.request_type)} "
+                f"({label('law', r.law)}) — due {r.due_on}, {when}"
             )
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             if left is not None and left < 0:

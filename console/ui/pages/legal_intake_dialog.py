@@ -17,12 +17,16 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QWidget,
 )
 
+from console.domain import identifiers as ids
+from console.domain import labels
 from console.domain.legal import ProcessType
 from console.errors import ConsoleError, ValidationError
 from console.services.legal.documents import read_served_file
@@ -48,10 +52,14 @@ def parse_identifiers(text: str) -> list[IdentifierSpec]:
             continue
         kind, sep, rest = line.partition(":")
         if not sep or not rest.strip():
-            raise ValidationError(f"Identifier line {n}: write it as 'kind: value'.")
+            raise ValidationError(f"Identifier line {n}: write it as 'kind: value' (E-mail: …).")
+        try:
+            code = ids.parse_kind(kind)
+        except ValidationError as exc:
+            raise ValidationError(f"Identifier line {n}: {exc}") from None
         value, seen_from, seen_to = rest.strip(), None, None
         words = value.split()
-        if kind.strip().lower() == "ip" and len(words) == 2:
+        if code == ids.IP and len(words) == 2:
             value = words[0]
             start, _, end = words[1].partition("/")
             try:
@@ -61,7 +69,7 @@ def parse_identifiers(text: str) -> list[IdentifierSpec]:
                 raise ValidationError(
                     f"Identifier line {n}: the time range is not FROM/TO in ISO format."
                 ) from None
-        out.append(IdentifierSpec(kind.strip().lower(), value, seen_from, seen_to))
+        out.append(IdentifierSpec(code, value, seen_from, seen_to))
     return out
 
 
@@ -91,11 +99,19 @@ class LegalIntakeDialog(QDialog):
         self.hours_spin.setSpecialValueText("use the date")
         self.identifiers_edit = QPlainTextEdit()
         self.identifiers_edit.setPlaceholderText(
-            "email: person@example.org\nphone: +1 415 555 0101\n"
-            "ip: 203.0.113.9 2025-01-01T00:00/2025-01-02T00:00"
+            "E-mail: person@example.org\nPhone: +1 415 555 0101\n"
+            "IP address: 203.0.113.9 2025-01-01T00:00/2025-01-02T00:00"
         )
-        self.categories_edit = QLineEdit()
-        self.categories_edit.setPlaceholderText("contact.email, transaction.payment")
+        # The data categories sought, ticked by their labels (the policy pack's categories).
+        self.categories_list = QListWidget()
+        self.categories_list.setAccessibleName("Data categories sought")
+        for code, text in sorted(labels.table("category").items(), key=lambda kv: kv[1]):
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.categories_list.addItem(item)
+        self.categories_list.setMaximumHeight(120)
         self.description_edit = QPlainTextEdit()
         self.ndo_check = QCheckBox("A non-disclosure order accompanies it")
         self.ndo_until_edit = QDateEdit(QDate.currentDate().addYears(1))
@@ -121,7 +137,7 @@ class LegalIntakeDialog(QDialog):
             ("Deadline (UTC)", self.due_edit),
             ("…or in hours", self.hours_spin),
             ("&Identifiers", self.identifiers_edit),
-            ("Data categories", self.categories_edit),
+            ("Data categories", self.categories_list),
             ("Description", self.description_edit),
             ("", self.ndo_check),
             ("NDO until", self.ndo_until_edit),
@@ -165,6 +181,15 @@ class LegalIntakeDialog(QDialog):
         self.document = (path.name, content, media)
         self.document_label.setText(f"{path.name} ({len(content):,} bytes)")
 
+    def categories(self) -> list[str]:
+        """The codes of the ticked categories."""
+        out = []
+        for i in range(self.categories_list.count()):
+            item = self.categories_list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                out.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return out
+
     def intake(self) -> LegalIntake:
         """The form as an intake (ValidationError for lines the service cannot read)."""
         hours = self.hours_spin.value() or None
@@ -180,7 +205,7 @@ class LegalIntakeDialog(QDialog):
             due_at=None if hours else _qdatetime(self.due_edit.dateTime()),
             deadline_hours=hours,
             identifiers=parse_identifiers(self.identifiers_edit.toPlainText()),
-            categories=[c.strip() for c in self.categories_edit.text().split(",") if c.strip()],
+            categories=self.categories(),
             description=self.description_edit.toPlainText(),
             ndo=self.ndo_check.isChecked(),
             ndo_until=_qdate(self.ndo_until_edit.date()) if self.ndo_check.isChecked() else None,

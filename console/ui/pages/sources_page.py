@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.labels import label
 from console.domain.permissions import Permission
 from console.domain.policy import PolicyPack
 from console.services import policy
@@ -60,9 +61,9 @@ class AddSourceDialog(QDialog):
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("e.g. Salesforce CRM, Newsletter list")
         self.kind_box = QComboBox()
-        labels = {k.id: k.label for k in pack.source_kinds} if pack else {}
+        kind_labels = {k.id: k.label for k in pack.source_kinds} if pack else {}
         for kind in sources.KINDS:
-            self.kind_box.addItem(labels.get(kind, kind), kind)
+            self.kind_box.addItem(kind_labels.get(kind) or label("source_kind", kind), kind)
         self.owner_edit = QLineEdit()
         self.system_edit = QLineEdit()
         self.retention_edit = QLineEdit()

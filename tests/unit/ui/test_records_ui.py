@@ -544,7 +544,7 @@ def test_the_subject_view_follows_a_cookie_to_an_email_and_shows_the_possible_ma
     with qtbot.waitSignal(view.found, timeout=WAIT) as blocker:
         qtbot.keyClick(records_page.table, Qt.Key.Key_Return)
     result = blocker.args[0]
-    assert view.identifiers_edit.text() == "cookie_id=GA1.2.111111.1700000000"
+    assert view.identifiers_edit.text() == "Cookie ID=GA1.2.111111.1700000000"
     assert {(r.source, r.link) for r in result.records} == {
         ("Web analytics", "strong"),
         ("Shop logins", "strong"),
@@ -590,7 +590,7 @@ def test_typed_identifiers_find_a_person_and_bad_ones_are_explained(
     view.identifiers_edit.setText("just some words")
     with qtbot.waitSignal(view.found, timeout=WAIT) as blocker:
         qtbot.mouseClick(view.find_button, Qt.MouseButton.LeftButton)
-    assert blocker.args[0] is None and "KIND=VALUE" in view.summary_label.text()
+    assert blocker.args[0] is None and "Customer ID=C-1001" in view.summary_label.text()
 
 
 def test_the_pages_sit_in_the_navigation_and_export_follows_the_catalogue(qtbot, ctx) -> None:
