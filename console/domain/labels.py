@@ -66,6 +66,7 @@ IMPORT_STATUSES: dict[str, str] = {
     "completed": "Completed",
     "failed": "Failed",
     "cancelled": "Cancelled",
+    "interrupted": "Interrupted",
     "undone": "Undone",
 }
 

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from console.domain import identifiers as ids
+from console.domain.labels import label
 from console.importers.mapping import ColumnSpec, Mapping
 from console.ui.plain import tip
 
@@ -136,7 +137,7 @@ class BatchesModel(_Table):
         values = (
             row.id,
             row.file_name,
-            row.status,
+            label("import_status", row.status),
             f"{row.rows_imported:,}",
             f"{row.rows_rejected:,}",
             f"{row.rows_suppressed:,}",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from console import __version__
+from console.domain import labels
 from console.domain import legal as rules
 from console.domain.legal import ProcessType
 from console.reports import document as d
@@ -182,7 +183,7 @@ def _data(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
     scope = ctx.scope
     pairs = [
         ("Identifiers named", "; ".join(scope["identifiers"]) or "—"),
-        ("Categories sought", ", ".join(scope["categories"]) or "—"),
+        ("Categories sought", labels.labels("category", list(scope["categories"])) or "—"),
         ("Collected from", scope["collected_from"] or "no start date"),
         ("Collected to", scope["collected_to"] or "no end date"),
     ]

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain import labels
+from console.domain.identifiers import kind_label
 from console.domain.legal import Decision, NoticeDecision, ProcessType
 from console.domain.permissions import Permission
 from console.services.legal import disclosures as legal_disclosures
@@ -190,7 +192,7 @@ class LegalDetailView(QWidget):
         v.addWidget(self.scope_label)
         row = QHBoxLayout()
         self.scope_categories = QLineEdit()
-        self.scope_categories.setPlaceholderText("Categories sought: contact.email, ...")
+        self.scope_categories.setPlaceholderText("Categories sought, e.g. Email address, Name")
         self.scope_from = QLineEdit()
         self.scope_from.setPlaceholderText("Collected from YYYY-MM-DD")
         self.scope_to = QLineEdit()
@@ -275,13 +277,13 @@ class LegalDetailView(QWidget):
             f"<b>{s.ref}</b> — {s.process_type.label} — {s.status.label} — "
             f"due {s.due_at:%Y-%m-%d %H:%M} UTC" + (" — <b>NDO</b>" if s.ndo else "")
         )
-        ids = ", ".join(f"{i.kind}: {i.value}" for i in detail.identifiers) or "(none)"
+        ids = ", ".join(f"{kind_label(i.kind)}: {i.value}" for i in detail.identifiers) or "(none)"
         self.facts_label.setText(
             f"Agency: {s.agency} ({detail.officer or 'no officer named'})\n"
             f"Country / jurisdiction: {s.country} {detail.jurisdiction}\n"
             f"Case: {s.case_number or '—'}\nIdentifiers: {ids}\n"
-            f"Categories sought: {', '.join(detail.categories) or '—'}\n"
-            f"Decision: {s.decision or '—'} {detail.decision_reasons}"
+            f"Categories sought: {labels.labels('category', detail.categories) or '—'}\n"
+            f"Decision: {labels.label('decision', s.decision) or '—'} {detail.decision_reasons}"
         )
         self.documents_list.clear()
         for d in detail.documents:
@@ -327,7 +329,7 @@ class LegalDetailView(QWidget):
             item.setCheckState(Qt.CheckState.Checked if in_scope else Qt.CheckState.Unchecked)
             self.candidates.addItem(item)
         scope = legal_scope.scope_of(detail)
-        self.scope_categories.setText(", ".join(scope.categories))
+        self.scope_categories.setText(labels.labels("category", list(scope.categories)))
         self.scope_from.setText(scope.data_from.isoformat() if scope.data_from else "")
         self.scope_to.setText(scope.data_to.isoformat() if scope.data_to else "")
         message = legal_scope.no_scope_message(s.ref, scope)
@@ -454,7 +456,13 @@ class LegalDetailView(QWidget):
 
     def save_scope(self) -> None:
         rid = self._request_id()
-        categories = [c.strip() for c in self.scope_categories.text().split(",") if c.strip()]
+        # Categories are typed by their labels (or codes): each is stored by its code.
+        by_label = {text.lower(): code for code, text in labels.table("category").items()}
+        categories = [
+            by_label.get(c.strip().lower(), c.strip())
+            for c in self.scope_categories.text().split(",")
+            if c.strip()
+        ]
         try:
             start, end = (
                 date.fromisoformat(e.text().strip()) if e.text().strip() else None

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from console.domain.labels import label
 from console.domain.policy import PolicyPack
 from console.services import policy
 from console.ui.pages.base import Page, UiContext, heading
@@ -115,7 +116,7 @@ class PolicyPage(Page):
                 [
                     (
                         r.label,
-                        str(r.kind),
+                        label("recipient_kind", r.kind),
                         r.description,
                         ", ".join(pack.disclosure_ground(g).label for g in r.disclosure_grounds),
                     )

@@ -259,7 +259,7 @@ def test_import_with_an_edited_mapping_saves_it_and_the_next_file_asks_nothing(
     qtbot.waitUntil(lambda: sources_page.batch_model.rowCount() == 1, timeout=WAIT)
     qtmodeltester.check(sources_page.batch_model)
     qtmodeltester.check(sources_page.model)
-    assert sources_page.batch_model.index(0, 2).data() == "completed"
+    assert sources_page.batch_model.index(0, 2).data() == "Completed"
     assert sources_page.model.index(0, 4).data() == "30"
 
     second = write_csv(tmp_path / "members-2.csv", HEADER, member_rows(100, 5))
@@ -316,7 +316,7 @@ def test_cancelling_an_import_keeps_nothing_and_the_batch_shows_cancelled(
     assert sources.get_source(db, admin, "Members").record_count == 0
     dlg.close()
     qtbot.waitUntil(lambda: sources_page.batch_model.rowCount() == 1, timeout=WAIT)
-    assert sources_page.batch_model.index(0, 2).data() == "cancelled"
+    assert sources_page.batch_model.index(0, 2).data() == "Cancelled"
     result_column = BatchesModel.RESULT  # and says why, in its own column
     assert "cancelled" in sources_page.batch_model.index(0, result_column).data()
     assert not sources_page.undo_button.isEnabled() or sources_page.current_batch() is None
@@ -344,7 +344,7 @@ def test_undoing_a_batch_asks_first_and_removes_its_records(
     assert sources.get_source(db, admin, "Members").record_count == 12  # said no
     with qtbot.waitSignal(sources_page.batches_loaded, timeout=WAIT):
         qtbot.mouseClick(sources_page.undo_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: sources_page.batch_model.index(0, 2).data() == "undone", timeout=WAIT)
+    qtbot.waitUntil(lambda: sources_page.batch_model.index(0, 2).data() == "Undone", timeout=WAIT)
     assert sources.get_source(db, admin, "Members").record_count == 0
     undone = sources_page.batch_model.index(0, BatchesModel.RESULT).data()
     assert undone == "Undone: 12 rows removed."
