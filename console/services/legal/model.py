@@ -161,10 +161,6 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def get_request(
     s: Session, request_id: int, *, expected_version: int | None = None
 ) -> LegalRequest:
@@ -180,7 +176,7 @@ def _what(row: LegalRequest) -> str:
 
 
 def touch(row: LegalRequest, actor: Actor) -> None:
-    row.updated_at = now()
+    row.updated_at = actor.clock.now()
     row.updated_by = actor.name
 
 

@@ -81,10 +81,6 @@ class RequestError(ConsoleError):
     """A data-subject request cannot be created or changed as asked."""
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @contextmanager
 def writing(db: Database) -> Iterator[Session]:
     """A write transaction that turns a concurrent save by someone else into ConflictError."""
@@ -421,7 +417,7 @@ def load_for_update(s: Session, request_id: int, expected_version: int | None) -
 
 def touch(req: DsrRequest, actor: Actor) -> None:
     """Mark the request changed by `actor` (this also bumps its version)."""
-    req.updated_at = now()
+    req.updated_at = actor.clock.now()
     req.updated_by = actor.name
 
 
