@@ -319,7 +319,7 @@ def add_user(
     name = rules.check_user_name(name)
     role = parse_role(role) if isinstance(role, str) else role
     otp = rules.one_time_password()
-    expires = _expiry(datetime.now(UTC), otp_hours)
+    expires = _expiry(actor.clock.now(), otp_hours)
     with db.transaction() as s:
         if s.execute(select(User.id).where(User.name == name)).first():
             raise ValidationError(f"A user named '{name}' already exists.")
@@ -342,7 +342,7 @@ def add_user(
             must_change_password=True,
             active=True,
             failed_logins=0,
-            created_at=datetime.now(UTC),
+            created_at=actor.clock.now(),
             password_expires_at=expires,
         )
         s.add(user)
@@ -476,7 +476,7 @@ def reset_password(
     """Give a user a new one-time password (shown once) that must be changed at sign-in."""
     actor.require(Permission.MANAGE_USERS)
     otp = rules.one_time_password()
-    expires = _expiry(datetime.now(UTC), otp_hours)
+    expires = _expiry(actor.clock.now(), otp_hours)
     with db.transaction() as s:
         user = _get(s, user_id)
         if db.team is not None:

@@ -1,8 +1,10 @@
-"""Who is acting: the signed-in user that every service call takes, checks and records."""
+"""Who is acting: the signed-in user that every service call takes, checks and records, and the
+clock the services read the time from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 from console.domain.permissions import Permission, Role, allows, require
@@ -15,6 +17,40 @@ class Guard(Protocol):
         """Raise PermissionDenied (recording the refusal) unless the actor may do this now."""
 
 
+class Clock(Protocol):
+    """Where the services read the time: the system's, or a fixed one a test passes in."""
+
+    def now(self) -> datetime:
+        """The current moment, in UTC."""
+
+    def today(self) -> date:
+        """Today's date where the console runs (the calendar day a person at the desk sees)."""
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def today(self) -> date:
+        return date.today()  # the desk's calendar day, as before the clock
+
+
+@dataclass(frozen=True)
+class FixedClock:
+    """Always the same moment: `dataclasses.replace(actor, clock=FixedClock(at))` in a test."""
+
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+    def today(self) -> date:
+        return self.at.date()
+
+
+SYSTEM_CLOCK: Clock = SystemClock()
+
+
 @dataclass(frozen=True)
 class Actor:
     id: int | None
@@ -23,6 +59,8 @@ class Actor:
     # Set at sign-in. Without it the role captured at sign-in would be trusted for as long as a
     # window stays open; with it every permission check re-reads the account and records refusals.
     guard: Guard | None = field(default=None, compare=False, repr=False)
+    # Every time a service stamps or compares is read from here, so a test can fix it.
+    clock: Clock = field(default=SYSTEM_CLOCK, compare=False, repr=False)
 
     def require(self, permission: Permission) -> None:
         if self.guard is not None:

@@ -12,7 +12,6 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -84,7 +83,7 @@ def stage(
         "sha256": digest,
         "size": size,
         "generated_by": actor.name,
-        "generated_at": datetime.now(UTC).isoformat(),
+        "generated_at": actor.clock.now().isoformat(),
         "app_version": __version__,
     }
     manifest_target = manifest_path_for(final)

@@ -41,7 +41,7 @@ def _install(s: Session, actor: Actor, pack: PolicyPack) -> int:
         effective_date=pack.effective_date.isoformat(),
         digest=pack.digest(),
         content=pack.to_json(indent=None),
-        loaded_at=datetime.now(UTC),
+        loaded_at=actor.clock.now(),
         loaded_by=actor.id,
     )
     s.add(row)
@@ -103,7 +103,7 @@ def ensure_default_pack(db: Database, actor: Actor) -> int:
 def pack_in_force(db: Database, actor: Actor, on: date | None = None) -> PolicyPack:
     """The pack whose effective date is the latest on or before `on` (today by default)."""
     actor.require(Permission.VIEW_POLICY)
-    day = (on or datetime.now(UTC).date()).isoformat()
+    day = (on or actor.clock.now().date()).isoformat()
     with db.read() as s:
         pack = _in_force(s, day)
     if pack is None:

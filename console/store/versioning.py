@@ -1,6 +1,7 @@
-"""Team mode: saving an object someone else changed since you read it is a conflict, never a
-silent overwrite. Models carry a `version` column (SQLAlchemy version_id_col); services call
-check_version() with the version the user saw, and wrap their flush in conflicts_as_errors().
+"""Saving an object someone else changed since you read it is a conflict, never a silent
+overwrite, and it reads the same everywhere. Models carry a `version` column (SQLAlchemy
+version_id_col); services call check_version() with the version the user saw, and flush through
+flush_or_conflict() (or conflicts_as_errors()), so a lost race names who won.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ from console.store.models import AuditEvent
 def last_change(
     session: Session | Connection, object_type: str, object_id: str | int
 ) -> tuple[str, str, str] | None:
-    """(who, action, when) of the newest audit event about the object, or None."""
+    """(who, action, when) of the newest audit event that changed the object, or None.
+
+    Opening an object is audited too (dsr.view, legal.document_view, ...); that changes nothing.
+    """
     row = session.execute(
         select(AuditEvent.actor, AuditEvent.action, AuditEvent.at)
         .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+        .where(AuditEvent.action.not_like("%view"))
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()

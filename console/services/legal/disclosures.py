@@ -15,7 +15,7 @@ from console.domain.permissions import Permission
 from console.errors import ValidationError
 from console.services.audit import record
 from console.services.context import Actor
-from console.services.legal.model import aware, get_request, now, touch
+from console.services.legal.model import aware, get_request, touch
 from console.store.db import Database
 from console.store.legal_models import (
     LegalDisclosure,
@@ -91,7 +91,7 @@ def record_disclosure(
         row = LegalDisclosure(
             request_id=req.id,
             production_id=None,
-            disclosed_at=disclosed_at or now(),
+            disclosed_at=disclosed_at or actor.clock.now(),
             recipient=recipient.strip(),
             method=method.strip(),
             legal_basis=basis or legal_basis(req),
@@ -211,7 +211,7 @@ def notified_disclosures(
     wanted = set(record_ids)
     if not wanted:
         return []
-    day = today or now().date()
+    day = today or actor.clock.now().date()
     out: dict[int, NotifiedDisclosure] = {}
     with db.read() as s:
         stmt = (

@@ -23,7 +23,6 @@ from console.services.legal.model import (
     doc_info,
     flush_versioned,
     get_request,
-    now,
     touch,
 )
 from console.store.db import Database
@@ -97,7 +96,7 @@ def attach(
         size=len(content),
         sha256=digest,
         content=content,
-        uploaded_at=now(),
+        uploaded_at=actor.clock.now(),
         uploaded_by=actor.id,
     )
     s.add(doc)

@@ -16,7 +16,7 @@ from console.domain.permissions import Permission
 from console.errors import NotFound, ValidationError
 from console.services.audit import record
 from console.services.context import Actor
-from console.services.legal.model import aware, get_request, identifiers_of, now, touch
+from console.services.legal.model import aware, get_request, identifiers_of, touch
 from console.services.legal.ndo import reached_record_ids
 from console.services.records import erasure
 from console.store.db import Database
@@ -91,13 +91,13 @@ def place_hold(
                 "add identifiers or choose records."
             )
         record_ids = sorted(reached_record_ids(db, actor, [(i.kind, i.value) for i in specs]))
-    until = rules.hold_until(start or now().date(), days)
+    until = rules.hold_until(start or actor.clock.now().date(), days)
     with db.transaction() as s:
         req = get_request(s, request_id)
         hold = LegalHold(
             request_id=req.id,
             reason="",
-            placed_at=now(),
+            placed_at=actor.clock.now(),
             placed_by=actor.name,
             until=until,
             renewals=0,
@@ -156,7 +156,7 @@ def renew_hold(
         kept = set(
             s.execute(select(RecordHold.record_id).where(RecordHold.hold_ref == ref)).scalars()
         )
-        hold.until = rules.hold_until(max(hold.until, now().date()), days)
+        hold.until = rules.hold_until(max(hold.until, actor.clock.now().date()), days)
         hold.renewals += 1
         hold.reason = rules.hold_reason(ref, req.case_number, hold.until)
         # Re-marking under the same reference moves the end date the deletion request shows,
@@ -195,7 +195,7 @@ def release_hold(db: Database, actor: Actor, hold_id: int, reason: str) -> HoldI
             raise ValidationError(f"Hold {rules.hold_ref(hold.id)} is already released.")
         req = get_request(s, hold.request_id)
         released = erasure.release_hold(s, rules.hold_ref(hold.id))
-        hold.released_at = now()
+        hold.released_at = actor.clock.now()
         hold.released_by = actor.name
         hold.release_reason = reason.strip()
         touch(req, actor)
@@ -240,7 +240,7 @@ def holds_expiring(
 ) -> list[HoldInfo]:
     """Active holds that end within `within_days` (or have already passed their end): reminders."""
     actor.require(Permission.VIEW_LEGAL)
-    day = today or now().date()
+    day = today or actor.clock.now().date()
     with db.read() as s:
         stmt = (
             select(LegalHold, LegalRequest.case_number)

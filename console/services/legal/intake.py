@@ -27,7 +27,6 @@ from console.services.legal.model import (
     flush_versioned,
     get_request,
     normalise_identifier,
-    now,
     touch,
 )
 from console.store.db import Database
@@ -62,7 +61,7 @@ def create_request(
         raise ValidationError("The date range sought ends before it starts.")
     if intake.ndo_until and not intake.ndo:
         raise ValidationError("An NDO expiry needs an NDO.")
-    stamp = now()
+    stamp = actor.clock.now()
     with db.transaction() as s:
         row = LegalRequest(
             process_type=process.value,

@@ -11,13 +11,12 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from console.domain import identifiers as ident
 from console.domain import legal as rules
 from console.domain.legal import ProcessType
 from console.domain.workflow import LegalStatus
-from console.errors import ConflictError, ConsoleError, NotFound, ValidationError
+from console.errors import ConsoleError, NotFound, ValidationError
 from console.services.context import Actor
 from console.store.legal_models import (
     LegalChecklistItem,
@@ -27,8 +26,11 @@ from console.store.legal_models import (
     LegalRequest,
 )
 from console.store.models import User
+from console.store.versioning import check_version, flush_or_conflict
 
 log = logging.getLogger("legal")
+
+OBJECT_TYPE = "legal_request"  # what the audit trail calls a legal request
 
 
 class LegalError(ConsoleError):
@@ -159,40 +161,28 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def get_request(
     s: Session, request_id: int, *, expected_version: int | None = None
 ) -> LegalRequest:
     row = s.get(LegalRequest, request_id)
     if row is None:
         raise NotFound(f"No legal request {rules.request_ref(request_id)}.")
-    if expected_version is not None and row.version != expected_version:
-        when = aware(row.updated_at)
-        stamp = when.strftime("%Y-%m-%d %H:%M UTC") if when else "recently"
-        raise ConflictError(
-            f"Legal request {rules.request_ref(row.id)} was changed by {row.updated_by or 'someone'} "
-            f"at {stamp} after you opened it: reload it and make your change again."
-        )
+    check_version(s, row, expected_version, object_type=OBJECT_TYPE, what=_what(row))
     return row
 
 
+def _what(row: LegalRequest) -> str:
+    return f"Legal request {rules.request_ref(row.id)}"
+
+
 def touch(row: LegalRequest, actor: Actor) -> None:
-    row.updated_at = now()
+    row.updated_at = actor.clock.now()
     row.updated_by = actor.name
 
 
 def flush_versioned(s: Session, row: LegalRequest) -> None:
-    """Flush, turning a lost race on the version column into a ConflictError."""
-    try:
-        s.flush()
-    except StaleDataError:
-        raise ConflictError(
-            f"Legal request {rules.request_ref(row.id)} was changed by someone else at the same "
-            "time: reload it and make your change again."
-        ) from None
+    """Flush, turning a lost race on the version column into a ConflictError naming who won."""
+    flush_or_conflict(s, object_type=OBJECT_TYPE, object_id=row.id, what=_what(row))
 
 
 def move(row: LegalRequest, target: LegalStatus) -> tuple[str, str]:

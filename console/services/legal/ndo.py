@@ -11,7 +11,7 @@ from console.domain import identifiers as ident
 from console.domain import legal as rules
 from console.domain.permissions import Permission
 from console.services.context import Actor
-from console.services.legal.model import identifiers_of, ndo_in_force, now
+from console.services.legal.model import identifiers_of, ndo_in_force
 from console.services.records import search as records
 from console.store.db import Database
 from console.store.legal_models import LegalRequest
@@ -26,7 +26,7 @@ def ndo_flags_for_identifiers(
     reach (through the subject search) overlap the records these identifiers reach.
     """
     actor.require(Permission.VIEW_LEGAL)
-    day = today or now().date()
+    day = today or actor.clock.now().date()
     wanted = set()
     for kind, value in identifiers:
         normal = ident.normalise(kind.strip().lower(), value)

@@ -32,7 +32,7 @@ from console.services.context import Actor
 from console.services.legal import scope as scoping
 from console.services.legal.disclosures import legal_basis
 from console.services.legal.intake import get
-from console.services.legal.model import get_request, move, now, touch
+from console.services.legal.model import get_request, move, touch
 from console.services.legal.production_docs import (
     MANIFEST,
     Context,
@@ -235,7 +235,7 @@ def produce(
                 stage = out.stage_folder(out_dir / f"{ref}_{items[0].number}-{items[-1].number}")
                 folder = out.targets()[-1]
                 files = write_files(stage, ctx, items)
-                content = manifest(ctx, items, files, now())
+                content = manifest(ctx, items, files, actor.clock.now())
                 manifest_bytes = (json.dumps(content, indent=2, ensure_ascii=False) + "\n").encode()
                 (stage / MANIFEST).write_bytes(manifest_bytes)
                 manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
@@ -282,7 +282,7 @@ def _record(
         first_number=start,
         last_number=start + len(items) - 1,
         record_count=len(items),
-        produced_at=now(),
+        produced_at=actor.clock.now(),
         produced_by=actor.name,
         folder=str(folder),
         manifest_sha256=manifest_sha,

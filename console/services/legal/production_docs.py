@@ -12,7 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,7 @@ def write_files(stage: Path, ctx: Context, items: Sequence[Item]) -> dict[str, s
                 "Production": span,
             },
             generated_by=ctx.org if outside else ctx.actor.name,
-            generated_at=datetime.now(UTC),
+            generated_at=ctx.actor.clock.now(),
             app_version=__version__,
             classification=ctx.classification,
             chain_head=ctx.chain,
@@ -332,7 +332,7 @@ def _certification(ctx: Context, items: Sequence[Item]) -> list[d.Section]:
         "process, and each file's SHA-256 is listed in the production's manifest.",
     ]
     blocks: list[d.Block] = [d.Paragraph(f"{n}. {t}") for n, t in enumerate(facts, start=1)]
-    today = date.today().isoformat()
+    today = ctx.actor.clock.today().isoformat()
     if is_us(req):
         # 28 U.S.C. §1746(2): executed within the United States. FRE 902(11) needs the facts of
         # FRE 803(6)(A)-(C) above, certified by the custodian or another qualified person.

@@ -25,7 +25,6 @@ from console.services.legal.model import (
     flush_versioned,
     get_request,
     move,
-    now,
     touch,
 )
 from console.services.legal.scope import refuse_without_scope
@@ -106,7 +105,7 @@ def set_checklist(
         item.checked = checked
         item.note = note.strip()
         item.checked_by = actor.name
-        item.checked_at = now()
+        item.checked_at = actor.clock.now()
         # Checklist items are rows of their own: ticking one does not make the request stale.
         s.flush()
         record(
@@ -194,7 +193,7 @@ def _record_decision(
     row.decision = choice.value
     row.decision_reasons = reasons
     row.decided_by = actor.id
-    row.decided_at = now()
+    row.decided_at = actor.clock.now()
     touch(row, actor)
     flush_versioned(s, row)
     record(
@@ -269,7 +268,7 @@ def record_notice_given(
     db: Database, actor: Actor, request_id: int, at: datetime | None = None
 ) -> LegalDetail:
     actor.require(Permission.MANAGE_LEGAL)
-    when = at or now()
+    when = at or actor.clock.now()
     with db.transaction() as s:
         row = get_request(s, request_id)
         from console.services.legal.model import ndo_in_force

@@ -140,7 +140,7 @@ def erase_records(
         raise NotFound(f"No record with id {min(missing)}.")
     to_erase = [rid for rid in wanted if rid not in held and rows[rid].erased_at is None]
     already = [rid for rid in wanted if rid not in held and rows[rid].erased_at is not None]
-    now = datetime.now(UTC)
+    now = actor.clock.now()
     found = identifiers_of(session, to_erase)
     idents = {rid: [(k, v) for k, v, _c in found.get(rid, ())] for rid in to_erase}
     suppressed = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import phonenumbers
@@ -133,7 +133,7 @@ def add_source(
             retention=retention.strip(),
             default_region=region,
             mapping=None,
-            created_at=datetime.now(UTC),
+            created_at=actor.clock.now(),
             created_by=actor.name,
         )
         s.add(src)

@@ -64,7 +64,7 @@ def add_digest(
             kind=kind,
             reason=reason[:400],
             request_ref=request_ref[:100],
-            added_at=datetime.now(UTC),
+            added_at=actor.clock.now(),
             added_by=actor.name,
         )
     )

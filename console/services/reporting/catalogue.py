@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -120,7 +119,7 @@ def run_report(
         title=report.title,
         parameters=params.shown(),
         generated_by=author,
-        generated_at=datetime.now(UTC),
+        generated_at=actor.clock.now(),
         app_version=__version__,
         classification=classification,
         chain_head=(head.seq, head.hash) if head else None,

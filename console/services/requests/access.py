@@ -198,7 +198,7 @@ def build(
         law_name=law.name,
         request_type=REQUEST_TYPES.get(view.request_type, view.request_type),
         received=view.received_on,
-        answered=today or dt.date.today(),
+        answered=today or actor.clock.today(),
         requester=view.requester_name or _first_email(view),
         organisation=pack.organisation.name,
         office=pack.organisation.contact,

@@ -75,7 +75,7 @@ def find_records(
         if s.get(DsrRequest, request_id) is None:
             raise NotFound(f"No data-subject request with id {request_id}.")
     result = records.find_subject(db, actor, idents)
-    now = dt.datetime.now(dt.UTC)
+    now = actor.clock.now()
     with writing(db) as s:
         req = load_for_update(s, request_id, expected_version)
         have = set(
@@ -163,7 +163,7 @@ def add_task(
             due_on=due_on or req.due_on,
             status="open",
             note=note.strip(),
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=actor.clock.now(),
         )
         s.add(task)
         touch(req, actor)
@@ -221,7 +221,7 @@ def set_task_status(db: Database, actor: Actor, task_id: int, status: str, note:
         if note.strip():
             task.note = note.strip()
         done = status != "open"
-        task.done_at = dt.datetime.now(dt.UTC) if done else None
+        task.done_at = actor.clock.now() if done else None
         task.done_by = actor.name if done else None
         touch(req, actor)
         record(
@@ -480,7 +480,7 @@ def _fulfil_opt_out(
     db: Database, actor: Actor, view: RequestView, folder: Path, out: outfiles.Outgoing
 ) -> FulfilmentResult:
     # Staged first: an existing list of the same day is refused before anything is suppressed.
-    part = out.stage(folder / f"suppression-list-{dt.date.today().isoformat()}.csv")
+    part = out.stage(folder / f"suppression-list-{actor.clock.today().isoformat()}.csv")
     count = 0
     with writing(db) as s:
         req = load_for_update(s, view.id, None)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from console import __version__
@@ -197,7 +196,7 @@ def write_letter(
     contact = contact_line(pack)
     needs_authority = any("$authority" in p.text for p in letter.paragraphs)
     authority = authority_line(authority_for(pack, view.law, required=needs_authority))
-    day = today or dt.date.today()
+    day = today or actor.clock.today()
     values = _values(
         view, pack.organisation.name, pack.organisation.contact, contact, authority, day
     )
@@ -214,7 +213,7 @@ def write_letter(
             "Date": day.isoformat(),
         },
         generated_by=org,
-        generated_at=datetime.now(UTC),
+        generated_at=actor.clock.now(),
         app_version=__version__,
         classification=classification,
         audience="recipient",

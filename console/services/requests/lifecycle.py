@@ -34,7 +34,6 @@ from console.services.requests.model import (
     duplicates_in,
     ledger_of,
     load_for_update,
-    now,
     touch,
     writing,
 )
@@ -178,7 +177,7 @@ def create_request(
     country = intake.country.upper() if intake.country else None
     state = deadlines.compute(intake.law, intake.request_type, ledger, country=country)
     region = phone_region(intake.law, country)
-    stamp = now()
+    stamp = actor.clock.now()
     with writing(db) as s:
         req = DsrRequest(
             request_type=intake.request_type,
@@ -270,7 +269,7 @@ def _apply_clock(
             reason=entry.reason,
             requester_told_on=entry.requester_told_on,
             recorded_by=actor.name,
-            recorded_at=now(),
+            recorded_at=actor.clock.now(),
         )
     )
     _store_clock(req, state)
@@ -404,7 +403,7 @@ def advance(
         raise RequestError(
             "A denial needs a reason: use deny (dsr close --outcome denied --reason)."
         )
-    day = today or dt.date.today()
+    day = today or actor.clock.today()
     with writing(db) as s:
         req = load_for_update(s, request_id, expected_version)
         if (
@@ -456,7 +455,7 @@ def verify_identity(
     actor.require(Permission.MANAGE_DSR)
     if not method.strip():
         raise ValidationError("Verification method: say how the identity was verified.")
-    day = today or dt.date.today()
+    day = today or actor.clock.today()
     with writing(db) as s:
         req = load_for_update(s, request_id, expected_version)
         if req.status not in (DsrStatus.RECEIVED.value, DsrStatus.IDENTITY_VERIFICATION.value):
@@ -464,7 +463,7 @@ def verify_identity(
         req.identity_method = method.strip()
         req.identity_evidence = evidence_ref.strip()
         req.identity_verified_by = actor.name
-        req.identity_verified_at = now()
+        req.identity_verified_at = actor.clock.now()
         touch(req, actor)
         record(
             s,
@@ -510,7 +509,7 @@ def deny(
             req,
             DsrStatus.DENIED,
             text.strip(),
-            today or dt.date.today(),
+            today or actor.clock.today(),
             {"reason": reason},
         )
         s.flush()

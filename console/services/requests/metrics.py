@@ -217,7 +217,7 @@ def dashboard(
 ) -> Dashboard:
     """What the Dashboard shows, counted in the database."""
     actor.require(Permission.VIEW_DSR)
-    day = today or dt.date.today()
+    day = today or actor.clock.today()
     soon_until = day + dt.timedelta(days=6)
     is_open = DsrRequest.status.in_(OPEN_STATUSES)
     due_soon = and_(

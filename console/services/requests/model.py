@@ -28,6 +28,7 @@ from console.store.requests_models import (
     DsrRequest,
     DsrTask,
 )
+from console.store.versioning import check_version, conflict_message
 
 OBJECT_TYPE = "dsr_request"
 CHANNELS: dict[str, str] = {
@@ -80,10 +81,6 @@ class RequestError(ConsoleError):
     """A data-subject request cannot be created or changed as asked."""
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @contextmanager
 def writing(db: Database) -> Iterator[Session]:
     """A write transaction that turns a concurrent save by someone else into ConflictError."""
@@ -91,9 +88,7 @@ def writing(db: Database) -> Iterator[Session]:
         with db.transaction() as s:
             yield s
     except StaleDataError:
-        raise ConflictError(
-            "Someone else saved this request at the same moment: reload it and try again."
-        ) from None
+        raise ConflictError(conflict_message("This request", None)) from None
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -416,18 +411,13 @@ def load_request(s: Session, request_id: int) -> DsrRequest:
 def load_for_update(s: Session, request_id: int, expected_version: int | None) -> DsrRequest:
     """The request to change; ConflictError naming who changed it if it moved on since read."""
     req = load_request(s, request_id)
-    if expected_version is not None and req.version != expected_version:
-        when = req.updated_at.strftime("%Y-%m-%d %H:%M") if req.updated_at else "?"
-        raise ConflictError(
-            f"Request {req.id} was changed by {req.updated_by} at {when} UTC since you opened it "
-            f"(version {expected_version}, now {req.version}): reload it and try again."
-        )
+    check_version(s, req, expected_version, object_type=OBJECT_TYPE, what=f"Request {req.id}")
     return req
 
 
 def touch(req: DsrRequest, actor: Actor) -> None:
     """Mark the request changed by `actor` (this also bumps its version)."""
-    req.updated_at = now()
+    req.updated_at = actor.clock.now()
     req.updated_by = actor.name
 
 

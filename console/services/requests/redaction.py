@@ -109,7 +109,7 @@ def redact(
                 DsrRedaction.column == column,
             )
         ).scalar_one_or_none()
-        now = dt.datetime.now(dt.UTC)
+        now = actor.clock.now()
         if existing is None:
             s.add(
                 DsrRedaction(

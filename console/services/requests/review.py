@@ -283,7 +283,7 @@ def _decide(
                 f"Record {r.record_id} was already {r.outcome} for request {req.id}: its review "
                 "can no longer change; nothing was changed."
             )
-    now = dt.datetime.now(dt.UTC)
+    now = actor.clock.now()
     before = sorted({r.review for r in rows})
     for r in rows:
         r.review, r.review_note, r.reviewed_by, r.reviewed_at = state, note, actor.name, now
