@@ -11,6 +11,7 @@ from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emi
 from console.errors import NotFound, ValidationError
 from console.services import requests as dsr
 from console.services.requests_read import RequestView
+from console.wording import plural
 
 
 def _day(text: str) -> dt.date:
@@ -208,7 +209,8 @@ def _text(v: RequestView) -> str:
         f"Request {v.id}: {dsr.REQUEST_TYPES[v.request_type]} under {dsr.LAWS[v.law]}, "
         f"{v.status_label.lower()} (version {v.version})",
         f"  received {v.received_on}, due {v.due_on}"
-        + (f" ({left} days left)" if left is not None else "")
+        + (f" ({plural(left, 'day')} left)" if left is not None and left >= 0 else "")
+        + (f" ({plural(-left, 'day')} overdue)" if left is not None and left < 0 else "")
         + (f", acknowledge by {v.acknowledge_by}" if v.acknowledge_by else "")
         + (f", paused since {v.paused_since}" if v.paused_since else ""),
     ]

@@ -9,20 +9,36 @@ from pathlib import Path
 from typing import ClassVar
 
 import platformdirs
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
 )
 
 from console import APP_NAME, __version__
 from console.paths import APP_AUTHOR, APP_DIR_NAME
 from console.services.context import Actor
 from console.store.db import Database
+from console.ui import theme
 from console.ui.dialogs import Ask
 from console.ui.pages import PAGES
 from console.ui.pages.base import Page, UiContext
@@ -30,6 +46,54 @@ from console.ui.plain import plain_label
 
 log = logging.getLogger("ui")
 DEFAULT_IDLE_MINUTES = 15
+ICONS = {
+    "Dashboard": "dashboard",
+    "Requests": "requests",
+    "Records": "records",
+    "Sources": "sources",
+    "Legal": "legal",
+    "Reports": "reports",
+    "Audit": "audit",
+    "Policy": "policy",
+    "Admin": "admin",
+}
+BADGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the count a sidebar entry shows, as text
+
+
+class _BadgeDelegate(QStyledItemDelegate):
+    """Sidebar entries: icon and title as usual, and a count on the right in a pill (the count
+    is text, and the entry's accessible name says what it counts)."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        badge = index.data(BADGE_ROLE)
+        if not badge:
+            return
+        fm = QFontMetrics(option.font)
+        w = fm.horizontalAdvance(str(badge)) + 2 * theme.SPACE
+        h = fm.height() + 2
+        r = QRectF(
+            option.rect.right() - w - 2 * theme.SPACE, option.rect.center().y() - h / 2, w, h
+        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.colour("danger-bg"))
+        painter.drawRoundedRect(r, h / 2, h / 2)
+        painter.setPen(theme.colour("danger-text"))
+        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, str(badge))
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width() + 6 * theme.SPACE, max(size.height(), 5 * theme.SPACE))
 
 
 def settings() -> QSettings:
@@ -68,17 +132,23 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: UiContext, *, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> None:
         super().__init__()
+        theme.ensure_applied()
         self.ctx = ctx
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Pages")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setItemDelegate(_BadgeDelegate(self.nav))
+        self.nav.setMinimumWidth(22 * theme.SPACE)
+        self.counts: dict[str, str] = {}
         self.stack = QStackedWidget()
         self.pages: list[Page] = []
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([170, 1000])
+        self.splitter.setSizes([26 * theme.SPACE, 1000])
+        self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._show_page)
 
@@ -117,10 +187,11 @@ class MainWindow(QMainWindow):
             module_name, class_name = spec.split(":")
             cls = getattr(importlib.import_module(module_name), class_name)
             page: Page = cls(self.ctx)
-            page.status_message.connect(self._show_status)
+            page.status_message.connect(lambda text, p=page: self._show_status(p, text))
             self.pages.append(page)
             self.stack.addWidget(page)
-            self.nav.addItem(page.title)
+            item = QListWidgetItem(theme.icon(ICONS.get(page.title, "")), page.title)
+            self.nav.addItem(item)
         self.nav.blockSignals(False)
         actor = self.ctx.actor
         self.setWindowTitle(f"{APP_NAME} — {actor.name}")
@@ -166,10 +237,42 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
+        self.statusBar().clearMessage()  # a message belongs to the page that showed it
         self.pages[row].refresh()
+        self.refresh_counts()
 
-    def _show_status(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+    def _show_status(self, page: Page, text: str) -> None:
+        if self.stack.currentWidget() is page:
+            self.statusBar().showMessage(text, 8000)
+
+    # -- live counts in the sidebar -----------------------------------------------------------
+    def refresh_counts(self) -> None:
+        from console.services import overview
+
+        ctx = self.ctx
+        ctx.runner.submit(lambda: overview.overview(ctx.db, ctx.actor), self._show_counts)
+
+    def _show_counts(self, o: object) -> None:
+        from console.services.overview import Overview
+        from console.wording import plural
+
+        assert isinstance(o, Overview)
+        counts = {
+            "Requests": (o.overdue_requests, plural(o.overdue_requests or 0, "overdue request")),
+            "Legal": (
+                o.legal_deadlines,
+                plural(o.legal_deadlines or 0, "legal deadline") + " in the next 7 days or past",
+            ),
+        }
+        for row, page in enumerate(self.pages):
+            item = self.nav.item(row)
+            n, said = counts.get(page.title, (None, ""))
+            item.setData(BADGE_ROLE, f"{n:,}" if n else None)
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{page.title}, {said}" if n else page.title
+            )
+            item.setToolTip(said if n else "")
+            self.counts[page.title] = said if n else ""
 
     def _job_error(self, exc: BaseException) -> None:
         Ask.error(self, APP_NAME, str(exc))

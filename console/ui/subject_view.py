@@ -32,6 +32,7 @@ from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
 from console.ui.plain import tip as plain_tip
 from console.ui.records_models import values_text
+from console.wording import plural
 
 BY_SOURCE, BY_CATEGORY = "source", "category"
 STRONG_COLOUR = QColor("#1b5e20")
@@ -245,7 +246,7 @@ class SubjectView(QWidget):
         self.tree.setColumnWidth(0, max(self.tree.columnWidth(0), 200))
         if result.not_followed:
             lines = [
-                f"• {n.identifier} ({n.record_count:,} records): {n.reason}"
+                f"• {n.identifier} ({plural(n.record_count, 'record')}): {n.reason}"
                 for n in result.not_followed
             ]
             self.not_followed_label.setText("Not followed:\n" + "\n".join(lines))

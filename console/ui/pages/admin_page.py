@@ -22,6 +22,8 @@ from console.domain.permissions import Permission, Role
 from console.services import accounts
 from console.ui.dialogs import Ask
 from console.ui.pages.base import Page, UiContext, heading
+from console.ui.text import moment as text_moment
+from console.wording import plural
 
 
 class AddUserDialog(QDialog):
@@ -100,12 +102,12 @@ class AdminPage(Page):
                 u.full_name,
                 u.role.label,
                 "active" if u.active else "disabled",
-                u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never",
+                text_moment(u.last_login_at) if u.last_login_at else "never",
                 "yes" if u.must_change_password else "",
             )
             for c, v in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(v))
-        self.status_message.emit(f"{len(users)} accounts")
+        self.status_message.emit(plural(len(users), "account"))
 
     def selected(self) -> accounts.UserInfo | None:
         rows = self.table.selectionModel().selectedRows()

@@ -24,6 +24,8 @@ from console.services.reports import ReportParams
 from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
+from console.ui.text import moment as text_moment
+from console.wording import plural
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAGE = 200
@@ -32,7 +34,7 @@ _PAGE = 200
 class AuditModel(QAbstractTableModel):
     """Holds only the matching sequence numbers; rows are fetched for what is on screen."""
 
-    COLUMNS = ("#", "When (UTC)", "User", "Action", "Object", "Details")
+    COLUMNS = ("#", "When", "User", "Action", "Object", "Details")
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
@@ -84,7 +86,7 @@ class AuditModel(QAbstractTableModel):
         if col == 0:
             return ev.seq
         if col == 1:
-            return ev.at[:19].replace("T", " ")
+            return text_moment(datetime.fromisoformat(ev.at))
         if col == 2:
             return ev.actor
         if col == 3:
@@ -210,7 +212,7 @@ class AuditPage(Page):
         self.model.set_seqs(seqs)
         for col in range(5):
             self.table.resizeColumnToContents(col)
-        self.count_label.setText(f"{len(seqs):,} events shown")
+        self.count_label.setText(f"{plural(len(seqs), 'event')} shown")
         self.head_label.setText(
             f"Chain head (write it down to pin the trail): {head}"
             if head

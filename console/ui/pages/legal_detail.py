@@ -42,6 +42,9 @@ from console.services import (
 from console.services.legal import LegalDetail
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
+from console.ui.text import day
+from console.ui.text import moment as text_moment
+from console.wording import plural
 
 
 def _qdate(q: QDate) -> date:
@@ -108,10 +111,19 @@ class LegalDetailView(QWidget):
         self.checklist = QListWidget()
         self.checklist.itemChanged.connect(self._check_changed)
         v.addWidget(self.checklist)
+        self.decided_label = plain_label("")
+        self.decided_label.setObjectName("recorded_decision")
+        self.decided_label.setWordWrap(True)
+        self.decided_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.decided_label)
         form = QFormLayout()
         self.decision_box = QComboBox()
+        self.decision_box.setAccessibleName("Decision")
+        # Nothing is preselected: the option that discloses most must be a choice, not a default.
+        self.decision_box.addItem("(choose a decision)", None)
         for d in Decision:
             self.decision_box.addItem(d.label, d.value)
+        self.decision_box.currentIndexChanged.connect(self._decision_ready)
         self.reasons_edit = QPlainTextEdit()
         self.reasons_edit.setMaximumHeight(70)
         self.justification_edit = QLineEdit()
@@ -204,13 +216,13 @@ class LegalDetailView(QWidget):
         row.addWidget(self.scope_to, 1)
         row.addWidget(self.scope_button)
         v.addLayout(row)
-        v.addWidget(
-            plain_label(
-                "Records the request's identifiers reach, with their place in its scope. Those in "
-                "scope are ticked; ticking a record without a collection time is legal's decision; "
-                "ticking one beyond the scope needs the override's reason below."
-            )
+        explain = plain_label(
+            "Records the request's identifiers reach, with their place in its scope. Those in "
+            "scope are ticked; ticking a record without a collection time is legal's decision; "
+            "ticking one beyond the scope needs the override's reason below."
         )
+        explain.setWordWrap(True)
+        v.addWidget(explain)
         self.candidates = QListWidget()
         v.addWidget(self.candidates, 1)
         form = QFormLayout()
@@ -275,7 +287,7 @@ class LegalDetailView(QWidget):
         self.setEnabled(True)
         self.header.setText(
             f"<b>{s.ref}</b> — {s.process_type.label} — {s.status.label} — "
-            f"due {s.due_at:%Y-%m-%d %H:%M} UTC" + (" — <b>NDO</b>" if s.ndo else "")
+            f"due {text_moment(s.due_at)}" + (" — <b>NDO</b>" if s.ndo else "")
         )
         ids = ", ".join(f"{i.kind}: {i.value}" for i in detail.identifiers) or "(none)"
         self.facts_label.setText(
@@ -283,7 +295,7 @@ class LegalDetailView(QWidget):
             f"Country / jurisdiction: {s.country} {detail.jurisdiction}\n"
             f"Case: {s.case_number or '—'}\nIdentifiers: {ids}\n"
             f"Categories sought: {', '.join(detail.categories) or '—'}\n"
-            f"Decision: {s.decision or '—'} {detail.decision_reasons}"
+            f"Decision: {_decision_text(detail)}"
         )
         self.documents_list.clear()
         for d in detail.documents:
@@ -300,11 +312,13 @@ class LegalDetailView(QWidget):
             item.setCheckState(Qt.CheckState.Checked if c.checked else Qt.CheckState.Unchecked)
             self.checklist.addItem(item)
         self.checklist.blockSignals(False)
-        self.emergency_button.setEnabled(s.process_type is ProcessType.EMERGENCY)
+        self._show_decision(detail)
         self.holds_list.clear()
         for h in holds:
             state = "active" if h.active else f"released by {h.released_by}"
-            item = QListWidgetItem(f"{h.ref}: {h.record_count} records until {h.until} ({state})")
+            item = QListWidgetItem(
+                f"{h.ref}: {plural(h.record_count, 'record')} until {day(h.until)} ({state})"
+            )
             item.setData(Qt.ItemDataRole.UserRole, h.id)
             self.holds_list.addItem(item)
         self.ndo_check.setChecked(s.ndo)
@@ -315,7 +329,7 @@ class LegalDetailView(QWidget):
             )
         self.notice_box.setCurrentIndex(max(self.notice_box.findData(detail.notice_decision), 0))
         given = detail.notice_given_at
-        self.notice_label.setText(f"Notice given {given:%Y-%m-%d %H:%M}" if given else "")
+        self.notice_label.setText(f"Notice given {text_moment(given)}" if given else "")
         self.candidates.clear()
         for r in candidates:
             brought = "; ".join(r.matched) or r.reason
@@ -343,12 +357,44 @@ class LegalDetailView(QWidget):
         self.disclosures_list.clear()
         for x in log:
             self.disclosures_list.addItem(
-                f"{x.disclosed_at:%Y-%m-%d} to {x.recipient} by {x.method}: {x.what}"
+                f"{day(x.disclosed_at)} to {x.recipient} by {x.method}: {x.what}"
             )
         self.timeline_list.clear()
         for e in events:
-            self.timeline_list.addItem(f"{e.at:%Y-%m-%d %H:%M} {e.actor}: {e.text}")
+            self.timeline_list.addItem(f"{text_moment(e.at)} {e.actor}: {e.text}")
         self.loaded.emit()
+
+    def _show_decision(self, detail: LegalDetail) -> None:
+        """A recorded decision is shown as it was made and cannot be made again; an open request
+        starts with no decision chosen."""
+        s = detail.summary
+        decided = s.decision is not None
+        self.decision_box.blockSignals(True)
+        self.decision_box.setCurrentIndex(
+            max(self.decision_box.findData(s.decision), 0) if decided else 0
+        )
+        self.decision_box.blockSignals(False)
+        self.decision_box.setEnabled(not decided)
+        self.reasons_edit.setPlainText(detail.decision_reasons if decided else "")
+        self.reasons_edit.setReadOnly(decided)
+        self.justification_edit.setText(detail.emergency_justification if decided else "")
+        self.justification_edit.setReadOnly(decided)
+        if decided:
+            when = f" on {text_moment(detail.decided_at)}" if detail.decided_at else ""
+            who = f" by {detail.decided_by}" if detail.decided_by else ""
+            self.decided_label.setText(f"Decided{who}{when}: {_decision_text(detail)}")
+        else:
+            self.decided_label.setText("No decision yet. Choose one and give the reasons.")
+        self._decision_ready()
+
+    def _decision_ready(self, _index: int = 0) -> None:
+        s = self.detail.summary if self.detail is not None else None
+        open_ = s is not None and s.decision is None
+        chosen = self.decision_box.currentData() is not None
+        self.decide_button.setEnabled(open_ and chosen)
+        self.emergency_button.setEnabled(
+            open_ and chosen and s is not None and s.process_type is ProcessType.EMERGENCY
+        )
 
     # -- actions ----------------------------------------------------------------------------
     def _request_id(self) -> int:
@@ -511,7 +557,7 @@ class LegalDetailView(QWidget):
 
         def done(result: legal_production.ProductionResult) -> None:
             self.production_label.setText(
-                f"Produced {result.first}–{result.last} ({result.record_count} records) in "
+                f"Produced {result.first}–{result.last} ({plural(result.record_count, 'record')}) in "
                 f"{result.folder}"
             )
             self.reload()
@@ -531,3 +577,14 @@ class LegalDetailView(QWidget):
             ),
             done,
         )
+
+
+def _decision_text(detail: LegalDetail) -> str:
+    decision = detail.summary.decision
+    if decision is None:
+        return "—"
+    try:
+        label = Decision(decision).label
+    except ValueError:
+        label = decision
+    return f"{label}. {detail.decision_reasons}".strip() if detail.decision_reasons else label

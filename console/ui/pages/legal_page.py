@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QSplitter,
     QTableView,
@@ -28,6 +27,8 @@ from console.ui.pages.legal_detail import LegalDetailView
 from console.ui.pages.legal_intake_dialog import LegalIntakeDialog
 from console.ui.pages.legal_models import LegalTableModel
 from console.ui.plain import plain_label
+from console.ui.widgets import ChipDelegate, empty_state, fit_columns
+from console.wording import plural
 
 REMIND_DAYS = 14
 
@@ -79,9 +80,18 @@ class LegalPage(Page):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setAlternatingRowColors(True)
+        fit_columns(self.table, stretch=3)
+        chips = ChipDelegate(self.table)
+        self.table.setItemDelegateForColumn(2, chips)
+        self.table.setItemDelegateForColumn(6, chips)
+        self.empty = empty_state(
+            self.table,
+            "No legal requests match. Choose All in the filters above, or log one with New request….",
+        )
         self.detail = LegalDetailView(ctx)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        # Register above, detail below: the detail's tabs keep the page's full width at 1024 px.
+        split = QSplitter(Qt.Orientation.Vertical)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -90,9 +100,10 @@ class LegalPage(Page):
         lv.addWidget(self.count_label)
         split.addWidget(left)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([820, 480])
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([300, 500])
+        split.setChildrenCollapsible(False)
         layout.addWidget(split, 1)
         self.error_label = plain_label("")
         self.error_label.setStyleSheet("color: #b00020")
@@ -144,7 +155,7 @@ class LegalPage(Page):
         for col in range(self.model.columnCount()):
             if col != 3:
                 self.table.resizeColumnToContents(col)
-        self.count_label.setText(f"{len(ids)} requests")
+        self.count_label.setText(plural(len(ids), "request"))
         self.reminder_label.setText(
             "; ".join(f"Hold {h.ref} ({h.request_ref}) ends {h.until}" for h in expiring)
         )

@@ -17,6 +17,7 @@ from console.domain.policy import PolicyPack
 from console.services import policy
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
+from console.ui.text import day
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> QTableWidget:
@@ -65,7 +66,7 @@ class PolicyPage(Page):
         self.title_label.setText(pack.title)
         self.meta_label.setText(
             f"{pack.organisation.name} · pack {pack.pack_id} version {pack.version} · "
-            f"in force since {pack.effective_date.isoformat()} · digest {pack.digest()[:16]}…"
+            f"in force since {day(pack.effective_date)} · digest {pack.digest()[:16]}…"
         )
         current = self.tabs.currentIndex()
         self.tabs.clear()

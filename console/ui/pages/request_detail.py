@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QPushButton,
     QTableWidget,
@@ -36,11 +37,14 @@ from console.services import requests_fulfil as work
 from console.services import requests_letters as letter_service
 from console.services import requests_review as work_review
 from console.services.requests_read import RequestView, TaskView
+from console.ui import theme
 from console.ui.dialogs import Ask, plain_input_dialog
 from console.ui.pages.base import UiContext
 from console.ui.pages.request_dialogs import AddTaskDialog, CorrectionDialog
 from console.ui.pages.request_records import RecordsTab
 from console.ui.plain import plain_label
+from console.ui.text import moment as text_moment
+from console.wording import plural
 
 
 class DetailAsk:
@@ -107,7 +111,12 @@ class RequestDetail(QWidget):
             w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             layout.addWidget(w)
 
-        actions = QHBoxLayout()
+        action_row = QWidget()
+        action_row.setObjectName("request_actions")
+        # Two rows of buttons rather than one: the row must fit the page at 1024 px.
+        actions = QGridLayout(action_row)
+        actions.setContentsMargins(0, 0, 0, 0)
+        actions.setSpacing(theme.SPACE)
         self.buttons: dict[str, QPushButton] = {}
         for key, label, slot in (
             ("advance", "&Advance…", self.advance),
@@ -121,16 +130,17 @@ class RequestDetail(QWidget):
             ("letters", "Letter&s…", self.letters),
         ):
             b = QPushButton(label)
+            n = len(self.buttons)
             b.setObjectName(key)
             b.clicked.connect(slot)
             b.setEnabled(False)
             self.buttons[key] = b
-            actions.addWidget(b)
-        actions.addStretch(1)
-        layout.addLayout(actions)
+            actions.addWidget(b, n // 5, n % 5)
+        actions.setColumnStretch(5, 1)
+        layout.addWidget(action_row)
 
         self.tabs = QTabWidget()
-        self.timeline = _table(["When (UTC)", "User", "Action", "Details"])
+        self.timeline = _table(["When", "User", "Action", "Details"])
         self.clock_table = _table(["#", "Entry", "Date", "Reason", "Requester told", "By"])
         self.tasks_table = _table(["Id", "Source", "Action", "Assignee", "Due", "Status"])
         self.records_tab = RecordsTab(ctx, self._run)
@@ -150,6 +160,7 @@ class RequestDetail(QWidget):
             ("task_status", "Set stat&us…", self.set_task_status),
         ):
             b = QPushButton(label)
+            n = len(self.buttons)
             b.setObjectName(key)
             b.clicked.connect(slot)
             b.setEnabled(False)
@@ -181,7 +192,9 @@ class RequestDetail(QWidget):
         left = v.days_left(today)
         parts = [f"Received {v.received_on}", f"due {v.due_on}"]
         if left is not None:
-            parts.append(f"{left} days left" if left >= 0 else f"OVERDUE by {-left} days")
+            parts.append(
+                f"{plural(left, 'day')} left" if left >= 0 else f"Overdue by {plural(-left, 'day')}"
+            )
         if v.acknowledge_by:
             parts.append(f"acknowledge by {v.acknowledge_by}")
         if v.paused_since:
@@ -205,7 +218,7 @@ class RequestDetail(QWidget):
             self.timeline,
             [
                 [
-                    e.at[:19].replace("T", " "),
+                    text_moment(dt.datetime.fromisoformat(e.at)),
                     e.actor,
                     e.action,
                     json.dumps(e.details, ensure_ascii=False),

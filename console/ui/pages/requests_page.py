@@ -3,11 +3,14 @@ filters by status, type and law, the New Request dialog, and the selected reques
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QPushButton,
     QSplitter,
     QTableView,
@@ -18,6 +21,7 @@ from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.services import requests as dsr
 from console.services import requests_metrics as m
+from console.ui import theme
 from console.ui.dialogs import Ask
 from console.ui.export_job import ExportControl
 from console.ui.pages.base import Page, UiContext, heading
@@ -25,6 +29,9 @@ from console.ui.pages.new_request_dialog import NewRequestDialog
 from console.ui.pages.request_detail import RequestDetail
 from console.ui.pages.requests_model import RequestsModel
 from console.ui.plain import plain_label
+from console.ui.text import day
+from console.ui.widgets import ChipDelegate, empty_state
+from console.wording import plural
 
 
 def _combo(name: str, everything: str, items: dict[str, str]) -> QComboBox:
@@ -82,6 +89,14 @@ class RequestsPage(Page):
         self.table.setAlternatingRowColors(True)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(5, Qt.SortOrder.AscendingOrder)
+        chips = ChipDelegate(self.table)
+        self.table.setItemDelegateForColumn(3, chips)
+        self.table.setItemDelegateForColumn(6, chips)
+        self._size_columns()
+        self.empty = empty_state(
+            self.table,
+            "No requests match. Clear the filters above, or log a request with New request….",
+        )
         self.detail = RequestDetail(ctx)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
@@ -92,6 +107,31 @@ class RequestsPage(Page):
         self.new_button.clicked.connect(self.new_request)
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.detail.changed.connect(lambda _rid: self.model.refresh_rows())
+
+    def _size_columns(self) -> None:
+        """Widths from what the columns hold (the rows are fetched lazily, so not measured one by
+        one); Type and Assignee share the width left over."""
+        fm = self.table.fontMetrics()
+        pad = 3 * theme.SPACE
+        header = self.table.horizontalHeader()
+
+        def widest(texts: list[str]) -> int:
+            return max(fm.horizontalAdvance(t) for t in texts) + pad
+
+        sample_day = day(dt.date(2026, 12, 28))
+        widths = {
+            0: widest(["Id", "000000"]),
+            2: widest(["Law", *dsr.LAWS.values()]),
+            3: widest([s.label for s in DsrStatus]) + 2 * theme.SPACE,
+            4: widest(["Received", sample_day]),
+            5: widest(["Due", sample_day]),
+            6: widest(["Days left", "365 days overdue"]) + 2 * theme.SPACE,
+        }
+        for col, width in widths.items():
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        for col in (1, 7):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
 
     def current_filter(self) -> m.RequestFilter:
         def picked(box: QComboBox) -> tuple[str, ...]:
@@ -111,7 +151,7 @@ class RequestsPage(Page):
 
     def _loaded(self, loaded: tuple[int, list[int]]) -> None:
         self.model.set_loaded(loaded)
-        self.count_label.setText(f"{loaded[0]:,} request(s)")
+        self.count_label.setText(plural(loaded[0], "request"))
         self.ids_loaded.emit(loaded[0])
 
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:

@@ -32,6 +32,7 @@ from console.ui.import_dialog import ImportDialog
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
 from console.ui.records_models import BatchesModel, SourcesModel
+from console.wording import plural
 
 UNDOABLE = "completed"
 
@@ -260,7 +261,7 @@ class SourcesPage(Page):
         else:
             self.batch_model.set_rows([])
             self._update_buttons()
-        self.status_message.emit(f"{len(infos)} sources")
+        self.status_message.emit(plural(len(infos), "source"))
         self.loaded.emit()
 
     def current_source(self) -> sources.SourceInfo | None:
@@ -361,7 +362,7 @@ class SourcesPage(Page):
         if not Ask.confirm(
             self,
             "Undo import",
-            f"Remove the {batch.rows_imported:,} records that batch {batch.id} "
+            f"Remove the {plural(batch.rows_imported, 'record')} that batch {batch.id} "
             f"({batch.file_name}) added? This is recorded in the audit trail.\n\n"
             "Rows that later imports into this source found already present go too; "
             "import those files again afterwards to bring them back.",
@@ -370,7 +371,7 @@ class SourcesPage(Page):
         db, actor, batch_id = self.ctx.db, self.ctx.actor, batch.id
 
         def undone(count: int) -> None:
-            self.status_message.emit(f"Batch {batch_id} undone: {count:,} records removed.")
+            self.status_message.emit(f"Batch {batch_id} undone: {plural(count, 'record')} removed.")
             self.refresh()
 
         self.ctx.runner.submit(
