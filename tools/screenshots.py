@@ -34,6 +34,9 @@ def main() -> None:
     from console.ui.pages.base import UiContext
     from console.ui.runner import Runner
 
+    from PySide6.QtCore import QLocale
+
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     theme.apply(app, dark=True if "--dark" in sys.argv else None)
     db = open_database(f"sqlite:///{tmp / 'data' / 'demo.db'}")
@@ -52,6 +55,13 @@ def main() -> None:
                 _open_first(page, app, runner)
             name = page.title.lower().replace(" ", "-")
             win.grab().save(str(out / f"screenshot-{name}{suffix}.png"))
+    from console.ui.settings_dialog import SettingsDialog
+
+    dlg = SettingsDialog(win)
+    dlg.show()
+    _settle(app, runner)
+    dlg.grab().save(str(out / "screenshot-settings.png"))
+    dlg.close()
     runner.wait()
     win.close()
     db.dispose()

@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Pages")
         self.nav.setIconSize(QSize(20, 20))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.nav.setItemDelegate(_BadgeDelegate(self.nav))
         self.nav.setMinimumWidth(22 * theme.SPACE)
         self.counts: dict[str, str] = {}

@@ -123,9 +123,11 @@ def _template() -> str:
 def style_sheet(palette: dict[str, str]) -> str:
     """The style sheet with the palette's colours in place of its @tokens."""
     sheet = re.sub(r"/\*.*?\*/", "", _template(), flags=re.S)
+    sheet = sheet.replace("@icons", resource_path("icons").as_posix())
+    sheet = sheet.replace("@scheme", "dark" if palette is DARK else "light")
     for token in sorted(palette, key=len, reverse=True):
         sheet = sheet.replace(f"@{token}", palette[token])
-    left = re.findall(r"@[a-z][a-z0-9-]*", sheet)
+    left = re.findall(r"(?<![\w/])@[a-z][a-z0-9-]*", sheet)
     if left:
         raise ValueError(f"the style sheet names colours the theme lacks: {sorted(set(left))}")
     return sheet

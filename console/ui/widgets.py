@@ -101,10 +101,13 @@ class _EmptyWatch(QObject):
         self.label = label
 
     def update(self) -> None:
-        model = self.view.model()
-        empty = model is None or model.rowCount() == 0
-        self.label.setVisible(empty and bool(self.label.text()))
-        self._place()
+        try:
+            model = self.view.model()
+            empty = model is None or model.rowCount() == 0
+            self.label.setVisible(empty and bool(self.label.text()))
+            self._place()
+        except RuntimeError:  # the view is being destroyed: nothing left to show
+            return
 
     def _place(self) -> None:
         rect = self.view.viewport().rect()

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -23,6 +22,7 @@ from console.services import accounts
 from console.ui.dialogs import Ask
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.text import moment as text_moment
+from console.ui.widgets import fit_columns
 from console.wording import plural
 
 
@@ -69,8 +69,10 @@ class AdminPage(Page):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The full name takes the width left over; "Must change password" stays as wide as its
+        # header instead of stretching empty across the page.
+        fit_columns(self.table, stretch=1)
+        self.table.setAlternatingRowColors(True)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.add_button = QPushButton("&Add user…")

@@ -25,6 +25,7 @@ from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
 from console.ui.text import moment as text_moment
+from console.ui.widgets import empty_state
 from console.wording import plural
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -147,6 +148,9 @@ class AuditPage(Page):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.setAlternatingRowColors(True)
+        empty_state(
+            self.table, "No events match. Widen the dates or clear the user and action filters."
+        )
         layout.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()

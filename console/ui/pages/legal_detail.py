@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -44,6 +46,7 @@ from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
 from console.ui.text import day
 from console.ui.text import moment as text_moment
+from console.ui.widgets import empty_state
 from console.wording import plural
 
 
@@ -90,12 +93,13 @@ class LegalDetailView(QWidget):
         v.addWidget(self.facts_label)
         self.documents_list = QListWidget()
         v.addWidget(self.documents_list)
+        empty_state(self.documents_list, "No documents were attached when the request was logged.")
         self.check_document_button = QPushButton("Check the document's SHA-256")
         self.check_document_button.clicked.connect(self.check_document)
         self.document_label = plain_label("")
         v.addWidget(self.check_document_button)
         v.addWidget(self.document_label)
-        self.tabs.addTab(page, "&Request")
+        self.tabs.addTab(_scrolled(page), "&Request")
 
     def _build_review_tab(self) -> None:
         page = QWidget()
@@ -140,13 +144,17 @@ class LegalDetailView(QWidget):
         row.addWidget(self.decide_button)
         row.addWidget(self.emergency_button)
         v.addLayout(row)
-        self.tabs.addTab(page, "Re&view")
+        self.tabs.addTab(_scrolled(page), "Re&view")
 
     def _build_hold_tab(self) -> None:
         page = QWidget()
         v = QVBoxLayout(page)
         self.holds_list = QListWidget()
         v.addWidget(self.holds_list)
+        empty_state(
+            self.holds_list,
+            "No legal hold on this request. Place one below to keep its records from erasure.",
+        )
         row = QHBoxLayout()
         self.hold_days = QSpinBox()
         self.hold_days.setRange(1, 3650)
@@ -167,7 +175,7 @@ class LegalDetailView(QWidget):
         row.addWidget(self.release_reason, 1)
         row.addWidget(self.release_button)
         v.addLayout(row)
-        self.tabs.addTab(page, "&Hold")
+        self.tabs.addTab(_scrolled(page), "&Hold")
 
     def _build_notice_tab(self) -> None:
         page = QWidget()
@@ -193,7 +201,7 @@ class LegalDetailView(QWidget):
         form.addRow("Delay until", self.delay_until)
         form.addRow(self.save_notice_button, self.notice_given_button)
         form.addRow(self.notice_label)
-        self.tabs.addTab(page, "&NDO && notice")
+        self.tabs.addTab(_scrolled(page), "&NDO && notice")
 
     def _build_production_tab(self) -> None:
         page = QWidget()
@@ -225,6 +233,10 @@ class LegalDetailView(QWidget):
         v.addWidget(explain)
         self.candidates = QListWidget()
         v.addWidget(self.candidates, 1)
+        empty_state(
+            self.candidates,
+            "No records reached yet: the request needs identifiers that match imported records.",
+        )
         form = QFormLayout()
         self.override_edit = QLineEdit()
         self.override_edit.setPlaceholderText("Only to go beyond the scope: why (recorded)")
@@ -250,7 +262,8 @@ class LegalDetailView(QWidget):
         v.addWidget(plain_label("Disclosure log"))
         self.disclosures_list = QListWidget()
         v.addWidget(self.disclosures_list, 1)
-        self.tabs.addTab(page, "Pro&duction")
+        empty_state(self.disclosures_list, "Nothing disclosed yet.")
+        self.tabs.addTab(_scrolled(page), "Pro&duction")
 
     # -- loading ----------------------------------------------------------------------------
     def _run(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
@@ -588,3 +601,12 @@ def _decision_text(detail: LegalDetail) -> str:
     except ValueError:
         label = decision
     return f"{label}. {detail.decision_reasons}".strip() if detail.decision_reasons else label
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    """A tab's content that scrolls when the window is short (1024x700) instead of squashing."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area

@@ -21,6 +21,7 @@ from console.domain.permissions import Permission
 from console.domain.workflow import LegalStatus
 from console.services import legal, legal_holds, legal_read
 from console.services.legal import LegalFilter
+from console.ui import theme
 from console.ui.export_job import ExportControl
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.pages.legal_detail import LegalDetailView
@@ -40,7 +41,9 @@ class LegalPage(Page):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Legal and law-enforcement requests"))
+        top = QHBoxLayout()
+        top.addWidget(heading("Legal and law-enforcement requests"), 1)
+        layout.addLayout(top)
         self.reminder_label = plain_label("")
         self.reminder_label.setObjectName("hold_reminders")
         self.reminder_label.setStyleSheet("color: #8a4b00")
@@ -67,11 +70,13 @@ class LegalPage(Page):
             ("Country", self.country_box),
         ):
             filters.addWidget(plain_label(label))
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(10)
             filters.addWidget(w)
         filters.addStretch(1)
-        filters.addWidget(self.new_button)
+        top.addWidget(self.new_button)
         self.export = ExportControl(ctx, "legal-register")
-        filters.addWidget(self.export)
+        top.addWidget(self.export)
         layout.addLayout(filters)
 
         self.model = LegalTableModel(ctx)
@@ -81,7 +86,9 @@ class LegalPage(Page):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        fit_columns(self.table, stretch=3)
+        fit_columns(self.table)
+        self.table.horizontalHeader().setMinimumSectionSize(6 * theme.SPACE)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         chips = ChipDelegate(self.table)
         self.table.setItemDelegateForColumn(2, chips)
         self.table.setItemDelegateForColumn(6, chips)

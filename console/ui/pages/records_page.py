@@ -31,6 +31,7 @@ from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label
 from console.ui.records_models import PAGE_ROWS, RecordsModel
 from console.ui.subject_view import SubjectView
+from console.ui.widgets import empty_state
 from console.wording import plural
 
 SEARCH_LIMIT = 100_000
@@ -76,6 +77,11 @@ class RecordsPage(Page):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Search results")
+        empty_state(
+            self.table,
+            "Type a name, e-mail, phone or customer id above and press Search. Records come from "
+            "the files imported on the Sources page.",
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

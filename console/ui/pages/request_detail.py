@@ -44,6 +44,7 @@ from console.ui.pages.request_dialogs import AddTaskDialog, CorrectionDialog
 from console.ui.pages.request_records import RecordsTab
 from console.ui.plain import plain_label
 from console.ui.text import moment as text_moment
+from console.ui.widgets import empty_state
 from console.wording import plural
 
 
@@ -144,6 +145,12 @@ class RequestDetail(QWidget):
         self.clock_table = _table(["#", "Entry", "Date", "Reason", "Requester told", "By"])
         self.tasks_table = _table(["Id", "Source", "Action", "Assignee", "Due", "Status"])
         self.records_tab = RecordsTab(ctx, self._run)
+        empty_state(self.timeline, "Select a request above to see its history.")
+        empty_state(self.clock_table, "The clock has not been paused or extended.")
+        empty_state(
+            self.tasks_table,
+            "No tasks yet. Add one per source system that must act (find, erase, correct).",
+        )
         self.tabs.addTab(self.timeline, "&Timeline")
         self.tabs.addTab(self.clock_table, "C&lock")
         self.tasks_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)

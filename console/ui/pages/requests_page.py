@@ -130,8 +130,11 @@ class RequestsPage(Page):
         for col, width in widths.items():
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
-        for col in (1, 7):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        widths[7] = widest(["Assignee", "olivia.officer"])
+        for col in (7,):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, widths[col])
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # Type: the longest text
 
     def current_filter(self) -> m.RequestFilter:
         def picked(box: QComboBox) -> tuple[str, ...]:

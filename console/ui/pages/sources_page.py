@@ -32,6 +32,7 @@ from console.ui.import_dialog import ImportDialog
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
 from console.ui.records_models import BatchesModel, SourcesModel
+from console.ui.widgets import empty_state
 from console.wording import plural
 
 UNDOABLE = "completed"
@@ -174,9 +175,13 @@ class SourcesPage(Page):
         self.model = SourcesModel()
         self.table = _table(self.model)
         self.table.setAccessibleName("Sources")
+        empty_state(
+            self.table, "No sources yet. Add one with Add source…, then import its export file."
+        )
         self.batch_model = BatchesModel()
         self.batch_table = _table(self.batch_model)
         self.batch_table.setAccessibleName("Import batches")
+        empty_state(self.batch_table, "Nothing imported into this source yet: choose Import….")
 
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&Add source…")
