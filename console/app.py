@@ -9,6 +9,7 @@ import sys
 import time
 import traceback
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -16,6 +17,9 @@ from console import APP_NAME, __version__, config
 from console.errors import ConsoleError
 from console.logs import log_file_path
 from console.ui.dialogs import Ask
+
+if TYPE_CHECKING:
+    from console.store.db import Database
 
 log = logging.getLogger("ui")
 
@@ -47,6 +51,54 @@ def _probe_startup(login: QDialog) -> None:
     QTimer.singleShot(0, ready)
 
 
+def _load_demo(db: Database) -> None:
+    """The first --demo: load off the GUI thread, with a window that says what is happening."""
+    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from console.services import demo
+    from console.ui import theme
+    from console.ui.runner import Runner
+
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        theme.apply(app)
+    dialog = QProgressDialog("Preparing the demo data…", "", 0, 0)
+    dialog.setWindowTitle(f"{APP_NAME} — loading the demo")
+    dialog.setCancelButton(None)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.setMinimumDuration(0)
+    dialog.setMinimumWidth(420)
+    dialog.show()
+    runner = Runner()
+    loop = QEventLoop()
+    outcome: list[object] = []
+
+    def report(step: tuple[str, int, int]) -> None:
+        text, i, steps = step
+        dialog.setMaximum(int(steps))
+        dialog.setValue(int(i))
+        dialog.setLabelText(f"{text}…" if i < steps else "Demo data loaded.")
+
+    def finish(result: object) -> None:
+        outcome.append(result)
+        loop.quit()
+
+    handle = runner.submit(
+        lambda emit, _cancelled: demo.load(db, None, lambda *step: emit(step)),
+        finish,
+        finish,
+        with_progress=True,
+    )
+    handle.progress.connect(report, Qt.ConnectionType.QueuedConnection)
+    if not outcome:
+        loop.exec()
+    runner.wait()
+    dialog.close()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+
+
 def run_gui(args: argparse.Namespace) -> int:
     from console.cli.common import database_url
     from console.services import accounts, signin
@@ -71,12 +123,9 @@ def run_gui(args: argparse.Namespace) -> int:
             db = None  # team mode: the server lets in only whoever signs in below
         for warning in db.open_report.warnings if db else ():
             Ask.error(None, APP_NAME, warning)
-        if args.demo and db is not None:
-            from console.services import demo
-
-            summary = demo.load(db, None) if not accounts.has_users(db) else None
-            if summary is not None:
-                log.info("demo data loaded into a new database")
+        if args.demo and db is not None and not accounts.has_users(db):
+            _load_demo(db)
+            log.info("demo data loaded into a new database")
         has_users = db is not None and accounts.has_users(db)
     except ConsoleError as exc:
         Ask.fatal(None, APP_NAME, str(exc))
