@@ -9,7 +9,7 @@ import sys
 import time
 import traceback
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -39,16 +39,38 @@ def _install_crash_handler() -> None:
     sys.excepthook = hook
 
 
-def _probe_startup(login: QDialog) -> None:
-    """bench/startup.py: print when the login window is up and responsive, then close it."""
+def _probe(label: str) -> None:
+    sys.stdout.write(f"{label} {time.time()}\n")
+    sys.stdout.flush()
+
+
+def _probe_startup(login: Any, mode: str) -> None:
+    """bench/startup.py: print when the sign-in window is up and responsive; then close it
+    ("login"), or sign in with CONSOLE_PASSWORD and go on to the main window ("main")."""
     from PySide6.QtCore import QTimer
 
     def ready() -> None:
-        sys.stdout.write(f"{time.time()}\n")
-        sys.stdout.flush()
-        login.reject()
+        _probe("login")
+        if mode != "main":
+            login.reject()
+            return
+        login.signed_in.connect(lambda _actor: _probe("signed_in"))
+        login.password_edit.setText(os.environ.get("CONSOLE_PASSWORD", ""))
+        login._submit()
 
     QTimer.singleShot(0, ready)
+
+
+def _probe_main_window() -> None:
+    from PySide6.QtCore import QTimer
+
+    def shown() -> None:
+        _probe("main")
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    QTimer.singleShot(0, shown)
 
 
 def _load_demo(db: Database) -> None:
@@ -70,6 +92,9 @@ def _load_demo(db: Database) -> None:
     dialog.setMinimumDuration(0)
     dialog.setMinimumWidth(420)
     dialog.show()
+    if os.environ.get("CONSOLE_STARTUP_PROBE"):
+        QApplication.processEvents()
+        _probe("progress")
     runner = Runner()
     loop = QEventLoop()
     outcome: list[object] = []
@@ -150,8 +175,9 @@ def run_gui(args: argparse.Namespace) -> int:
             login.user_edit.setText(args.user)
             login.password_edit.setFocus()
         login.signed_in.connect(actor.append)
-        if os.environ.get("CONSOLE_STARTUP_PROBE"):
-            _probe_startup(login)
+        probe = os.environ.get("CONSOLE_STARTUP_PROBE")
+        if probe:
+            _probe_startup(login, probe)
         if login.exec() != QDialog.DialogCode.Accepted:
             return 0
         if db is not None and login.database is not db:
@@ -167,6 +193,8 @@ def run_gui(args: argparse.Namespace) -> int:
         idle_minutes=int(config.load()["idle_lock_minutes"]),
     )
     window.show()
+    if os.environ.get("CONSOLE_STARTUP_PROBE") == "main":
+        _probe_main_window()
     from console.ui.integrity_watch import start_background_check
 
     check = start_background_check(window, window.ctx.db.sqlite_path)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QWidget,
 )
 
 from console import APP_NAME, __version__
@@ -57,7 +58,26 @@ ICONS = {
     "Policy": "policy",
     "Admin": "admin",
 }
+# Titles of the known pages, so the sidebar is drawn without importing every page's module.
+TITLES = {
+    "DashboardPage": "Dashboard",
+    "RequestsPage": "Requests",
+    "RecordsPage": "Records",
+    "SourcesPage": "Sources",
+    "LegalPage": "Legal",
+    "ReportsPage": "Reports",
+    "AuditPage": "Audit",
+    "PolicyPage": "Policy",
+    "AdminPage": "Admin",
+}
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the count a sidebar entry shows, as text
+
+
+def _title(spec: str) -> str:
+    module_name, class_name = spec.split(":")
+    if class_name in TITLES:
+        return TITLES[class_name]
+    return str(getattr(importlib.import_module(module_name), class_name).title)
 
 
 class _BadgeDelegate(QStyledItemDelegate):
@@ -143,7 +163,6 @@ class MainWindow(QMainWindow):
         self.nav.setMinimumWidth(22 * theme.SPACE)
         self.counts: dict[str, str] = {}
         self.stack = QStackedWidget()
-        self.pages: list[Page] = []
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
@@ -177,27 +196,53 @@ class MainWindow(QMainWindow):
 
     # -- navigation ---------------------------------------------------------------------------
     def _build_pages(self) -> None:
-        """The pages for the signed-in user's role (again after someone else signs in)."""
-        for old in self.pages:
-            self.stack.removeWidget(old)
-            old.deleteLater()
+        """The pages for the signed-in user's role (again after someone else signs in).
+
+        A page is built the first time it is shown (start-up builds only the landing page):
+        the stack holds an empty placeholder until then.
+        """
+        while self.stack.count():
+            widget = self.stack.widget(0)
+            assert widget is not None
+            self.stack.removeWidget(widget)
+            widget.deleteLater()
         self.nav.blockSignals(True)
         self.nav.clear()
-        self.pages = []
-        for spec in PAGES:
-            module_name, class_name = spec.split(":")
-            cls = getattr(importlib.import_module(module_name), class_name)
-            page: Page = cls(self.ctx)
-            page.status_message.connect(lambda text, p=page: self._show_status(p, text))
-            self.pages.append(page)
-            self.stack.addWidget(page)
-            item = QListWidgetItem(theme.icon(ICONS.get(page.title, "")), page.title)
-            self.nav.addItem(item)
+        self._specs = list(PAGES)
+        self.titles = [_title(spec) for spec in self._specs]
+        self._built: list[Page | None] = [None] * len(self._specs)
+        for title in self.titles:
+            self.stack.addWidget(QWidget())
+            self.nav.addItem(QListWidgetItem(theme.icon(ICONS.get(title, "")), title))
         self.nav.blockSignals(False)
         actor = self.ctx.actor
         self.setWindowTitle(f"{APP_NAME} — {actor.name}")
         self.db_label.setText(self.ctx.db.describe())
         self.user_label.setText(f"Signed in as {actor.name} ({actor.role.label})")
+
+    def _page_at(self, row: int) -> Page:
+        page = self._built[row]
+        if page is None:
+            module_name, class_name = self._specs[row].split(":")
+            cls = getattr(importlib.import_module(module_name), class_name)
+            page = cls(self.ctx)
+            assert page.title == self.titles[row], f"{class_name}.title is {page.title!r}"
+            page.status_message.connect(lambda text, p=page: self._show_status(p, text))
+            placeholder = self.stack.widget(row)
+            assert placeholder is not None
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            if current == row:
+                self.stack.setCurrentIndex(row)
+            self._built[row] = page
+        return page
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every page, built now if not yet (tests and tools walk them all)."""
+        return [self._page_at(row) for row in range(len(self._specs))]
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -215,8 +260,8 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         go = self.menuBar().addMenu("&Go")
-        for i, page in enumerate(self.pages):
-            act = QAction(page.title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
+        for i, title in enumerate(self.titles):
+            act = QAction(title, self, shortcut=QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             go.addAction(act)
         help_menu = self.menuBar().addMenu("&Help")
@@ -227,19 +272,21 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def page(self, title: str) -> Page:
-        return next(p for p in self.pages if p.title == title)
+        return self._page_at(self.titles.index(title))
 
     def show_page(self, title: str) -> Page:
-        page = self.page(title)
-        self.nav.setCurrentRow(self.pages.index(page))
+        row = self.titles.index(title)
+        page = self._page_at(row)
+        self.nav.setCurrentRow(row)
         return page
 
     def _show_page(self, row: int) -> None:
         if row < 0:
             return
+        page = self._page_at(row)
         self.stack.setCurrentIndex(row)
         self.statusBar().clearMessage()  # a message belongs to the page that showed it
-        self.pages[row].refresh()
+        page.refresh()
         self.refresh_counts()
 
     def _show_status(self, page: Page, text: str) -> None:
@@ -265,15 +312,13 @@ class MainWindow(QMainWindow):
                 plural(o.legal_deadlines or 0, "legal deadline") + " in the next 7 days or past",
             ),
         }
-        for row, page in enumerate(self.pages):
+        for row, title in enumerate(self.titles):
             item = self.nav.item(row)
-            n, said = counts.get(page.title, (None, ""))
+            n, said = counts.get(title, (None, ""))
             item.setData(BADGE_ROLE, f"{n:,}" if n else None)
-            item.setData(
-                Qt.ItemDataRole.AccessibleTextRole, f"{page.title}, {said}" if n else page.title
-            )
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{title}, {said}" if n else title)
             item.setToolTip(said if n else "")
-            self.counts[page.title] = said if n else ""
+            self.counts[title] = said if n else ""
 
     def _job_error(self, exc: BaseException) -> None:
         Ask.error(self, APP_NAME, str(exc))
