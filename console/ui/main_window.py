@@ -39,7 +39,7 @@ from console import APP_NAME, __version__
 from console.paths import APP_AUTHOR, APP_DIR_NAME
 from console.services.context import Actor
 from console.store.db import Database
-from console.ui import theme
+from console.ui import a11y, theme
 from console.ui.dialogs import Ask
 from console.ui.pages import PAGES
 from console.ui.pages.base import Page, UiContext
@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
             module_name, class_name = self._specs[row].split(":")
             cls = getattr(importlib.import_module(module_name), class_name)
             page = cls(self.ctx)
+            a11y.name_from_context(page)
             assert page.title == self.titles[row], f"{class_name}.title is {page.title!r}"
             page.status_message.connect(lambda text, p=page: self._show_status(p, text))
             placeholder = self.stack.widget(row)

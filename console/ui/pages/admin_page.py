@@ -64,6 +64,7 @@ class AdminPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Accounts"))
         self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setAccessibleName("Accounts")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

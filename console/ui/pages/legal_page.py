@@ -81,6 +81,7 @@ class LegalPage(Page):
 
         self.model = LegalTableModel(ctx)
         self.table = QTableView()
+        self.table.setAccessibleName("Legal requests")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)

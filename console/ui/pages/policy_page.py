@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.policy import PolicyPack
 from console.services import policy
+from console.ui import a11y
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
 from console.ui.text import day
@@ -150,3 +151,4 @@ class PolicyPage(Page):
             "Ri&ghts",
         )
         self.tabs.setCurrentIndex(max(current, 0))
+        a11y.name_from_context(self)  # each table takes its tab's title as its name

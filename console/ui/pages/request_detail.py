@@ -142,8 +142,11 @@ class RequestDetail(QWidget):
 
         self.tabs = QTabWidget()
         self.timeline = _table(["When", "User", "Action", "Details"])
+        self.timeline.setAccessibleName("Timeline")
         self.clock_table = _table(["#", "Entry", "Date", "Reason", "Requester told", "By"])
+        self.clock_table.setAccessibleName("Clock")
         self.tasks_table = _table(["Id", "Source", "Action", "Assignee", "Due", "Status"])
+        self.tasks_table.setAccessibleName("Tasks")
         self.records_tab = RecordsTab(ctx, self._run)
         empty_state(self.timeline, "Select a request above to see its history.")
         empty_state(self.clock_table, "The clock has not been paused or extended.")

@@ -82,6 +82,7 @@ class RequestsPage(Page):
         self.model = RequestsModel(ctx)
         self.table = QTableView()
         self.table.setObjectName("requests")
+        self.table.setAccessibleName("Requests")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
