@@ -24,6 +24,7 @@ def main() -> None:
     os.environ["CONSOLE_SETTINGS_DIR"] = str(tmp / "settings")
     os.environ["CONSOLE_LOG_DIR"] = str(tmp / "logs")
 
+    from PySide6.QtCore import QLocale
     from PySide6.QtWidgets import QApplication
 
     from console.services import accounts, demo
@@ -33,8 +34,6 @@ def main() -> None:
     from console.ui.main_window import MainWindow
     from console.ui.pages.base import UiContext
     from console.ui.runner import Runner
-
-    from PySide6.QtCore import QLocale
 
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -51,10 +50,17 @@ def main() -> None:
         for page in list(win.pages):
             win.show_page(page.title)
             _settle(app, runner)
-            if page.title == "Legal":
+            if page.title in ("Legal", "Requests"):
                 _open_first(page, app, runner)
+            if page.title == "Records":
+                page.search_edit.setText("mueller")
+                page.search()
+                _settle(app, runner)
             name = page.title.lower().replace(" ", "-")
             win.grab().save(str(out / f"screenshot-{name}{suffix}.png"))
+    win.resize(1440, 900)
+    _review_shot(win, app, runner, out)
+    _import_shot(win, app, runner, out)
     from console.ui.settings_dialog import SettingsDialog
 
     dlg = SettingsDialog(win)
@@ -64,7 +70,41 @@ def main() -> None:
     dlg.close()
     runner.wait()
     win.close()
+    win.deleteLater()
+    app.processEvents()
     db.dispose()
+
+
+def _review_shot(win: object, app: object, runner: object, out: Path) -> None:
+    """A request whose Records tab has records awaiting review."""
+    page = win.show_page("Requests")  # type: ignore[attr-defined]
+    detail = page.detail
+    for row in range(page.model.rowCount()):
+        page.table.selectRow(row)
+        _settle(app, runner)
+        tab = detail.tabs.indexOf(detail.records_tab)
+        if any(ch.isdigit() for ch in detail.tabs.tabText(tab)):
+            detail.tabs.setCurrentIndex(tab)
+            _settle(app, runner)
+            win.grab().save(str(out / "screenshot-review.png"))  # type: ignore[attr-defined]
+            return
+
+
+def _import_shot(win: object, app: object, runner: object, out: Path) -> None:
+    from console.services import policy, sources
+    from console.ui.import_dialog import ImportDialog
+
+    ctx = win.ctx  # type: ignore[attr-defined]
+    crm = next(s for s in sources.list_sources(ctx.db, ctx.actor) if s.name == "CRM")
+    pack = policy.pack_in_force(ctx.db, ctx.actor)
+    path = Path(__file__).resolve().parent.parent / "data" / "demo" / "crm_customers.csv"
+    dlg = ImportDialog(ctx, crm, path, pack, win)  # type: ignore[arg-type]
+    dlg.resize(1100, 760)
+    dlg.show()
+    _settle(app, runner)
+    dlg.grab().save(str(out / "screenshot-import.png"))
+    dlg.close()
+    dlg.deleteLater()
 
 
 def _settle(app: object, runner: object) -> None:

@@ -141,12 +141,48 @@ def _connect(model: QAbstractItemModel, watch: _EmptyWatch) -> None:
         sig.connect(watch.update)
 
 
+class _Filler(QObject):
+    """Keeps one column as wide as what is left of the view's width, and never narrower than its
+    content (a narrow window scrolls sideways instead of squeezing the other columns)."""
+
+    def __init__(self, view: QTableView, column: int) -> None:
+        super().__init__(view)
+        self.view = view
+        self.column = column
+
+    def fit(self) -> None:
+        try:
+            header = self.view.horizontalHeader()
+            others = sum(header.sectionSize(c) for c in range(header.count()) if c != self.column)
+            least = max(
+                self.view.sizeHintForColumn(self.column), header.sectionSizeHint(self.column)
+            )
+            header.resizeSection(self.column, max(least, self.view.viewport().width() - others))
+        except RuntimeError:  # the view is being destroyed
+            return
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+
 def fit_columns(view: QTableView, stretch: int | None = None) -> None:
     """Columns as wide as their content; one column (or the last) takes the width left over."""
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if stretch is None:
         header.setStretchLastSection(True)
-    else:
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        return
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Interactive)
+    filler = _Filler(view, stretch)
+    view.viewport().installEventFilter(filler)
+    model = view.model()
+    if model is not None:
+        for sig in (model.modelReset, model.rowsInserted, model.layoutChanged):
+            sig.connect(filler.fit)
+    header.sectionResized.connect(
+        lambda index, _old, _new: filler.fit() if index != stretch else None
+    )
+    view.setProperty("_filler", filler)

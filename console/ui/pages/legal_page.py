@@ -87,7 +87,7 @@ class LegalPage(Page):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        fit_columns(self.table)
+        fit_columns(self.table, stretch=3)  # the agency takes the room, not the NDO flag
         self.table.horizontalHeader().setMinimumSectionSize(6 * theme.SPACE)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         chips = ChipDelegate(self.table)

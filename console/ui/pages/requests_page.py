@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -113,7 +113,7 @@ class RequestsPage(Page):
         """Widths from what the columns hold (the rows are fetched lazily, so not measured one by
         one); Type and Assignee share the width left over."""
         fm = self.table.fontMetrics()
-        pad = 3 * theme.SPACE
+        pad = 2 * theme.SPACE
         header = self.table.horizontalHeader()
 
         def widest(texts: list[str]) -> int:
@@ -123,19 +123,33 @@ class RequestsPage(Page):
         widths = {
             0: widest(["Id", "000000"]),
             2: widest(["Law", *dsr.LAWS.values()]),
-            3: widest([s.label for s in DsrStatus]) + 2 * theme.SPACE,
+            3: widest([s.label for s in DsrStatus]) + theme.SPACE,
             4: widest(["Received", sample_day]),
             5: widest(["Due", sample_day]),
-            6: widest(["Days left", "365 days overdue"]) + 2 * theme.SPACE,
+            6: widest(["Days left", "365 days overdue"]) + theme.SPACE,
         }
         for col, width in widths.items():
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         widths[7] = widest(["Assignee", "olivia.officer"])
-        for col in (7,):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, widths[col])
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # Type: the longest text
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(7, widths[7])
+        # Type: its longest label at least, and whatever width is left over (a narrow window
+        # scrolls sideways rather than cutting the type to "…").
+        self._type_width = widest(["Type", *dsr.REQUEST_TYPES.values()])
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self._fit_type_column()
+        self.table.viewport().installEventFilter(self)
+
+    def _fit_type_column(self) -> None:
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != 1)
+        header.resizeSection(1, max(self._type_width, self.table.viewport().width() - others))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_type_column()
+        return False
 
     def current_filter(self) -> m.RequestFilter:
         def picked(box: QComboBox) -> tuple[str, ...]:
