@@ -66,13 +66,21 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
+_WINDOW_OPTIONS = {"--db": True, "--user": True, "--demo": False, "--self-check": False}
+
+
 def _window_args(words: list[str]) -> argparse.Namespace | None:
-    """The options when the words name no command (the window starts), else None."""
-    if any(w in ("-h", "--help") for w in words):
-        return None
-    args, rest = build_parser(commands=False).parse_known_args(words)
-    if rest:
-        return None
+    """The options when the words are only the window's own options (no command), else None:
+    then the full parser, with every command, reads them."""
+    i = 0
+    while i < len(words):
+        name, eq, _value = words[i].partition("=")
+        if name not in _WINDOW_OPTIONS or (eq and not _WINDOW_OPTIONS[name]):
+            return None
+        i += 1 if eq or not _WINDOW_OPTIONS[name] else 2
+    if i > len(words):
+        return None  # an option without its value: the full parser says so
+    args = build_parser(commands=False).parse_args(words)
     args.command = None
     return args
 

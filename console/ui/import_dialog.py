@@ -31,6 +31,7 @@ from console.domain.policy import PolicyPack
 from console.errors import ConsoleError
 from console.importers.mapping import CATEGORIES
 from console.services import import_rejects, imports, sources
+from console.ui import theme
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label, tip
@@ -307,7 +308,7 @@ class ImportDialog(QDialog):
             else f"The file could not be read ({type(exc).__name__})."
         )
         self.notes_label.setText(message)
-        self.notes_label.setStyleSheet("color: #b00020;")
+        theme.set_role(self.notes_label, "error")
         self.previewed.emit(None)
 
     # -- import -----------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from console.domain import identifiers as ids
 from console.errors import ConsoleError, ValidationError
 from console.services import records
+from console.ui import theme
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
 from console.ui.plain import tip as plain_tip
@@ -199,7 +200,7 @@ class SubjectView(QWidget):
             else f"The search failed ({type(exc).__name__})."
         )
         self.clear()
-        self.summary_label.setStyleSheet("color: #b00020;")
+        theme.set_role(self.summary_label, "error")
         self.summary_label.setText(message)
         self.found.emit(None)
 
@@ -207,7 +208,7 @@ class SubjectView(QWidget):
         """Show no person (a new search started, or the last one failed)."""
         self.result = None
         self.model.removeRows(0, self.model.rowCount())
-        self.summary_label.setStyleSheet("")
+        theme.set_role(self.summary_label, "")
         self.summary_label.setText("")
         self.not_followed_label.setText("")
 
@@ -223,7 +224,7 @@ class SubjectView(QWidget):
         strong = sum(1 for r in result.records if r.link == "strong")
         possible = len(result.records) - strong
         sources = len({r.source for r in result.records})
-        self.summary_label.setStyleSheet("")
+        theme.set_role(self.summary_label, "")
         if result.records:
             followed = result.identifiers_followed
             shown = ", ".join(followed[:6]) or "none"

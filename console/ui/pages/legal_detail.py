@@ -42,6 +42,7 @@ from console.services import (
     legal_scope,
 )
 from console.services.legal import LegalDetail
+from console.ui import theme
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
 from console.ui.text import day
@@ -69,7 +70,7 @@ class LegalDetailView(QWidget):
         layout.addWidget(self.header)
         self.error_label = plain_label("")
         self.error_label.setObjectName("legal_error")
-        self.error_label.setStyleSheet("color: #b00020")
+        theme.set_role(self.error_label, "error")
         self.error_label.setWordWrap(True)
         layout.addWidget(self.error_label)
         self.tabs = QTabWidget()

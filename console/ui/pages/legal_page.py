@@ -46,7 +46,7 @@ class LegalPage(Page):
         layout.addLayout(top)
         self.reminder_label = plain_label("")
         self.reminder_label.setObjectName("hold_reminders")
-        self.reminder_label.setStyleSheet("color: #8a4b00")
+        theme.set_role(self.reminder_label, "warn")
         layout.addWidget(self.reminder_label)
         filters = QHBoxLayout()
         self.type_box = QComboBox()
@@ -114,7 +114,7 @@ class LegalPage(Page):
         split.setChildrenCollapsible(False)
         layout.addWidget(split, 1)
         self.error_label = plain_label("")
-        self.error_label.setStyleSheet("color: #b00020")
+        theme.set_role(self.error_label, "error")
         layout.addWidget(self.error_label)
 
         for box in (self.type_box, self.status_box, self.country_box):

@@ -106,7 +106,7 @@ class RequestDetail(QWidget):
         self.clock_label.setWordWrap(True)
         self.flags_label = plain_label("")
         self.flags_label.setObjectName("flags")
-        self.flags_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        theme.set_role(self.flags_label, "error-strong")
         self.flags_label.setWordWrap(True)
         for w in (self.title_label, self.clock_label, self.flags_label):
             w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
