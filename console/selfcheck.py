@@ -7,6 +7,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from console.wording import plural
+
 log = logging.getLogger("cli")
 
 
@@ -26,7 +28,7 @@ def run_self_check() -> int:
             result = audit.verify(db, admin)
             if not result.ok or result.events_checked < 2:
                 raise RuntimeError(f"audit chain check failed: {result.summary()}")
-            steps.append(f"audit chain verified ({result.events_checked} events)")
+            steps.append(f"audit chain verified ({plural(result.events_checked, 'event')})")
             for fmt in _render_checks(db, admin, folder):
                 steps.append(fmt)
             steps.append(_columnar_check(folder))

@@ -13,6 +13,7 @@ from console.domain import labels
 from console.domain.legal import IDENTIFIER_KINDS, Decision, ProcessType
 from console.domain.workflow import LegalStatus
 from console.errors import ValidationError
+from console.wording import plural
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -351,7 +352,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             lines += [f"  [{'x' if c.checked else ' '}] {c.label}" for c in detail.checklist]
             lines += [
                 f"Hold {h.ref}: until {h.until} ({'active' if h.active else 'released'}, "
-                f"{h.record_count} records)"
+                f"{plural(h.record_count, 'record')})"
                 for h in holds
             ]
             lines += [f"Disclosed {x.disclosed_at:%Y-%m-%d}: {x.what}" for x in disclosures]
@@ -418,7 +419,7 @@ def cmd_hold(args: argparse.Namespace) -> int:
                 holds,
                 lambda: (
                     "\n".join(
-                        f"{h.ref} ({h.request_ref}) ends {h.until}: {h.record_count} records"
+                        f"{h.ref} ({h.request_ref}) ends {h.until}: {plural(h.record_count, 'record')}"
                         for h in holds
                     )
                     or "No hold ends in that time."
@@ -431,7 +432,11 @@ def cmd_hold(args: argparse.Namespace) -> int:
             hold = legal_holds.place_hold(db, actor, _ref(args.id, "LR"), days=args.days)
         else:
             raise UsageError("Name the request to hold, or give --renew HOLD or --expiring DAYS.")
-        emit(args, hold, f"{hold.ref}: {hold.record_count} records held until {hold.until}.")
+        emit(
+            args,
+            hold,
+            f"{hold.ref}: {plural(hold.record_count, 'record')} held until {hold.until}.",
+        )
         return EXIT_OK
 
 
@@ -440,7 +445,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         hold = legal_holds.release_hold(db, sign_in(db, args), _ref(args.hold, "LH"), args.reason)
-        emit(args, hold, f"{hold.ref} released ({hold.record_count} records).")
+        emit(args, hold, f"{hold.ref} released ({plural(hold.record_count, 'record')}).")
         return EXIT_OK
 
 
@@ -486,11 +491,11 @@ def cmd_produce(args: argparse.Namespace) -> int:
         def text() -> str:
             lines = [
                 f"Produced {result.first}–{result.last} "
-                f"({labels.count(result.record_count, 'record')}) in {result.folder}"
+                f"({plural(result.record_count, 'record')}) in {result.folder}"
             ]
             if result.undated_left_out:
                 lines.append(
-                    f"{labels.count(len(result.undated_left_out), 'record')} in scope "
+                    f"{plural(len(result.undated_left_out), 'record')} in scope "
                     f"{'has' if len(result.undated_left_out) == 1 else 'have'} no collection time "
                     "and were left out: legal decides (--include-undated, or --record ID): "
                     + ", ".join(map(str, result.undated_left_out))

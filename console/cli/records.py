@@ -11,6 +11,7 @@ from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emi
 from console.domain import identifiers as ids
 from console.errors import ConsoleError
 from console.services.records.sources import KINDS
+from console.wording import plural, plural_word
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -126,7 +127,7 @@ def cmd_batch_undo(args: argparse.Namespace) -> int:
         emit(
             args,
             {"batch_id": args.batch_id, "records_removed": removed, "message": note},
-            f"Import batch {args.batch_id} undone: {removed:,} records removed."
+            f"Import batch {args.batch_id} undone: {plural(removed, 'record')} removed."
             + note.partition("removed.")[2],  # what later imports it shared rows with can do
         )
         return EXIT_OK
@@ -141,7 +142,10 @@ def cmd_source_list(args: argparse.Namespace) -> int:
             args,
             found,
             lambda: (
-                "\n".join(f"{s.name:30} {s.kind:12} {s.record_count:>10,} records" for s in found)
+                "\n".join(
+                    f"{s.name:30} {s.kind:12} {s.record_count:>10,} {plural_word(s.record_count, 'record')}"
+                    for s in found
+                )
                 or "No sources yet."
             ),
         )
@@ -290,7 +294,7 @@ def _subject_text(result: Any) -> str:
         for r in result.records
     ]
     lines += [
-        f"not followed: {n.identifier} ({n.record_count} records): {n.reason}"
+        f"not followed: {n.identifier} ({plural(n.record_count, 'record')}): {n.reason}"
         for n in result.not_followed
     ]
     return "\n".join(lines) or "No records found."

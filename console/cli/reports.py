@@ -7,6 +7,7 @@ from pathlib import Path
 
 from console.cli.common import EXIT_OK, EXIT_USER_ERROR, add_json_flag, database, emit, sign_in
 from console.domain.auditchain import Anchor
+from console.wording import plural
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -113,8 +114,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             "pages": result.pages,
             "manifest": str(result.manifest_path),
         },
-        f"Wrote {result.path} ({rows} rows"
-        + (f", {result.pages} pages" if result.pages else "")
+        f"Wrote {result.path} ({plural(rows, 'row')}"
+        + (f", {plural(result.pages, 'page')}" if result.pages else "")
         + f"); SHA-256 {result.sha256}",
     )
     return EXIT_OK

@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from console.cli.common import EXIT_OK, UsageError, database, emit, sign_in
-from console.domain import labels
+from console.wording import plural
 
 
 def _review_data(rows: list[Any]) -> list[dict[str, Any]]:
@@ -42,7 +42,7 @@ def _review_text(request_id: int, rows: list[Any]) -> str:
             f"{r.review_label:16} {via_text(r.via)}" + (f"\n{'':10}{r.note}" if r.note else "")
         )
     waiting = sum(1 for r in rows if r.review == "awaiting")
-    lines.append(f"{labels.count(len(rows), 'record')}, {waiting} awaiting review")
+    lines.append(f"{plural(len(rows), 'record')}, {waiting} awaiting review")
     return "\n".join(lines)
 
 
@@ -72,7 +72,7 @@ def _after_review(args: argparse.Namespace, db: Any, actor: Any, result: Any) ->
             "awaiting": result.awaiting,
             "records": _review_data(rows),
         },
-        f"Request {args.id}: {labels.count(len(result.changed), 'record')} {verb}; "
+        f"Request {args.id}: {plural(len(result.changed), 'record')} {verb}; "
         f"{result.awaiting} awaiting review.",
     )
     return EXIT_OK

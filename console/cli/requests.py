@@ -23,6 +23,7 @@ from console.domain import labels
 from console.errors import NotFound, ValidationError
 from console.services.requests import lifecycle as dsr
 from console.services.requests.model import RequestView
+from console.wording import plural
 
 
 def _day(text: str) -> dt.date:
@@ -422,7 +423,7 @@ def cmd_find(args: argparse.Namespace) -> int:
         emit(
             args,
             r,
-            f"{labels.count(r.found, 'record')} found ({r.strong} strong, {r.possible} possible), "
+            f"{plural(r.found, 'record')} found ({r.strong} strong, {r.possible} possible), "
             f"{r.newly_attached} newly attached.",
         )
         return EXIT_OK

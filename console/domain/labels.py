@@ -325,11 +325,6 @@ def labels(kind: str, codes: object) -> str:
     return ", ".join(label(kind, c) for c in codes)
 
 
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """ "1 record", "3 records", "1,024 entries" (plural given where it is not singular + s)."""
-    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"
-
-
 # Text that looks like a stored code rather than words: snake_case, dotted action codes, JSON.
 CODE_LOOKING = re.compile(
     r"""\b[a-z]+_[a-z_]+\b              # snake_case words

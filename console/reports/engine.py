@@ -20,8 +20,6 @@ from console.errors import DiskFull, is_disk_full
 from console.outfiles import Outgoing
 from console.reports import document as d
 from console.reports.errors import ExportCancelled, ExportError
-from console.reports.pdf import render_pdf
-from console.reports.xlsx import render_xlsx
 
 log = logging.getLogger("export")
 
@@ -109,8 +107,14 @@ def export(
 
 
 def _render(document: d.Document, out: BinaryIO, fmt: Format) -> int | None:
+    # The renderers (reportlab, openpyxl: about 0.4 s to import) load on the first export, not
+    # when the window starts.
     if fmt == "pdf":
+        from console.reports.pdf import render_pdf
+
         return render_pdf(document, out)
+    from console.reports.xlsx import render_xlsx
+
     render_xlsx(document, out)
     return None
 

@@ -21,6 +21,7 @@ from console.services.reporting import catalogue as reports
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 from console.ui.runner import JobHandle
+from console.wording import plural
 
 
 class SaveAs:
@@ -82,7 +83,7 @@ class ExportRunner(QObject):
 
     def _rows(self, rows: int) -> None:
         if self.progress is not None:
-            self.progress.setLabelText(f"Exporting… {rows:,} rows written")
+            self.progress.setLabelText(f"Exporting… {plural(rows, 'row')} written")
 
     def _close_progress(self) -> None:
         if self.progress is not None:

@@ -31,11 +31,13 @@ from console.domain.policy import PolicyPack
 from console.errors import ConsoleError
 from console.importers.mapping import CATEGORIES
 from console.services.records import import_rejects, imports, sources
+from console.ui import theme
 from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label, tip
 from console.ui.records_models import NOT_MAPPED, RECORD_KEY, MappingModel, PreviewModel
 from console.ui.runner import JobHandle
+from console.wording import plural
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -280,7 +282,7 @@ class ImportDialog(QDialog):
     def _previewed(self, pv: imports.ImportPreview) -> None:
         self.preview = pv
         self.preview_model.set_preview(pv.headers, pv.sample_rows, pv.sample_numbers)
-        self.preview_label.setText(f"First {len(pv.sample_rows)} rows ({pv.file_format})")
+        self.preview_label.setText(f"First {plural(len(pv.sample_rows), 'row')} ({pv.file_format})")
         self.mapping_model.set_mapping(pv.headers, pv.mapping, pv.sample_rows)
         self.mapping_view.resizeColumnsToContents()
         for column in range(MappingModel.IDENTIFIER, MappingModel.ROLE + 1):
@@ -317,7 +319,7 @@ class ImportDialog(QDialog):
             else f"The file could not be read ({type(exc).__name__})."
         )
         self.notes_label.setText(message)
-        self.notes_label.setStyleSheet("color: #b00020;")
+        theme.set_role(self.notes_label, "error")
         self.previewed.emit(None)
 
     # -- import -----------------------------------------------------------------------------
@@ -360,12 +362,14 @@ class ImportDialog(QDialog):
     def _progress(self, report: tuple[int, float | None]) -> None:
         rows, fraction = report
         if fraction is None:  # the file cannot tell how far it is (a sheet without its size)
-            self.progress.setFormat(f"Importing… {rows:,} rows read")
+            self.progress.setFormat(f"Importing… {plural(rows, 'row')} read")
             return
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1000)
         self.progress.setValue(round(fraction * 1000))
-        self.progress.setFormat(f"Importing… {rows:,} rows read ({fraction:.0%} of the file)")
+        self.progress.setFormat(
+            f"Importing… {plural(rows, 'row')} read ({fraction:.0%} of the file)"
+        )
 
     def cancel(self) -> None:
         if self.handle is not None:
@@ -390,7 +394,7 @@ class ImportDialog(QDialog):
             self.summary_label.setText(
                 f"<b>Imported {result.rows_imported:,}</b> · already present "
                 f"{result.rows_duplicate:,} · skipped (suppressed) {result.rows_suppressed:,} · "
-                f"rejected {result.rows_rejected:,} — of {result.rows_read:,} rows read."
+                f"rejected {result.rows_rejected:,} — of {plural(result.rows_read, 'row')} read."
                 f"<br>{escape(result.message)}"
             )
             self.run_button.setEnabled(False)  # the same file again would add nothing

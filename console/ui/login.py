@@ -17,6 +17,7 @@ from console.errors import ConsoleError
 from console.services import accounts
 from console.services.context import Actor
 from console.store.db import Database
+from console.ui import theme
 from console.ui.pages.base import SignIn
 from console.ui.plain import plain_label
 from console.ui.runner import Runner
@@ -35,7 +36,7 @@ class _FormDialog(QDialog):
         layout.addLayout(self.form)
         self.error_label = plain_label("")
         self.error_label.setObjectName("error")
-        self.error_label.setStyleSheet("color: #b00020;")
+        theme.set_role(self.error_label, "error")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         layout.addWidget(self.error_label)

@@ -9,14 +9,30 @@ from pathlib import Path
 from typing import ClassVar
 
 import platformdirs
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
 )
 
 from console import APP_NAME, __version__
@@ -24,14 +40,84 @@ from console.domain.permissions import Role
 from console.paths import APP_AUTHOR, APP_DIR_NAME
 from console.services.context import Actor
 from console.store.db import Database
+from console.ui import a11y, theme
 from console.ui.dialogs import Ask
 from console.ui.pages import PAGES
 from console.ui.pages.base import Page, UiContext
-from console.ui.pages.my_work_page import MyWorkPage
 from console.ui.plain import plain_label
 
 log = logging.getLogger("ui")
 DEFAULT_IDLE_MINUTES = 15
+ICONS = {
+    "Dashboard": "dashboard",
+    "My work": "mywork",
+    "Requests": "requests",
+    "Records": "records",
+    "Sources": "sources",
+    "Legal": "legal",
+    "Reports": "reports",
+    "Audit": "audit",
+    "Policy": "policy",
+    "Admin": "admin",
+}
+# Titles of the known pages, so the sidebar is drawn without importing every page's module.
+TITLES = {
+    "DashboardPage": "Dashboard",
+    "MyWorkPage": "My work",
+    "RequestsPage": "Requests",
+    "RecordsPage": "Records",
+    "SourcesPage": "Sources",
+    "LegalPage": "Legal",
+    "ReportsPage": "Reports",
+    "AuditPage": "Audit",
+    "PolicyPage": "Policy",
+    "AdminPage": "Admin",
+}
+MY_WORK = "My work"  # the landing page of officers and legal reviewers
+BADGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the count a sidebar entry shows, as text
+
+
+def _title(spec: str) -> str:
+    module_name, class_name = spec.split(":")
+    if class_name in TITLES:
+        return TITLES[class_name]
+    return str(getattr(importlib.import_module(module_name), class_name).title)
+
+
+class _BadgeDelegate(QStyledItemDelegate):
+    """Sidebar entries: icon and title as usual, and a count on the right in a pill (the count
+    is text, and the entry's accessible name says what it counts)."""
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        badge = index.data(BADGE_ROLE)
+        if not badge:
+            return
+        fm = QFontMetrics(option.font)
+        w = fm.horizontalAdvance(str(badge)) + 2 * theme.SPACE
+        h = fm.height() + 2
+        r = QRectF(
+            option.rect.right() - w - 2 * theme.SPACE, option.rect.center().y() - h / 2, w, h
+        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.colour("danger-bg"))
+        painter.drawRoundedRect(r, h / 2, h / 2)
+        painter.setPen(theme.colour("danger-text"))
+        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, str(badge))
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width() + 6 * theme.SPACE, max(size.height(), 5 * theme.SPACE))
 
 
 def settings() -> QSettings:
@@ -70,17 +156,23 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ctx: UiContext, *, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> None:
         super().__init__()
+        theme.ensure_applied()
         self.ctx = ctx
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName("Pages")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setItemDelegate(_BadgeDelegate(self.nav))
+        self.nav.setMinimumWidth(20 * theme.SPACE)
+        self.counts: dict[str, str] = {}
         self.stack = QStackedWidget()
-        self.pages: list[Page] = []
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([170, 1000])
+        self.splitter.setSizes([22 * theme.SPACE, 1000])
+        self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._show_page)
 
@@ -108,28 +200,57 @@ class MainWindow(QMainWindow):
 
     # -- navigation ---------------------------------------------------------------------------
     def _build_pages(self) -> None:
-        """The pages for the signed-in user's role (again after someone else signs in)."""
-        for old in self.pages:
-            self.stack.removeWidget(old)
-            old.deleteLater()
+        """The pages for the signed-in user's role (again after someone else signs in).
+
+        A page is built the first time it is shown (start-up builds only the landing page):
+        the stack holds an empty placeholder until then.
+        """
+        while self.stack.count():
+            widget = self.stack.widget(0)
+            assert widget is not None
+            self.stack.removeWidget(widget)
+            widget.deleteLater()
         self.nav.blockSignals(True)
         self.nav.clear()
-        self.pages = []
-        for spec in PAGES:
-            module_name, class_name = spec.split(":")
-            cls = getattr(importlib.import_module(module_name), class_name)
-            page: Page = cls(self.ctx)
-            page.status_message.connect(self._show_status)
-            if isinstance(page, MyWorkPage):
-                page.open_matter.connect(self.open_matter)
-            self.pages.append(page)
-            self.stack.addWidget(page)
-            self.nav.addItem(page.title)
+        self._specs = list(PAGES)
+        self.titles = [_title(spec) for spec in self._specs]
+        self._built: list[Page | None] = [None] * len(self._specs)
+        for title in self.titles:
+            self.stack.addWidget(QWidget())
+            self.nav.addItem(QListWidgetItem(theme.icon(ICONS.get(title, "")), title))
         self.nav.blockSignals(False)
         actor = self.ctx.actor
         self.setWindowTitle(f"{APP_NAME} — {actor.name}")
         self.db_label.setText(self.ctx.db.describe())
         self.user_label.setText(f"Signed in as {actor.name} ({actor.role.label})")
+
+    def _page_at(self, row: int) -> Page:
+        page = self._built[row]
+        if page is None:
+            module_name, class_name = self._specs[row].split(":")
+            cls = getattr(importlib.import_module(module_name), class_name)
+            page = cls(self.ctx)
+            a11y.name_from_context(page)
+            assert page.title == self.titles[row], f"{class_name}.title is {page.title!r}"
+            page.status_message.connect(lambda text, p=page: self._show_status(p, text))
+            opens = getattr(page, "open_matter", None)  # My work opens matters on their pages
+            if opens is not None:
+                opens.connect(self.open_matter)
+            placeholder = self.stack.widget(row)
+            assert placeholder is not None
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            if current == row:
+                self.stack.setCurrentIndex(row)
+            self._built[row] = page
+        return page
+
+    @property
+    def pages(self) -> list[Page]:
+        """Every page, built now if not yet (tests and tools walk them all)."""
+        return [self._page_at(row) for row in range(len(self._specs))]
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -147,10 +268,10 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         go = self.menuBar().addMenu("&Go")
-        for i, page in enumerate(self.pages):
+        for i, title in enumerate(self.titles):
             # Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth page.
             key = f"Ctrl+{(i + 1) % 10}" if i < 10 else ""
-            act = QAction(page.title, self, shortcut=QKeySequence(key))
+            act = QAction(title, self, shortcut=QKeySequence(key))
             act.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
             go.addAction(act)
         help_menu = self.menuBar().addMenu("&Help")
@@ -162,10 +283,8 @@ class MainWindow(QMainWindow):
 
     def _landing_row(self) -> int:
         """Officers and legal reviewers land on My work; others on the first page."""
-        if self.ctx.actor.role in (Role.PRIVACY_OFFICER, Role.LEGAL):
-            titles = [p.title for p in self.pages]
-            if MyWorkPage.title in titles:
-                return titles.index(MyWorkPage.title)
+        if self.ctx.actor.role in (Role.PRIVACY_OFFICER, Role.LEGAL) and MY_WORK in self.titles:
+            return self.titles.index(MY_WORK)
         return 0
 
     def open_matter(self, kind: str, matter_id: int) -> None:
@@ -176,21 +295,53 @@ class MainWindow(QMainWindow):
             opener(matter_id)
 
     def page(self, title: str) -> Page:
-        return next(p for p in self.pages if p.title == title)
+        return self._page_at(self.titles.index(title))
 
     def show_page(self, title: str) -> Page:
-        page = self.page(title)
-        self.nav.setCurrentRow(self.pages.index(page))
+        row = self.titles.index(title)
+        page = self._page_at(row)
+        self.nav.setCurrentRow(row)
         return page
 
     def _show_page(self, row: int) -> None:
         if row < 0:
             return
+        page = self._page_at(row)
         self.stack.setCurrentIndex(row)
-        self.pages[row].refresh()
+        self.statusBar().clearMessage()  # a message belongs to the page that showed it
+        page.refresh()
+        self.refresh_counts()
 
-    def _show_status(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+    def _show_status(self, page: Page, text: str) -> None:
+        if self.stack.currentWidget() is page:
+            self.statusBar().showMessage(text, 8000)
+
+    # -- live counts in the sidebar -----------------------------------------------------------
+    def refresh_counts(self) -> None:
+        from console.services import overview
+
+        ctx = self.ctx
+        ctx.runner.submit(lambda: overview.overview(ctx.db, ctx.actor), self._show_counts)
+
+    def _show_counts(self, o: object) -> None:
+        from console.services.overview import Overview
+        from console.wording import plural
+
+        assert isinstance(o, Overview)
+        counts = {
+            "Requests": (o.overdue_requests, plural(o.overdue_requests or 0, "overdue request")),
+            "Legal": (
+                o.legal_deadlines,
+                plural(o.legal_deadlines or 0, "legal deadline") + " in the next 7 days or past",
+            ),
+        }
+        for row, title in enumerate(self.titles):
+            item = self.nav.item(row)
+            n, said = counts.get(title, (None, ""))
+            item.setData(BADGE_ROLE, f"{n:,}" if n else None)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{title}, {said}" if n else title)
+            item.setToolTip(said if n else "")
+            self.counts[title] = said if n else ""
 
     def _job_error(self, exc: BaseException) -> None:
         Ask.error(self, APP_NAME, str(exc))

@@ -17,6 +17,7 @@ from console.domain import identifiers as ids
 from console.domain.labels import label
 from console.importers.mapping import ColumnSpec, Mapping
 from console.ui.plain import tip
+from console.ui.text import moment as text_moment
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -28,8 +29,8 @@ NOT_MAPPED = "not mapped"
 
 
 def when(moment: datetime | None) -> str:
-    """A timestamp as the tables show it (UTC, minutes)."""
-    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+    """A timestamp as the tables show it (local time, to the minute)."""
+    return text_moment(moment)
 
 
 class _Columns(QAbstractTableModel):

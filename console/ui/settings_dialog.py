@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from console import config
 from console.config import Config, Source
+from console.ui import theme
 from console.ui.plain import plain_label
 
 
@@ -44,12 +44,20 @@ class SettingsDialog(QDialog):
             editor.setToolTip(spec.help)
             if entry.locked:
                 editor.setEnabled(False)
+            if isinstance(editor, QLineEdit):
+                # Wide enough for the whole value (a database path), up to 70 characters.
+                fm = editor.fontMetrics()
+                shown = max(len(editor.text()), 30)
+                editor.setMinimumWidth(min(shown, 70) * fm.averageCharWidth() + 4 * theme.SPACE)
+                editor.setCursorPosition(0)
             source = plain_label(entry.describe())
             source.setObjectName(f"{entry.key}_source")
             source.setWordWrap(True)
-            row = QHBoxLayout()
-            row.addWidget(editor, 2)
-            row.addWidget(source, 3)
+            theme.set_role(source, "muted")
+            row = QVBoxLayout()
+            row.setSpacing(theme.SPACE // 2)
+            row.addWidget(editor)
+            row.addWidget(source)
             form.addRow(spec.label, row)
             self.editors[entry.key] = editor
             self.sources[entry.key] = source
@@ -61,7 +69,7 @@ class SettingsDialog(QDialog):
         where.setWordWrap(True)
         self.error_label = plain_label()
         self.error_label.setObjectName("error")
-        self.error_label.setStyleSheet("color: #b00020")
+        theme.set_role(self.error_label, "error")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -72,6 +80,9 @@ class SettingsDialog(QDialog):
         layout.addWidget(where)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        theme.space(layout, margins=2, spacing=2)
+        form.setVerticalSpacing(2 * theme.SPACE)
+        self.resize(self.sizeHint())
 
     @staticmethod
     def _editor(kind: type, value: Any) -> QLineEdit | QSpinBox:

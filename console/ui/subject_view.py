@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
 from console.domain import identifiers as ids
 from console.errors import ConsoleError, ValidationError
 from console.services.records import search as records
+from console.ui import theme
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
 from console.ui.plain import tip as plain_tip
 from console.ui.records_models import values_text
+from console.wording import plural
 
 BY_SOURCE, BY_CATEGORY = "source", "category"
 STRONG_COLOUR = QColor("#1b5e20")
@@ -203,7 +205,7 @@ class SubjectView(QWidget):
             else f"The search failed ({type(exc).__name__})."
         )
         self.clear()
-        self.summary_label.setStyleSheet("color: #b00020;")
+        theme.set_role(self.summary_label, "error")
         self.summary_label.setText(message)
         self.found.emit(None)
 
@@ -211,7 +213,7 @@ class SubjectView(QWidget):
         """Show no person (a new search started, or the last one failed)."""
         self.result = None
         self.model.removeRows(0, self.model.rowCount())
-        self.summary_label.setStyleSheet("")
+        theme.set_role(self.summary_label, "")
         self.summary_label.setText("")
         self.not_followed_label.setText("")
 
@@ -227,7 +229,7 @@ class SubjectView(QWidget):
         strong = sum(1 for r in result.records if r.link == "strong")
         possible = len(result.records) - strong
         sources = len({r.source for r in result.records})
-        self.summary_label.setStyleSheet("")
+        theme.set_role(self.summary_label, "")
         if result.records:
             followed = result.identifiers_followed
             shown = ", ".join(followed[:6]) or "none"
@@ -250,7 +252,7 @@ class SubjectView(QWidget):
         self.tree.setColumnWidth(0, max(self.tree.columnWidth(0), 200))
         if result.not_followed:
             lines = [
-                f"• {n.identifier} ({n.record_count:,} records): {n.reason}"
+                f"• {n.identifier} ({plural(n.record_count, 'record')}): {n.reason}"
                 for n in result.not_followed
             ]
             self.not_followed_label.setText("Not followed:\n" + "\n".join(lines))

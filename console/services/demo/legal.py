@@ -100,7 +100,13 @@ def _production_folder(db: Database) -> Path:
     from console.paths import user_data_dir
 
     base = db.sqlite_path.parent if db.sqlite_path is not None else user_data_dir()
-    return base / "productions"
+    # A demo loaded again (console.db deleted, its productions kept) must not collide with the
+    # earlier demo's LR-1 folder: use the first productions folder that has none.
+    folder, n = base / "productions", 1
+    while any(folder.glob("LR-1_*")):
+        n += 1
+        folder = base / f"productions-{n}"
+    return folder
 
 
 def load_demo(db: Database, actors: dict[Role, Actor]) -> str:

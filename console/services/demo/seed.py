@@ -6,6 +6,7 @@ real data.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,9 +52,53 @@ class DemoSummary:
         return "\n".join(lines) or "Demo data already loaded."
 
 
-def load(db: Database, actor: Actor | None) -> DemoSummary:
-    """Fill a database with demo data; an empty one gets the demo accounts first."""
+log = logging.getLogger("db")
+AREA_LABELS = {
+    "demo_records": "Importing the demo sources and records",
+    "demo_requests": "Logging the demo data-subject requests",
+    "demo_legal": "Logging the demo legal requests and their production",
+}
+Progress = Callable[[str, int, int], None]  # (what is being done, step, steps)
+
+
+def load(db: Database, actor: Actor | None, progress: Progress | None = None) -> DemoSummary:
+    """Fill a database with demo data; an empty one gets the demo accounts first.
+
+    A new SQLite database (no account yet) whose loading fails part way is removed, so the
+    next try starts afresh instead of finding half a demo.
+    """
+    fresh = not accounts.has_users(db)
+    try:
+        return _load(db, actor, progress)
+    except Exception as exc:
+        path = db.sqlite_path
+        if not fresh or path is None:
+            raise
+        # Nothing but the demo was ever in it (it had no account): remove the file rather than
+        # leave half a demo that the next run would take for a loaded one.
+        log.warning("demo loading failed part way; the new database file is removed")
+        db.dispose()
+        for leftover in (
+            path,
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+        ):
+            leftover.unlink(missing_ok=True)
+        raise ConsoleError(
+            f"The demo could not be loaded: {exc} The new database was removed, so nothing "
+            "half-loaded is left; fix the cause and run it again."
+        ) from exc
+
+
+def _load(db: Database, actor: Actor | None, progress: Progress | None) -> DemoSummary:
+    steps = 2 + len(DEMO_AREAS)
+
+    def step(i: int, text: str) -> None:
+        if progress is not None:
+            progress(text, i, steps)
+
     summary = DemoSummary()
+    step(0, "Creating the demo accounts")
     if not accounts.has_users(db):
         admin = accounts.bootstrap_admin(db, "admin", DEMO_PASSWORD, full_name="Ada Admin")
         summary.accounts_created.append("admin")
@@ -66,10 +111,13 @@ def load(db: Database, actor: Actor | None) -> DemoSummary:
     elif actor is None:
         raise ConsoleError("This database already has accounts: sign in as an admin (--user).")
     actor.require(Permission.MANAGE_USERS)
+    step(1, "Loading the policy pack")
     policy.ensure_default_pack(db, actor)
     actors = _demo_actors(db, actor)
-    for area, load_demo in DEMO_AREAS:
+    for i, (area, load_demo) in enumerate(DEMO_AREAS, start=2):
+        step(i, AREA_LABELS.get(area, area))
         summary.areas[area] = load_demo(db, actors)
+    step(steps, "Done")
     return summary
 
 

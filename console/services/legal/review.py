@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from console.domain import labels
 from console.domain import legal as rules
 from console.domain.audit_text import describe
 from console.domain.legal import Decision, NoticeDecision, ProcessType
@@ -31,6 +30,7 @@ from console.services.legal.scope import refuse_without_scope
 from console.store.db import Database
 from console.store.legal_models import LegalChecklistItem
 from console.store.models import AuditEvent, User
+from console.wording import plural
 
 
 def assign(
@@ -149,7 +149,7 @@ def decide(
             )
             if open_items:
                 raise ValidationError(
-                    f"The legal-sufficiency checklist has {labels.count(len(open_items), 'open item')} "
+                    f"The legal-sufficiency checklist has {plural(len(open_items), 'open item')} "
                     f"(first: {open_items[0]}): complete it before deciding to disclose, or use "
                     "the emergency fast path for an emergency request."
                 )

@@ -15,6 +15,7 @@ from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.services.context import Actor
 from console.services.requests.model import RequestView
+from console.wording import plural
 
 # The detail's actions, in the order of its buttons.
 ACTIONS = (
@@ -34,8 +35,8 @@ ACTIONS = (
 def days_text(left: int) -> str:
     """A deadline in words: "3 days left", "due today", "OVERDUE by 1 day"."""
     if left < 0:
-        return f"OVERDUE by {labels.count(-left, 'day')}"
-    return "due today" if left == 0 else f"{labels.count(left, 'day')} left"
+        return f"OVERDUE by {plural(-left, 'day')}"
+    return "due today" if left == 0 else f"{plural(left, 'day')} left"
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def warnings(v: RequestView) -> tuple[str, ...]:
     held = [r for r in v.records if r.outcome == "held"]
     if held:
         out.append(
-            f"{labels.count(len(held), 'record')} not erased: "
+            f"{plural(len(held), 'record')} not erased: "
             + "; ".join(f"{r.source} row {r.row}: {r.outcome_detail}" for r in held)
         )
     return tuple(out)

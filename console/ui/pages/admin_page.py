@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -22,6 +21,9 @@ from console.domain.permissions import Permission, Role
 from console.services import accounts
 from console.ui.dialogs import Ask
 from console.ui.pages.base import Page, UiContext, heading
+from console.ui.text import moment as text_moment
+from console.ui.widgets import fit_columns
+from console.wording import plural
 
 
 class AddUserDialog(QDialog):
@@ -62,13 +64,16 @@ class AdminPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Accounts"))
         self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setAccessibleName("Accounts")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The full name takes the width left over; "Must change password" stays as wide as its
+        # header instead of stretching empty across the page.
+        fit_columns(self.table, stretch=1)
+        self.table.setAlternatingRowColors(True)
         layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         self.add_button = QPushButton("&Add user…")
@@ -100,12 +105,12 @@ class AdminPage(Page):
                 u.full_name,
                 u.role.label,
                 "active" if u.active else "disabled",
-                u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "never",
+                text_moment(u.last_login_at) if u.last_login_at else "never",
                 "yes" if u.must_change_password else "",
             )
             for c, v in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(v))
-        self.status_message.emit(f"{len(users)} accounts")
+        self.status_message.emit(plural(len(users), "account"))
 
     def selected(self) -> accounts.UserInfo | None:
         rows = self.table.selectionModel().selectedRows()

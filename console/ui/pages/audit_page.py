@@ -24,6 +24,9 @@ from console.services.reporting.spec import ReportParams
 from console.ui.export_job import ExportRunner
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
+from console.ui.text import moment as text_moment
+from console.ui.widgets import empty_state
+from console.wording import plural
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAGE = 200
@@ -99,7 +102,7 @@ class AuditModel(QAbstractTableModel):
         if col == 0:
             return ev.seq
         if col == 1:
-            return ev.at[:19].replace("T", " ")
+            return text_moment(datetime.fromisoformat(ev.at))
         if col == 2:
             return ev.actor
         told = self.told(index.row())
@@ -144,10 +147,12 @@ class AuditPage(Page):
                 if code == prefix or code.startswith(prefix + "."):
                     self.action_box.addItem("    " + text, code)
         self.since_edit = QDateEdit()
+        self.since_edit.setAccessibleName("From")
         self.since_edit.setCalendarPopup(True)
         self.since_edit.setDisplayFormat("yyyy-MM-dd")
         self.since_edit.setDate(QDate(2000, 1, 1))
         self.until_edit = QDateEdit()
+        self.until_edit.setAccessibleName("To")
         self.until_edit.setCalendarPopup(True)
         self.until_edit.setDisplayFormat("yyyy-MM-dd")
         self.until_edit.setDate(QDate.currentDate())
@@ -165,11 +170,15 @@ class AuditPage(Page):
 
         self.model = AuditModel(ctx)
         self.table = QTableView()
+        self.table.setAccessibleName("Audit events")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.setAlternatingRowColors(True)
+        empty_state(
+            self.table, "No events match. Widen the dates or clear the user and action filters."
+        )
         layout.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()
@@ -236,7 +245,7 @@ class AuditPage(Page):
         self.model.set_seqs(seqs, namer)
         for col in range(4):
             self.table.resizeColumnToContents(col)
-        self.count_label.setText(f"{len(seqs):,} events shown")
+        self.count_label.setText(f"{plural(len(seqs), 'event')} shown")
         self.head_label.setText(
             f"Chain head (write it down to pin the trail): {head}"
             if head

@@ -1,74 +1,67 @@
-"""Dashboard: what is overdue and due this week, open requests by status and type, and a chart of
-requests received per week (drawn with QPainter: no chart library needed)."""
+"""Dashboard: tiles (open, overdue, due in 7 days, legal deadlines, median days to close), charts
+of open requests by status and type and of requests received per week, and the overdue and
+due-soon lists."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from console.domain.labels import label
 from console.domain.workflow import DsrStatus
+from console.services import overview
 from console.services.requests import metrics as m
-from console.services.requests.model import REQUEST_TYPES
 from console.services.requests.presenter import days_text
+from console.ui import theme
+from console.ui.charts import BarChart, WeekChart
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label
+from console.ui.text import day, number
+from console.ui.widgets import empty_state
+from console.wording import plural
+
+__all__ = ["DashboardPage", "WeekChart"]
 
 
-class WeekChart(QWidget):
-    """Bars of requests received per week, newest on the right."""
+class Tile(QFrame):
+    """One figure with what it counts underneath."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.weeks: list[tuple[dt.date, int]] = []
-        self.setMinimumHeight(160)
-        self.setAccessibleName("Requests received per week")
+    def __init__(self, key: str, caption: str) -> None:
+        super().__init__()
+        self.setObjectName(f"tile_{key}")
+        theme.set_role(self, "tile")
+        layout = QVBoxLayout(self)
+        theme.space(layout, margins=2, spacing=0)
+        self.value = plain_label("–")
+        theme.set_role(self.value, "tile-value")
+        self.caption = plain_label(caption)
+        self.caption.setWordWrap(True)
+        theme.set_role(self.caption, "tile-label")
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+        self.setMinimumWidth(16 * theme.SPACE)
 
-    def sizeHint(self) -> QSize:
-        return QSize(600, 180)
-
-    def set_weeks(self, weeks: list[tuple[dt.date, int]]) -> None:
-        self.weeks = weeks
-        total = sum(n for _, n in weeks)
-        self.setToolTip(f"{total} requests in the last {len(weeks)} weeks")
-        self.update()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        try:
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            area = QRectF(self.rect()).adjusted(30, 10, -10, -22)
-            p.setPen(self.palette().text().color())
-            p.drawLine(area.bottomLeft(), area.bottomRight())
-            if not self.weeks:
-                p.drawText(area, Qt.AlignmentFlag.AlignCenter, "No requests yet")
-                return
-            top = max(n for _, n in self.weeks) or 1
-            p.drawText(QRectF(0, area.top() - 6, 28, 14), Qt.AlignmentFlag.AlignRight, str(top))
-            step = area.width() / len(self.weeks)
-            bar = QColor("#3f6fb5")
-            for i, (monday, n) in enumerate(self.weeks):
-                h = area.height() * n / top
-                x = area.left() + i * step
-                p.fillRect(QRectF(x + step * 0.15, area.bottom() - h, step * 0.7, h), bar)
-                if i % 4 == 0 or i == len(self.weeks) - 1:
-                    p.drawText(
-                        QRectF(x - 10, area.bottom() + 4, step + 40, 16),
-                        Qt.AlignmentFlag.AlignLeft,
-                        monday.strftime("%d %b"),
-                    )
-        finally:
-            p.end()
+    def show_value(self, value: str, *, tone: str = "", detail: str = "") -> None:
+        self.value.setText(value)
+        self.setProperty("tone", tone)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        said = f"{self.caption.text()}: {value}" + (f" ({detail})" if detail else "")
+        self.setAccessibleName(said)
+        self.setToolTip(detail)
 
 
 class DashboardPage(Page):
@@ -79,56 +72,125 @@ class DashboardPage(Page):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
         self.data: m.Dashboard | None = None
-        layout = QVBoxLayout(self)
+        self.overview: overview.Overview | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        theme.space(layout, margins=2, spacing=2)
         layout.addWidget(heading("Dashboard"))
         self.summary_label = plain_label("")
         self.summary_label.setObjectName("summary")
+        theme.set_role(self.summary_label, "muted")
         layout.addWidget(self.summary_label)
-        grid = QGridLayout()
-        self.overdue_list = QListWidget()
-        self.overdue_list.setObjectName("overdue")
-        self.soon_list = QListWidget()
-        self.soon_list.setObjectName("due_soon")
-        self.status_list = QListWidget()
-        self.status_list.setObjectName("by_status")
-        self.type_list = QListWidget()
-        self.type_list.setObjectName("by_type")
-        for i, (title, w) in enumerate(
-            (
-                ("Overdue", self.overdue_list),
-                ("Due in the next 7 days", self.soon_list),
-                ("Open by status", self.status_list),
-                ("Open by type", self.type_list),
-            )
+
+        tiles = QGridLayout()
+        tiles.setSpacing(2 * theme.SPACE)
+        self.tiles = {
+            "open": Tile("open", "Open requests"),
+            "overdue": Tile("overdue", "Overdue"),
+            "due_soon": Tile("due_soon", "Due in the next 7 days"),
+            "legal": Tile("legal", "Legal deadlines within 7 days"),
+            "median": Tile("median", "Median days to close (last 12 months)"),
+        }
+        for i, tile in enumerate(self.tiles.values()):
+            tiles.addWidget(tile, 0, i)
+        layout.addLayout(tiles)
+
+        charts = QHBoxLayout()
+        charts.setSpacing(2 * theme.SPACE)
+        self.status_chart = BarChart(
+            "Open requests by status", "No open requests: nothing waits on you."
+        )
+        self.type_chart = BarChart("Open requests by type", "No open requests.")
+        for title, chart in (
+            ("Open by status", self.status_chart),
+            ("Open by type", self.type_chart),
         ):
             box = QGroupBox(title)
-            QVBoxLayout(box).addWidget(w)
-            grid.addWidget(box, i // 2, i % 2)
-        layout.addLayout(grid, 1)
+            QVBoxLayout(box).addWidget(chart)
+            charts.addWidget(box, 1)
+        layout.addLayout(charts)
+
         chart_box = QGroupBox("Requests received per week")
         self.chart = WeekChart()
         QVBoxLayout(chart_box).addWidget(self.chart)
         layout.addWidget(chart_box)
+
+        lists = QHBoxLayout()
+        lists.setSpacing(2 * theme.SPACE)
+        self.overdue_list = QListWidget()
+        self.overdue_list.setObjectName("overdue")
+        self.overdue_list.setAccessibleName("Overdue requests")
+        self.soon_list = QListWidget()
+        self.soon_list.setObjectName("due_soon")
+        self.soon_list.setAccessibleName("Requests due in the next 7 days")
+        for title, w, empty in (
+            ("Overdue", self.overdue_list, "Nothing is overdue."),
+            (
+                "Due in the next 7 days",
+                self.soon_list,
+                "Nothing is due this week. New requests appear here as their deadlines near.",
+            ),
+        ):
+            w.setMinimumHeight(16 * theme.SPACE)
+            empty_state(w, empty)
+            box = QGroupBox(title)
+            QVBoxLayout(box).addWidget(w)
+            lists.addWidget(box, 1)
+        layout.addLayout(lists, 1)
         for lst in (self.overdue_list, self.soon_list):
             lst.itemActivated.connect(self._activated)
 
     def refresh(self) -> None:
-        self.ctx.runner.submit(lambda: m.dashboard(self.ctx.db, self.ctx.actor), self.show_data)
+        db, actor = self.ctx.db, self.ctx.actor
+        self.ctx.runner.submit(
+            lambda: (m.dashboard(db, actor), overview.overview(db, actor)), self._show_both
+        )
+
+    def _show_both(self, result: tuple[m.Dashboard, overview.Overview]) -> None:
+        d, o = result
+        self.overview = o
+        self.show_data(d)
 
     def show_data(self, d: m.Dashboard) -> None:
         self.data = d
+        o = self.overview
         self.summary_label.setText(
             f"{d.open_total:,} open · {d.overdue_total:,} overdue · "
-            f"{d.due_soon_total:,} due in the next 7 days"
+            f"{d.due_soon_total:,} due in the next 7 days · as of {day(d.today)}"
         )
+        self.tiles["open"].show_value(number(d.open_total))
+        self.tiles["overdue"].show_value(
+            number(d.overdue_total), tone="danger" if d.overdue_total else ""
+        )
+        self.tiles["due_soon"].show_value(
+            number(d.due_soon_total), tone="warn" if d.due_soon_total else ""
+        )
+        legal = o.legal_deadlines if o is not None else None
+        self.tiles["legal"].show_value(
+            "–" if legal is None else number(legal),
+            tone="warn" if legal else "",
+            detail="" if legal is not None else "Not shown to your role",
+        )
+        median = o.median_days_to_close if o is not None else None
+        self.tiles["median"].show_value(
+            "–" if median is None else number(median, 0 if median == int(median) else 1),
+            detail=(
+                f"over {plural(o.closed_counted, 'closed request')}"
+                if o is not None and o.closed_counted
+                else "No request closed in the last 12 months"
+            ),
+        )
+        self.status_chart.set_bars([(DsrStatus(s).label, n) for s, n in d.open_by_status.items()])
+        self.type_chart.set_bars([(label("request_type", t), n) for t, n in d.open_by_type.items()])
         self._rows(self.overdue_list, d.overdue, d.today, d.overdue_total)
         self._rows(self.soon_list, d.due_soon, d.today, d.due_soon_total)
-        self.status_list.clear()
-        for status, n in d.open_by_status.items():
-            self.status_list.addItem(f"{DsrStatus(status).label}: {n:,}")
-        self.type_list.clear()
-        for rtype, n in d.open_by_type.items():
-            self.type_list.addItem(f"{REQUEST_TYPES.get(rtype, rtype)}: {n:,}")
         self.chart.set_weeks(d.weeks)
         self.loaded.emit(d)
 
@@ -139,12 +201,12 @@ class DashboardPage(Page):
             left = r.days_left(today)
             when = days_text(left) if left is not None else "paused"
             item = QListWidgetItem(
-                f"Request {r.id}  {label('request_type', r.request_type)} "
-                f"({label('law', r.law)}) — due {r.due_on}, {when}"
+                f"Request {r.id} · {label('request_type', r.request_type)} "
+                f"({label('law', r.law)}) · due {day(r.due_on)}, {when}"
             )
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             if left is not None and left < 0:
-                item.setForeground(QColor("#b00020"))
+                item.setForeground(QColor(theme.colour("danger-text")))
             lst.addItem(item)
         if total > len(rows):
             lst.addItem(f"… and {total - len(rows):,} more (see Requests)")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -40,8 +42,13 @@ from console.services.legal import production as legal_production
 from console.services.legal import review as legal_review
 from console.services.legal import scope as legal_scope
 from console.services.legal.model import LegalDetail
+from console.ui import theme
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
+from console.ui.text import day
+from console.ui.text import moment as text_moment
+from console.ui.widgets import empty_state
+from console.wording import plural
 
 
 def _qdate(q: QDate) -> date:
@@ -63,7 +70,7 @@ class LegalDetailView(QWidget):
         layout.addWidget(self.header)
         self.error_label = plain_label("")
         self.error_label.setObjectName("legal_error")
-        self.error_label.setStyleSheet("color: #b00020")
+        theme.set_role(self.error_label, "error")
         self.error_label.setWordWrap(True)
         layout.addWidget(self.error_label)
         self.tabs = QTabWidget()
@@ -74,6 +81,7 @@ class LegalDetailView(QWidget):
         self._build_notice_tab()
         self._build_production_tab()
         self.timeline_list = QListWidget()
+        self.timeline_list.setAccessibleName("Timeline")
         self.tabs.addTab(self.timeline_list, "&Timeline")
         self.setEnabled(False)
 
@@ -86,13 +94,15 @@ class LegalDetailView(QWidget):
         self.facts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         v.addWidget(self.facts_label)
         self.documents_list = QListWidget()
+        self.documents_list.setAccessibleName("Documents")
         v.addWidget(self.documents_list)
+        empty_state(self.documents_list, "No documents were attached when the request was logged.")
         self.check_document_button = QPushButton("Check the document's SHA-256")
         self.check_document_button.clicked.connect(self.check_document)
         self.document_label = plain_label("")
         v.addWidget(self.check_document_button)
         v.addWidget(self.document_label)
-        self.tabs.addTab(page, "&Request")
+        self.tabs.addTab(_scrolled(page), "&Request")
 
     def _build_review_tab(self) -> None:
         page = QWidget()
@@ -106,15 +116,27 @@ class LegalDetailView(QWidget):
         v.addLayout(row)
         v.addWidget(plain_label("Legal-sufficiency checklist"))
         self.checklist = QListWidget()
+        self.checklist.setAccessibleName("Legal-sufficiency checklist")
         self.checklist.itemChanged.connect(self._check_changed)
         v.addWidget(self.checklist)
+        self.decided_label = plain_label("")
+        self.decided_label.setObjectName("recorded_decision")
+        self.decided_label.setWordWrap(True)
+        self.decided_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.decided_label)
         form = QFormLayout()
         self.decision_box = QComboBox()
+        self.decision_box.setAccessibleName("Decision")
+        # Nothing is preselected: the option that discloses most must be a choice, not a default.
+        self.decision_box.addItem("(choose a decision)", None)
         for d in Decision:
             self.decision_box.addItem(d.label, d.value)
+        self.decision_box.currentIndexChanged.connect(self._decision_ready)
         self.reasons_edit = QPlainTextEdit()
+        self.reasons_edit.setAccessibleName("Reasons")
         self.reasons_edit.setMaximumHeight(70)
         self.justification_edit = QLineEdit()
+        self.justification_edit.setAccessibleName("Emergency justification")
         self.justification_edit.setPlaceholderText("Emergency: why is there a danger to life?")
         form.addRow("Decision", self.decision_box)
         form.addRow("Reasons", self.reasons_edit)
@@ -128,15 +150,21 @@ class LegalDetailView(QWidget):
         row.addWidget(self.decide_button)
         row.addWidget(self.emergency_button)
         v.addLayout(row)
-        self.tabs.addTab(page, "Re&view")
+        self.tabs.addTab(_scrolled(page), "Re&view")
 
     def _build_hold_tab(self) -> None:
         page = QWidget()
         v = QVBoxLayout(page)
         self.holds_list = QListWidget()
+        self.holds_list.setAccessibleName("Legal holds")
         v.addWidget(self.holds_list)
+        empty_state(
+            self.holds_list,
+            "No legal hold on this request. Place one below to keep its records from erasure.",
+        )
         row = QHBoxLayout()
         self.hold_days = QSpinBox()
+        self.hold_days.setAccessibleName("Hold for")
         self.hold_days.setRange(1, 3650)
         self.hold_days.setValue(90)
         self.hold_days.setSuffix(" days")
@@ -149,13 +177,14 @@ class LegalDetailView(QWidget):
         v.addLayout(row)
         row = QHBoxLayout()
         self.release_reason = QLineEdit()
+        self.release_reason.setAccessibleName("Why release the selected hold")
         self.release_reason.setPlaceholderText("Why release the selected hold?")
         self.release_button = QPushButton("Re&lease selected")
         self.release_button.clicked.connect(self.release_hold)
         row.addWidget(self.release_reason, 1)
         row.addWidget(self.release_button)
         v.addLayout(row)
-        self.tabs.addTab(page, "&Hold")
+        self.tabs.addTab(_scrolled(page), "&Hold")
 
     def _build_notice_tab(self) -> None:
         page = QWidget()
@@ -163,12 +192,15 @@ class LegalDetailView(QWidget):
         self.ndo_check = QCheckBox("Non-disclosure order in force")
         self.ndo_expiry_check = QCheckBox("Expires on")
         self.ndo_until = QDateEdit(QDate.currentDate().addYears(1))
+        self.ndo_until.setAccessibleName("Non-disclosure order expires on")
         self.ndo_until.setDisplayFormat("yyyy-MM-dd")
         self.notice_box = QComboBox()
+        self.notice_box.setAccessibleName("Notice to the user")
         self.notice_box.addItem("(not decided)", None)
         for n in NoticeDecision:
             self.notice_box.addItem(n.label, n.value)
         self.delay_until = QDateEdit(QDate.currentDate().addYears(1))
+        self.delay_until.setAccessibleName("Delay the notice until")
         self.delay_until.setDisplayFormat("yyyy-MM-dd")
         self.save_notice_button = QPushButton("&Save NDO and notice")
         self.save_notice_button.clicked.connect(self.save_notice)
@@ -181,7 +213,7 @@ class LegalDetailView(QWidget):
         form.addRow("Delay until", self.delay_until)
         form.addRow(self.save_notice_button, self.notice_given_button)
         form.addRow(self.notice_label)
-        self.tabs.addTab(page, "&NDO && notice")
+        self.tabs.addTab(_scrolled(page), "&NDO && notice")
 
     def _build_production_tab(self) -> None:
         page = QWidget()
@@ -192,10 +224,13 @@ class LegalDetailView(QWidget):
         v.addWidget(self.scope_label)
         row = QHBoxLayout()
         self.scope_categories = QLineEdit()
+        self.scope_categories.setAccessibleName("Categories sought")
         self.scope_categories.setPlaceholderText("Categories sought, e.g. Email address, Name")
         self.scope_from = QLineEdit()
+        self.scope_from.setAccessibleName("Collected from")
         self.scope_from.setPlaceholderText("Collected from YYYY-MM-DD")
         self.scope_to = QLineEdit()
+        self.scope_to.setAccessibleName("Collected to")
         self.scope_to.setPlaceholderText("to YYYY-MM-DD")
         self.scope_button = QPushButton("Save &scope")
         self.scope_button.clicked.connect(self.save_scope)
@@ -204,27 +239,36 @@ class LegalDetailView(QWidget):
         row.addWidget(self.scope_to, 1)
         row.addWidget(self.scope_button)
         v.addLayout(row)
-        v.addWidget(
-            plain_label(
-                "Records the request's identifiers reach, with their place in its scope. Those in "
-                "scope are ticked; ticking a record without a collection time is legal's decision; "
-                "ticking one beyond the scope needs the override's reason below."
-            )
+        explain = plain_label(
+            "Records the request's identifiers reach, with their place in its scope. Those in "
+            "scope are ticked; ticking a record without a collection time is legal's decision; "
+            "ticking one beyond the scope needs the override's reason below."
         )
+        explain.setWordWrap(True)
+        v.addWidget(explain)
         self.candidates = QListWidget()
+        self.candidates.setAccessibleName("Records reached")
         v.addWidget(self.candidates, 1)
+        empty_state(
+            self.candidates,
+            "No records reached yet: the request needs identifiers that match imported records.",
+        )
         form = QFormLayout()
         self.override_edit = QLineEdit()
+        self.override_edit.setAccessibleName("Override reason")
         self.override_edit.setPlaceholderText("Only to go beyond the scope: why (recorded)")
         self.certifier_edit = QLineEdit()
+        self.certifier_edit.setAccessibleName("Certified by")
         self.certifier_edit.setPlaceholderText("The custodian's name (default: you)")
         self.certifier_title_edit = QLineEdit("Custodian of Records")
+        self.certifier_title_edit.setAccessibleName("Custodian's title")
         form.addRow("Override reason", self.override_edit)
         form.addRow("Certified by", self.certifier_edit)
         form.addRow("Custodian's title", self.certifier_title_edit)
         v.addLayout(form)
         row = QHBoxLayout()
         self.method_edit = QLineEdit("Secure file transfer")
+        self.method_edit.setAccessibleName("Delivered by")
         self.produce_button = QPushButton("&Produce…")
         self.produce_button.clicked.connect(self.produce)
         row.addWidget(plain_label("Delivered by"))
@@ -237,8 +281,10 @@ class LegalDetailView(QWidget):
         v.addWidget(self.production_label)
         v.addWidget(plain_label("Disclosure log"))
         self.disclosures_list = QListWidget()
+        self.disclosures_list.setAccessibleName("Disclosure log")
         v.addWidget(self.disclosures_list, 1)
-        self.tabs.addTab(page, "Pro&duction")
+        empty_state(self.disclosures_list, "Nothing disclosed yet.")
+        self.tabs.addTab(_scrolled(page), "Pro&duction")
 
     # -- loading ----------------------------------------------------------------------------
     def _run(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
@@ -275,7 +321,7 @@ class LegalDetailView(QWidget):
         self.setEnabled(True)
         self.header.setText(
             f"<b>{s.ref}</b> — {s.process_type.label} — {s.status.label} — "
-            f"due {s.due_at:%Y-%m-%d %H:%M} UTC" + (" — <b>NDO</b>" if s.ndo else "")
+            f"due {text_moment(s.due_at)}" + (" — <b>NDO</b>" if s.ndo else "")
         )
         ids = ", ".join(f"{kind_label(i.kind)}: {i.value}" for i in detail.identifiers) or "(none)"
         self.facts_label.setText(
@@ -283,7 +329,7 @@ class LegalDetailView(QWidget):
             f"Country / jurisdiction: {s.country} {detail.jurisdiction}\n"
             f"Case: {s.case_number or '—'}\nIdentifiers: {ids}\n"
             f"Categories sought: {labels.labels('category', detail.categories) or '—'}\n"
-            f"Decision: {labels.label('decision', s.decision) or '—'} {detail.decision_reasons}"
+            f"Decision: {_decision_text(detail)}"
         )
         self.documents_list.clear()
         for d in detail.documents:
@@ -300,11 +346,13 @@ class LegalDetailView(QWidget):
             item.setCheckState(Qt.CheckState.Checked if c.checked else Qt.CheckState.Unchecked)
             self.checklist.addItem(item)
         self.checklist.blockSignals(False)
-        self.emergency_button.setEnabled(s.process_type is ProcessType.EMERGENCY)
+        self._show_decision(detail)
         self.holds_list.clear()
         for h in holds:
             state = "active" if h.active else f"released by {h.released_by}"
-            item = QListWidgetItem(f"{h.ref}: {h.record_count} records until {h.until} ({state})")
+            item = QListWidgetItem(
+                f"{h.ref}: {plural(h.record_count, 'record')} until {day(h.until)} ({state})"
+            )
             item.setData(Qt.ItemDataRole.UserRole, h.id)
             self.holds_list.addItem(item)
         self.ndo_check.setChecked(s.ndo)
@@ -315,7 +363,7 @@ class LegalDetailView(QWidget):
             )
         self.notice_box.setCurrentIndex(max(self.notice_box.findData(detail.notice_decision), 0))
         given = detail.notice_given_at
-        self.notice_label.setText(f"Notice given {given:%Y-%m-%d %H:%M}" if given else "")
+        self.notice_label.setText(f"Notice given {text_moment(given)}" if given else "")
         self.candidates.clear()
         for r in candidates:
             brought = "; ".join(r.matched) or r.reason
@@ -343,12 +391,44 @@ class LegalDetailView(QWidget):
         self.disclosures_list.clear()
         for x in log:
             self.disclosures_list.addItem(
-                f"{x.disclosed_at:%Y-%m-%d} to {x.recipient} by {x.method}: {x.what}"
+                f"{day(x.disclosed_at)} to {x.recipient} by {x.method}: {x.what}"
             )
         self.timeline_list.clear()
         for e in events:
-            self.timeline_list.addItem(f"{e.at:%Y-%m-%d %H:%M}  {e.text}")
+            self.timeline_list.addItem(f"{text_moment(e.at)}  {e.text}")
         self.loaded.emit()
+
+    def _show_decision(self, detail: LegalDetail) -> None:
+        """A recorded decision is shown as it was made and cannot be made again; an open request
+        starts with no decision chosen."""
+        s = detail.summary
+        decided = s.decision is not None
+        self.decision_box.blockSignals(True)
+        self.decision_box.setCurrentIndex(
+            max(self.decision_box.findData(s.decision), 0) if decided else 0
+        )
+        self.decision_box.blockSignals(False)
+        self.decision_box.setEnabled(not decided)
+        self.reasons_edit.setPlainText(detail.decision_reasons if decided else "")
+        self.reasons_edit.setReadOnly(decided)
+        self.justification_edit.setText(detail.emergency_justification if decided else "")
+        self.justification_edit.setReadOnly(decided)
+        if decided:
+            when = f" on {text_moment(detail.decided_at)}" if detail.decided_at else ""
+            who = f" by {detail.decided_by}" if detail.decided_by else ""
+            self.decided_label.setText(f"Decided{who}{when}: {_decision_text(detail)}")
+        else:
+            self.decided_label.setText("No decision yet. Choose one and give the reasons.")
+        self._decision_ready()
+
+    def _decision_ready(self, _index: int = 0) -> None:
+        s = self.detail.summary if self.detail is not None else None
+        open_ = s is not None and s.decision is None
+        chosen = self.decision_box.currentData() is not None
+        self.decide_button.setEnabled(open_ and chosen)
+        self.emergency_button.setEnabled(
+            open_ and chosen and s is not None and s.process_type is ProcessType.EMERGENCY
+        )
 
     # -- actions ----------------------------------------------------------------------------
     def _request_id(self) -> int:
@@ -517,7 +597,7 @@ class LegalDetailView(QWidget):
 
         def done(result: legal_production.ProductionResult) -> None:
             self.production_label.setText(
-                f"Produced {result.first}–{result.last} ({result.record_count} records) in "
+                f"Produced {result.first}–{result.last} ({plural(result.record_count, 'record')}) in "
                 f"{result.folder}"
             )
             self.reload()
@@ -537,3 +617,23 @@ class LegalDetailView(QWidget):
             ),
             done,
         )
+
+
+def _decision_text(detail: LegalDetail) -> str:
+    decision = detail.summary.decision
+    if decision is None:
+        return "—"
+    try:
+        label = Decision(decision).label
+    except ValueError:
+        label = decision
+    return f"{label}. {detail.decision_reasons}".strip() if detail.decision_reasons else label
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    """A tab's content that scrolls when the window is short (1024x700) instead of squashing."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area

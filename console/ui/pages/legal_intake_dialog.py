@@ -31,6 +31,7 @@ from console.domain.legal import ProcessType
 from console.errors import ConsoleError, ValidationError
 from console.services.legal.documents import read_served_file
 from console.services.legal.model import IdentifierSpec, LegalIntake
+from console.ui import theme
 from console.ui.plain import plain_label
 
 Result = tuple[LegalIntake, tuple[str, bytes, str] | None]
@@ -123,7 +124,7 @@ class LegalIntakeDialog(QDialog):
         doc_row.addWidget(self.document_label, 1)
         doc_row.addWidget(self.attach_button)
         self.error_label = plain_label("")
-        self.error_label.setStyleSheet("color: #b00020")
+        theme.set_role(self.error_label, "error")
         self.error_label.setWordWrap(True)
         for label, widget in (
             ("Process &type", self.type_box),

@@ -3,7 +3,7 @@ hold badge any page that shows records can put beside a held one."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -14,6 +14,8 @@ from console.services.legal import read as legal_read
 from console.services.legal.model import LegalSummary
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label, tip
+from console.ui.text import moment as text_moment
+from console.ui.widgets import CHIP_ROLE, LEGAL_TONES
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAGE = 200
@@ -21,7 +23,7 @@ _OVERDUE = QColor("#b00020")
 
 
 class LegalTableModel(QAbstractTableModel):
-    COLUMNS = ("Ref", "Type", "Status", "Agency", "Country", "Case", "Due (UTC)", "Holds", "NDO")
+    COLUMNS = ("Ref", "Type", "Status", "Agency", "Country", "Case", "Due", "Holds", "NDO")
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
@@ -74,8 +76,14 @@ class LegalTableModel(QAbstractTableModel):
         s = self.summary(index.row())
         if s is None:
             return None
+        if role == CHIP_ROLE:
+            if index.column() == 2:
+                return LEGAL_TONES.get(s.status.value, "neutral")
+            if index.column() == 6 and s.overdue:
+                return "danger"
+            return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            return _OVERDUE if s.overdue and index.column() == 6 else None
+            return None
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 6 and s.overdue:
             return "Overdue"
         if role != Qt.ItemDataRole.DisplayRole:
@@ -87,14 +95,14 @@ class LegalTableModel(QAbstractTableModel):
             s.agency,
             s.country,
             s.case_number,
-            _when(s.due_at),
+            _when(s.due_at) + (" · overdue" if s.overdue else ""),
             s.active_holds or "",
             "NDO" if s.ndo else "",
         )[index.column()]
 
 
 def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    return text_moment(moment)
 
 
 def hold_badge(text: str) -> QLabel:

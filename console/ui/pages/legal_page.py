@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QSplitter,
     QTableView,
@@ -24,12 +23,15 @@ from console.services.legal import holds as legal_holds
 from console.services.legal import intake as legal
 from console.services.legal import read as legal_read
 from console.services.legal.model import LegalDetail, LegalFilter
+from console.ui import theme
 from console.ui.export_job import ExportControl
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.pages.legal_detail import LegalDetailView
 from console.ui.pages.legal_intake_dialog import LegalIntakeDialog
 from console.ui.pages.legal_models import LegalTableModel
 from console.ui.plain import plain_label
+from console.ui.widgets import ChipDelegate, empty_state, fit_columns
+from console.wording import plural
 
 REMIND_DAYS = 14
 
@@ -41,10 +43,12 @@ class LegalPage(Page):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Legal and law-enforcement requests"))
+        top = QHBoxLayout()
+        top.addWidget(heading("Legal and law-enforcement requests"), 1)
+        layout.addLayout(top)
         self.reminder_label = plain_label("")
         self.reminder_label.setObjectName("hold_reminders")
-        self.reminder_label.setStyleSheet("color: #8a4b00")
+        theme.set_role(self.reminder_label, "warn")
         layout.addWidget(self.reminder_label)
         filters = QHBoxLayout()
         self.type_box = QComboBox()
@@ -68,22 +72,36 @@ class LegalPage(Page):
             ("Country", self.country_box),
         ):
             filters.addWidget(plain_label(label))
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            w.setMinimumContentsLength(10)
             filters.addWidget(w)
         filters.addStretch(1)
-        filters.addWidget(self.new_button)
+        top.addWidget(self.new_button)
         self.export = ExportControl(ctx, "legal-register")
-        filters.addWidget(self.export)
+        top.addWidget(self.export)
         layout.addLayout(filters)
 
         self.model = LegalTableModel(ctx)
         self.table = QTableView()
+        self.table.setAccessibleName("Legal requests")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setAlternatingRowColors(True)
+        fit_columns(self.table, stretch=3)  # the agency takes the room, not the NDO flag
+        self.table.horizontalHeader().setMinimumSectionSize(6 * theme.SPACE)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        chips = ChipDelegate(self.table)
+        self.table.setItemDelegateForColumn(2, chips)
+        self.table.setItemDelegateForColumn(6, chips)
+        self.empty = empty_state(
+            self.table,
+            "No legal requests match. Choose All in the filters above, or log one with New request….",
+        )
         self.detail = LegalDetailView(ctx)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        # Register above, detail below: the detail's tabs keep the page's full width at 1024 px.
+        split = QSplitter(Qt.Orientation.Vertical)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
@@ -92,12 +110,13 @@ class LegalPage(Page):
         lv.addWidget(self.count_label)
         split.addWidget(left)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([820, 480])
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([300, 500])
+        split.setChildrenCollapsible(False)
         layout.addWidget(split, 1)
         self.error_label = plain_label("")
-        self.error_label.setStyleSheet("color: #b00020")
+        theme.set_role(self.error_label, "error")
         layout.addWidget(self.error_label)
 
         for box in (self.type_box, self.status_box, self.country_box):
@@ -146,7 +165,7 @@ class LegalPage(Page):
         for col in range(self.model.columnCount()):
             if col != 3:
                 self.table.resizeColumnToContents(col)
-        self.count_label.setText(f"{len(ids)} requests")
+        self.count_label.setText(plural(len(ids), "request"))
         self.reminder_label.setText(
             "; ".join(f"Hold {h.ref} ({h.request_ref}) ends {h.until}" for h in expiring)
         )

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.services.requests import lifecycle as dsr
+from console.ui import theme
 from console.ui.plain import plain_label
 
 _BAD = "border: 1px solid #b00020;"
@@ -71,7 +72,7 @@ class NewRequestDialog(QDialog):
             widget.setAccessibleName(label.replace("&", ""))
         self.problem_label = plain_label("")
         self.problem_label.setObjectName("problems")
-        self.problem_label.setStyleSheet("color: #b00020;")
+        theme.set_role(self.problem_label, "error")
         self.problem_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

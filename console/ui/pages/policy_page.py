@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
 from console.domain.labels import label
 from console.domain.policy import PolicyPack
 from console.services import policy
+from console.ui import a11y
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
+from console.ui.text import day
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> QTableWidget:
@@ -66,7 +68,7 @@ class PolicyPage(Page):
         self.title_label.setText(pack.title)
         self.meta_label.setText(
             f"{pack.organisation.name} · pack {pack.pack_id} version {pack.version} · "
-            f"in force since {pack.effective_date.isoformat()} · digest {pack.digest()[:16]}…"
+            f"in force since {day(pack.effective_date)} · digest {pack.digest()[:16]}…"
         )
         current = self.tabs.currentIndex()
         self.tabs.clear()
@@ -150,3 +152,4 @@ class PolicyPage(Page):
             "Ri&ghts",
         )
         self.tabs.setCurrentIndex(max(current, 0))
+        a11y.name_from_context(self)  # each table takes its tab's title as its name

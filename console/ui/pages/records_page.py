@@ -34,6 +34,8 @@ from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label
 from console.ui.records_models import PAGE_ROWS, RecordsModel
 from console.ui.subject_view import SubjectView
+from console.ui.widgets import empty_state
+from console.wording import plural
 
 SEARCH_LIMIT = 100_000
 # Ids asked for first, so the table shows rows at once (one page of the lazy model).
@@ -78,6 +80,11 @@ class RecordsPage(Page):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Search results")
+        empty_state(
+            self.table,
+            "Type a name, e-mail, phone or customer id above and press Search. Records come from "
+            "the files imported on the Sources page.",
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -246,7 +253,7 @@ class RecordsPage(Page):
             self._found(found)
             return
         self.model.prefetch(0)  # queued before the full search, so the rows come first
-        self.count_label.setText(f"At least {len(found):,} records found; counting…")
+        self.count_label.setText(f"At least {plural(len(found), 'record')} found; counting…")
         self.ctx.runner.submit(
             lambda: run(SEARCH_LIMIT),
             lambda everything: self._all_found(search_no, everything),
@@ -263,7 +270,7 @@ class RecordsPage(Page):
     def _found(self, found: list[int]) -> None:
         more = f" (the first {SEARCH_LIMIT:,})" if len(found) >= SEARCH_LIMIT else ""
         self.count_label.setText(
-            f"{len(found):,} records found{more}." if found else "No records match."
+            f"{plural(len(found), 'record')} found{more}." if found else "No records match."
         )
         if found and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)

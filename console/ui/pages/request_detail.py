@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QPushButton,
     QTableWidget,
@@ -38,11 +39,14 @@ from console.services.requests import lifecycle as dsr
 from console.services.requests import presenter
 from console.services.requests import review as work_review
 from console.services.requests.model import RequestView, TaskView
+from console.ui import theme
 from console.ui.dialogs import Ask, plain_input_dialog
 from console.ui.pages.base import UiContext
 from console.ui.pages.request_dialogs import AddTaskDialog, CorrectionDialog
 from console.ui.pages.request_records import RecordsTab
 from console.ui.plain import plain_label
+from console.ui.text import moment as text_moment
+from console.ui.widgets import empty_state
 
 
 class DetailAsk:
@@ -106,13 +110,18 @@ class RequestDetail(QWidget):
         self.clock_label.setWordWrap(True)
         self.flags_label = plain_label("")
         self.flags_label.setObjectName("flags")
-        self.flags_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        theme.set_role(self.flags_label, "error-strong")
         self.flags_label.setWordWrap(True)
         for w in (self.title_label, self.clock_label, self.flags_label):
             w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             layout.addWidget(w)
 
-        actions = QHBoxLayout()
+        action_row = QWidget()
+        action_row.setObjectName("request_actions")
+        # Two rows of buttons rather than one: the row must fit the page at 1024 px.
+        actions = QGridLayout(action_row)
+        actions.setContentsMargins(0, 0, 0, 0)
+        actions.setSpacing(theme.SPACE)
         self.buttons: dict[str, QPushButton] = {}
         for key, label, slot in (
             ("advance", "&Advance…", self.advance),
@@ -127,19 +136,29 @@ class RequestDetail(QWidget):
             ("assign", "Assi&gn…", self.assign),
         ):
             b = QPushButton(label)
+            n = len(self.buttons)
             b.setObjectName(key)
             b.clicked.connect(slot)
             b.setEnabled(False)
             self.buttons[key] = b
-            actions.addWidget(b)
-        actions.addStretch(1)
-        layout.addLayout(actions)
+            actions.addWidget(b, n // 5, n % 5)
+        actions.setColumnStretch(5, 1)
+        layout.addWidget(action_row)
 
         self.tabs = QTabWidget()
-        self.timeline = _table(["When (UTC)", "What happened", "Details"])
+        self.timeline = _table(["When", "What happened", "Details"])
+        self.timeline.setAccessibleName("Timeline")
         self.clock_table = _table(["#", "Entry", "Date", "Reason", "Requester told", "By"])
+        self.clock_table.setAccessibleName("Clock")
         self.tasks_table = _table(["Task", "Source", "Action", "Assignee", "Due", "Status"])
+        self.tasks_table.setAccessibleName("Tasks")
         self.records_tab = RecordsTab(ctx, self._run)
+        empty_state(self.timeline, "Select a request above to see its history.")
+        empty_state(self.clock_table, "The clock has not been paused or extended.")
+        empty_state(
+            self.tasks_table,
+            "No tasks yet. Add one per source system that must act (find, erase, correct).",
+        )
         self.tabs.addTab(self.timeline, "&Timeline")
         self.tabs.addTab(self.clock_table, "C&lock")
         self.tasks_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -156,6 +175,7 @@ class RequestDetail(QWidget):
             ("task_status", "Set stat&us…", self.set_task_status),
         ):
             b = QPushButton(label)
+            n = len(self.buttons)
             b.setObjectName(key)
             b.clicked.connect(slot)
             b.setEnabled(False)
@@ -182,7 +202,14 @@ class RequestDetail(QWidget):
         self.title_label.setText(shown.title)
         self.clock_label.setText(shown.clock_line)
         self.flags_label.setText("\n".join(shown.warnings))
-        _fill(self.timeline, shown.timeline)
+        # Times in the user's own time zone and format; the presenter's rows are in UTC.
+        _fill(
+            self.timeline,
+            [
+                (text_moment(dt.datetime.fromisoformat(e.at)), *row[1:])
+                for e, row in zip(v.timeline, shown.timeline, strict=True)
+            ],
+        )
         _fill(self.clock_table, shown.clock)
         _fill(self.tasks_table, shown.tasks)
         self.records_tab.show_view(v)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from console.services.records.search import RecordRow
 from console.services.requests import fulfil as work
 from console.services.requests.fulfil import Correction
+from console.ui import theme
 from console.ui.plain import plain_label
 
 
@@ -62,7 +63,7 @@ class AddTaskDialog(QDialog):
         self.due_edit = QLineEdit(due_on.isoformat() if due_on else "")
         self.due_edit.setPlaceholderText("YYYY-MM-DD (empty: the request's due date)")
         self.problem_label = plain_label("")
-        self.problem_label.setStyleSheet("color: #b00020;")
+        theme.set_role(self.problem_label, "error")
         form.addRow("&Source system", self.source_box)
         form.addRow("&Action", self.action_box)
         form.addRow("Assi&gnee", self.assignee_box)

@@ -74,6 +74,7 @@ class RecordsTab(QWidget):
         self.awaiting_label.setWordWrap(True)
         layout.addWidget(self.awaiting_label)
         self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("Records of this request")
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

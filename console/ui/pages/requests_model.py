@@ -9,11 +9,14 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor
 
 from console.services.requests import metrics as m
 from console.services.requests.model import LAWS, REQUEST_TYPES
 from console.ui.pages.base import UiContext
+from console.ui.text import day
+from console.ui.widgets import CHIP_ROLE, DSR_TONES
+from console.wording import plural
 
 _Index = QModelIndex | QPersistentModelIndex
 _PAGE = 200
@@ -143,6 +146,7 @@ class RequestsModel(QAbstractTableModel):
             Qt.ItemDataRole.ForegroundRole,
             Qt.ItemDataRole.ToolTipRole,
             Qt.ItemDataRole.UserRole,
+            CHIP_ROLE,
         ):
             return None
         r = self._row(index.row())
@@ -151,15 +155,20 @@ class RequestsModel(QAbstractTableModel):
         left = r.days_left(self.today)
         if role == Qt.ItemDataRole.UserRole:
             return r.id
+        if role == CHIP_ROLE:
+            if index.column() == 3:
+                return DSR_TONES.get(r.status, "neutral")
+            if index.column() == 6 and left is not None:
+                if left < 0:
+                    return "danger"
+                if left <= 6 and r.paused_since is None:
+                    return "warn"
+            return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if left is not None and left < 0:
-                return QBrush(OVERDUE)
-            if left is not None and left <= 6 and r.paused_since is None:
-                return QBrush(DUE_SOON)
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if left is not None and left < 0:
-                return f"Overdue by {-left} day(s)"
+                return f"Overdue by {plural(-left, 'day')}"
             return "Clock paused" if r.paused_since else None
         return self._display(r, index.column(), left)
 
@@ -174,11 +183,13 @@ class RequestsModel(QAbstractTableModel):
         if col == 3:
             return r.status_label + (" (paused)" if r.paused_since and r.is_open else "")
         if col == 4:
-            return r.received_on.isoformat()
+            return day(r.received_on)
         if col == 5:
-            return r.due_on.isoformat()
+            return day(r.due_on)
         if col == 6:
             if left is None:
                 return "—"
-            return f"{left}" if left >= 0 else f"{left} (overdue)"
+            if left >= 0:
+                return plural(left, "day") + (" (paused)" if r.paused_since else "")
+            return f"{plural(-left, 'day')} overdue"
         return r.assignee or ""

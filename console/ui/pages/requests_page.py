@@ -3,11 +3,14 @@ filters by status, type and law, the New Request dialog, and the selected reques
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+import datetime as dt
+
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QPushButton,
     QSplitter,
     QTableView,
@@ -18,6 +21,7 @@ from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.services.requests import lifecycle as dsr
 from console.services.requests import metrics as m
+from console.ui import theme
 from console.ui.dialogs import Ask
 from console.ui.export_job import ExportControl
 from console.ui.pages.base import Page, UiContext, heading
@@ -25,6 +29,9 @@ from console.ui.pages.new_request_dialog import NewRequestDialog
 from console.ui.pages.request_detail import RequestDetail
 from console.ui.pages.requests_model import RequestsModel
 from console.ui.plain import plain_label
+from console.ui.text import day
+from console.ui.widgets import ChipDelegate, empty_state
+from console.wording import plural
 
 
 def _combo(name: str, everything: str, items: dict[str, str]) -> QComboBox:
@@ -75,6 +82,7 @@ class RequestsPage(Page):
         self.model = RequestsModel(ctx)
         self.table = QTableView()
         self.table.setObjectName("requests")
+        self.table.setAccessibleName("Requests")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
@@ -82,6 +90,14 @@ class RequestsPage(Page):
         self.table.setAlternatingRowColors(True)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(5, Qt.SortOrder.AscendingOrder)
+        chips = ChipDelegate(self.table)
+        self.table.setItemDelegateForColumn(3, chips)
+        self.table.setItemDelegateForColumn(6, chips)
+        self._size_columns()
+        self.empty = empty_state(
+            self.table,
+            "No requests match. Clear the filters above, or log a request with New request….",
+        )
         self.detail = RequestDetail(ctx)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
@@ -92,6 +108,48 @@ class RequestsPage(Page):
         self.new_button.clicked.connect(self.new_request)
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.detail.changed.connect(lambda _rid: self.model.refresh_rows())
+
+    def _size_columns(self) -> None:
+        """Widths from what the columns hold (the rows are fetched lazily, so not measured one by
+        one); Type and Assignee share the width left over."""
+        fm = self.table.fontMetrics()
+        pad = 2 * theme.SPACE
+        header = self.table.horizontalHeader()
+
+        def widest(texts: list[str]) -> int:
+            return max(fm.horizontalAdvance(t) for t in texts) + pad
+
+        sample_day = day(dt.date(2026, 12, 28))
+        widths = {
+            0: widest(["Id", "000000"]),
+            2: widest(["Law", *dsr.LAWS.values()]),
+            3: widest([s.label for s in DsrStatus]) + theme.SPACE,
+            4: widest(["Received", sample_day]),
+            5: widest(["Due", sample_day]),
+            6: widest(["Days left", "365 days overdue"]) + theme.SPACE,
+        }
+        for col, width in widths.items():
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        widths[7] = widest(["Assignee", "olivia.officer"])
+        header.setSectionResizeMode(7, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(7, widths[7])
+        # Type: its longest label at least, and whatever width is left over (a narrow window
+        # scrolls sideways rather than cutting the type to "…").
+        self._type_width = widest(["Type", *dsr.REQUEST_TYPES.values()])
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self._fit_type_column()
+        self.table.viewport().installEventFilter(self)
+
+    def _fit_type_column(self) -> None:
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count()) if c != 1)
+        header.resizeSection(1, max(self._type_width, self.table.viewport().width() - others))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_type_column()
+        return False
 
     def current_filter(self) -> m.RequestFilter:
         def picked(box: QComboBox) -> tuple[str, ...]:
@@ -111,7 +169,7 @@ class RequestsPage(Page):
 
     def _loaded(self, loaded: tuple[int, list[int]]) -> None:
         self.model.set_loaded(loaded)
-        self.count_label.setText(f"{loaded[0]:,} request(s)")
+        self.count_label.setText(plural(loaded[0], "request"))
         self.ids_loaded.emit(loaded[0])
 
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:

@@ -33,6 +33,8 @@ from console.ui.import_dialog import ChooseFile, ImportDialog
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label, tip
 from console.ui.records_models import BatchesModel, SourcesModel
+from console.ui.widgets import empty_state
+from console.wording import plural
 
 UNDOABLE = "completed"
 
@@ -161,9 +163,13 @@ class SourcesPage(Page):
         self.model = SourcesModel()
         self.table = _table(self.model)
         self.table.setAccessibleName("Sources")
+        empty_state(
+            self.table, "No sources yet. Add one with Add source…, then import its export file."
+        )
         self.batch_model = BatchesModel()
         self.batch_table = _table(self.batch_model)
         self.batch_table.setAccessibleName("Import batches")
+        empty_state(self.batch_table, "Nothing imported into this source yet: choose Import….")
 
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&Add source…")
@@ -248,7 +254,7 @@ class SourcesPage(Page):
         else:
             self.batch_model.set_rows([])
             self._update_buttons()
-        self.status_message.emit(f"{len(infos)} sources")
+        self.status_message.emit(plural(len(infos), "source"))
         self.loaded.emit()
 
     def current_source(self) -> sources.SourceInfo | None:
@@ -349,7 +355,7 @@ class SourcesPage(Page):
         if not Ask.confirm(
             self,
             "Undo import",
-            f"Remove the {batch.rows_imported:,} records that batch {batch.id} "
+            f"Remove the {plural(batch.rows_imported, 'record')} that batch {batch.id} "
             f"({batch.file_name}) added? This is recorded in the audit trail.\n\n"
             "Rows that later imports into this source found already present go too; "
             "import those files again afterwards to bring them back.",
@@ -358,7 +364,7 @@ class SourcesPage(Page):
         db, actor, batch_id = self.ctx.db, self.ctx.actor, batch.id
 
         def undone(count: int) -> None:
-            self.status_message.emit(f"Batch {batch_id} undone: {count:,} records removed.")
+            self.status_message.emit(f"Batch {batch_id} undone: {plural(count, 'record')} removed.")
             self.refresh()
 
         self.ctx.runner.submit(

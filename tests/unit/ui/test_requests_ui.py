@@ -21,6 +21,7 @@ from console.ui.pages.new_request_dialog import NewRequestDialog
 from console.ui.pages.request_detail import DetailAsk
 from console.ui.pages.requests_page import RequestsPage
 from console.ui.runner import Runner
+from console.ui.widgets import CHIP_ROLE
 
 TODAY = dt.date.today()
 
@@ -100,7 +101,7 @@ def test_logging_a_request_from_the_page_lists_it_and_shows_it(qtbot, ctx, monke
     assert "due" in page.detail.clock_label.text()
 
 
-def test_the_list_sorts_by_due_date_filters_and_marks_overdue_in_red(
+def test_the_list_sorts_by_due_date_filters_and_marks_overdue_in_words_and_red(
     qtbot, qtmodeltester, ctx, db, officer
 ) -> None:
     old = _new(db, officer, TODAY - dt.timedelta(days=60))  # 45 days: overdue
@@ -114,8 +115,8 @@ def test_the_list_sorts_by_due_date_filters_and_marks_overdue_in_red(
     assert [page.model.request_id(r) for r in range(2)] == [old.id, fresh.id]
     overdue = page.model.index(0, 6)
     assert "overdue" in page.model.data(overdue)
-    brush = page.model.data(overdue, Qt.ItemDataRole.ForegroundRole)
-    assert brush.color().name() == "#b00020"
+    assert page.model.data(overdue, CHIP_ROLE) == "danger"  # a red chip that says "overdue"
+    assert page.model.data(page.model.index(0, 3), CHIP_ROLE) == "info"
     page.model.sort(5, Qt.SortOrder.DescendingOrder)
     assert page.model.request_id(0) == fresh.id
     with qtbot.waitSignal(page.ids_loaded, timeout=10_000) as blocker:
