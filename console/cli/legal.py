@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
-from console.domain import labels
 from console.domain.legal import IDENTIFIER_KINDS, Decision, ProcessType
 from console.domain.workflow import LegalStatus
 from console.errors import ValidationError
+from console.services.legal import presenter
 from console.wording import plural
 
 
@@ -343,9 +343,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             s = detail.summary
             lines = [
                 f"{s.ref}  {s.process_type.label}  [{s.status.label}]",
-                f"Agency: {s.agency}  Country: {s.country}  Case: {s.case_number or '—'}",
-                f"Due: {s.due_at:%Y-%m-%d %H:%M} UTC  "
-                f"Decision: {labels.label('decision', s.decision) or '—'}",
+                f"Due: {presenter.utc_moment(s.due_at)}",
+                *presenter.facts(detail).splitlines(),
                 f"Checklist: {sum(c.checked for c in detail.checklist)} of "
                 f"{len(detail.checklist)} ticked",
             ]

@@ -16,12 +16,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QWidget,
 )
 
 from console.ui import theme
@@ -186,3 +189,12 @@ def fit_columns(view: QTableView, stretch: int | None = None) -> None:
         lambda index, _old, _new: filler.fit() if index != stretch else None
     )
     view.setProperty("_filler", filler)
+
+
+def scrolled(page: QWidget) -> QScrollArea:
+    """Content that scrolls when the window is short (1024x700) instead of squashing."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area

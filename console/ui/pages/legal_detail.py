@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -31,13 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import labels
-from console.domain.identifiers import kind_label
 from console.domain.legal import Decision, NoticeDecision, ProcessType
 from console.domain.permissions import Permission
 from console.services.legal import disclosures as legal_disclosures
 from console.services.legal import documents as legal_documents
 from console.services.legal import holds as legal_holds
 from console.services.legal import intake as legal
+from console.services.legal import presenter
 from console.services.legal import production as legal_production
 from console.services.legal import review as legal_review
 from console.services.legal import scope as legal_scope
@@ -47,7 +45,7 @@ from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
 from console.ui.text import day
 from console.ui.text import moment as text_moment
-from console.ui.widgets import empty_state
+from console.ui.widgets import empty_state, scrolled
 from console.wording import plural
 
 
@@ -102,7 +100,7 @@ class LegalDetailView(QWidget):
         self.document_label = plain_label("")
         v.addWidget(self.check_document_button)
         v.addWidget(self.document_label)
-        self.tabs.addTab(_scrolled(page), "&Request")
+        self.tabs.addTab(scrolled(page), "&Request")
 
     def _build_review_tab(self) -> None:
         page = QWidget()
@@ -150,7 +148,7 @@ class LegalDetailView(QWidget):
         row.addWidget(self.decide_button)
         row.addWidget(self.emergency_button)
         v.addLayout(row)
-        self.tabs.addTab(_scrolled(page), "Re&view")
+        self.tabs.addTab(scrolled(page), "Re&view")
 
     def _build_hold_tab(self) -> None:
         page = QWidget()
@@ -184,7 +182,7 @@ class LegalDetailView(QWidget):
         row.addWidget(self.release_reason, 1)
         row.addWidget(self.release_button)
         v.addLayout(row)
-        self.tabs.addTab(_scrolled(page), "&Hold")
+        self.tabs.addTab(scrolled(page), "&Hold")
 
     def _build_notice_tab(self) -> None:
         page = QWidget()
@@ -213,7 +211,7 @@ class LegalDetailView(QWidget):
         form.addRow("Delay until", self.delay_until)
         form.addRow(self.save_notice_button, self.notice_given_button)
         form.addRow(self.notice_label)
-        self.tabs.addTab(_scrolled(page), "&NDO && notice")
+        self.tabs.addTab(scrolled(page), "&NDO && notice")
 
     def _build_production_tab(self) -> None:
         page = QWidget()
@@ -284,7 +282,7 @@ class LegalDetailView(QWidget):
         self.disclosures_list.setAccessibleName("Disclosure log")
         v.addWidget(self.disclosures_list, 1)
         empty_state(self.disclosures_list, "Nothing disclosed yet.")
-        self.tabs.addTab(_scrolled(page), "Pro&duction")
+        self.tabs.addTab(scrolled(page), "Pro&duction")
 
     # -- loading ----------------------------------------------------------------------------
     def _run(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
@@ -323,14 +321,7 @@ class LegalDetailView(QWidget):
             f"<b>{s.ref}</b> — {s.process_type.label} — {s.status.label} — "
             f"due {text_moment(s.due_at)}" + (" — <b>NDO</b>" if s.ndo else "")
         )
-        ids = ", ".join(f"{kind_label(i.kind)}: {i.value}" for i in detail.identifiers) or "(none)"
-        self.facts_label.setText(
-            f"Agency: {s.agency} ({detail.officer or 'no officer named'})\n"
-            f"Country / jurisdiction: {s.country} {detail.jurisdiction}\n"
-            f"Case: {s.case_number or '—'}\nIdentifiers: {ids}\n"
-            f"Categories sought: {labels.labels('category', detail.categories) or '—'}\n"
-            f"Decision: {_decision_text(detail)}"
-        )
+        self.facts_label.setText(presenter.facts(detail))
         self.documents_list.clear()
         for d in detail.documents:
             item = QListWidgetItem(f"{d.filename} — {d.size:,} bytes — SHA-256 {d.sha256[:16]}…")
@@ -349,9 +340,8 @@ class LegalDetailView(QWidget):
         self._show_decision(detail)
         self.holds_list.clear()
         for h in holds:
-            state = "active" if h.active else f"released by {h.released_by}"
             item = QListWidgetItem(
-                f"{h.ref}: {plural(h.record_count, 'record')} until {day(h.until)} ({state})"
+                presenter.hold_line(h.ref, h.record_count, day(h.until), h.active, h.released_by)
             )
             item.setData(Qt.ItemDataRole.UserRole, h.id)
             self.holds_list.addItem(item)
@@ -366,10 +356,7 @@ class LegalDetailView(QWidget):
         self.notice_label.setText(f"Notice given {text_moment(given)}" if given else "")
         self.candidates.clear()
         for r in candidates:
-            brought = "; ".join(r.matched) or r.reason
-            item = QListWidgetItem(
-                f"{r.source}, row {r.row} — {r.status_label}" + (f" — {brought}" if brought else "")
-            )
+            item = QListWidgetItem(presenter.candidate_line(r))
             item.setData(Qt.ItemDataRole.UserRole, r.record_id)
             item.setData(Qt.ItemDataRole.UserRole + 1, r.status)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -380,14 +367,7 @@ class LegalDetailView(QWidget):
         self.scope_categories.setText(labels.labels("category", list(scope.categories)))
         self.scope_from.setText(scope.data_from.isoformat() if scope.data_from else "")
         self.scope_to.setText(scope.data_to.isoformat() if scope.data_to else "")
-        message = legal_scope.no_scope_message(s.ref, scope)
-        self.scope_label.setText(
-            message
-            or (
-                f"Scope: {', '.join(scope.categories)}; collected "
-                f"{scope.data_from or 'any time'} to {scope.data_to or 'any time'}."
-            )
-        )
+        self.scope_label.setText(presenter.scope_line(s.ref, scope))
         self.disclosures_list.clear()
         for x in log:
             self.disclosures_list.addItem(
@@ -413,12 +393,7 @@ class LegalDetailView(QWidget):
         self.reasons_edit.setReadOnly(decided)
         self.justification_edit.setText(detail.emergency_justification if decided else "")
         self.justification_edit.setReadOnly(decided)
-        if decided:
-            when = f" on {text_moment(detail.decided_at)}" if detail.decided_at else ""
-            who = f" by {detail.decided_by}" if detail.decided_by else ""
-            self.decided_label.setText(f"Decided{who}{when}: {_decision_text(detail)}")
-        else:
-            self.decided_label.setText("No decision yet. Choose one and give the reasons.")
+        self.decided_label.setText(presenter.decided_line(detail, text_moment))
         self._decision_ready()
 
     def _decision_ready(self, _index: int = 0) -> None:
@@ -617,23 +592,3 @@ class LegalDetailView(QWidget):
             ),
             done,
         )
-
-
-def _decision_text(detail: LegalDetail) -> str:
-    decision = detail.summary.decision
-    if decision is None:
-        return "—"
-    try:
-        label = Decision(decision).label
-    except ValueError:
-        label = decision
-    return f"{label}. {detail.decision_reasons}".strip() if detail.decision_reasons else label
-
-
-def _scrolled(page: QWidget) -> QScrollArea:
-    """A tab's content that scrolls when the window is short (1024x700) instead of squashing."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(page)
-    return area

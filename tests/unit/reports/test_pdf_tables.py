@@ -11,7 +11,9 @@ import openpyxl
 from pypdf import PdfReader
 
 from console.reports import document as d
-from console.reports.pdf import BOLD, CELL_PAD, content_widths, render_pdf, shorten_hashes
+from console.reports.fonts import BOLD
+from console.reports.pdf import render_pdf
+from console.reports.pdf_columns import CELL_PAD, content_widths, shorten_hashes
 from console.reports.xlsx import render_xlsx
 
 from .conftest import make_meta
@@ -86,7 +88,7 @@ def test_column_widths_come_from_the_content() -> None:
     assert abs(sum(widths) - 500) < 0.5
     from reportlab.pdfbase import pdfmetrics
 
-    from console.reports.pdf import CELL_SIZE
+    from console.reports.pdf_columns import CELL_SIZE
 
     for header, width in zip(headers, widths, strict=True):
         widest_word = max(pdfmetrics.stringWidth(w, BOLD, CELL_SIZE) for w in header.split())
