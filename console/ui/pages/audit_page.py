@@ -138,6 +138,11 @@ class AuditPage(Page):
         self.actor_box.setObjectName("actor")
         self.actor_box.setAccessibleName("Filter by user")
         self.action_box = QComboBox()
+        # Long action names are read in the open list; the closed box keeps the row narrow.
+        self.action_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.action_box.setMinimumContentsLength(16)
         self.action_box.setObjectName("action")
         self.action_box.setAccessibleName("Filter by what happened")
         self.action_box.addItem("Everything", "")

@@ -6,7 +6,7 @@ Requests page or the matter on the Legal page.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from console.services.my_work import WorkItem, my_work
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label
+from console.ui.widgets import empty_state
 
 _COLUMNS = ("Matter", "What", "Status", "Due", "Deadline", "Next step")
 _EMPTY = (
@@ -67,12 +68,7 @@ class MyWorkPage(Page):
         self.table.cellDoubleClicked.connect(lambda _row, _col: self.open_selected())
         layout.addWidget(self.table, 1)
 
-        self.empty_label = plain_label(_EMPTY)
-        self.empty_label.setObjectName("empty")
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.hide()  # until the first load says there is nothing
-        layout.addWidget(self.empty_label, 1)
+        self.empty_label = empty_state(self.table, _EMPTY)
         self.items: list[WorkItem] = []
 
     def refresh(self) -> None:
@@ -107,8 +103,6 @@ class MyWorkPage(Page):
         if overdue:
             summary += f", {overdue} overdue"
         self.summary_label.setText(summary + "." if items else "")
-        self.table.setVisible(bool(items))
-        self.empty_label.setVisible(not items)
         self.loaded.emit()
 
     def selected(self) -> WorkItem | None:

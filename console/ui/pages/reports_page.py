@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain import labels
 from console.domain.permissions import Permission
 from console.reports import ExportResult
 from console.services import policy
@@ -96,9 +97,20 @@ class ReportsPage(Page):
         self.actor_edit = QLineEdit()
         self.actor_edit.setAccessibleName("User")
         self.actor_edit.setPlaceholderText("Any user")
-        self.action_edit = QLineEdit()
-        self.action_edit.setAccessibleName("Action starts with")
-        self.action_edit.setPlaceholderText("Any action")
+        # What happened, by job and by action, in words (the trail's codes stay underneath).
+        self.action_box = QComboBox()
+        # Long action names are read in the open list; the closed box keeps the row narrow.
+        self.action_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.action_box.setMinimumContentsLength(16)
+        self.action_box.setAccessibleName("What happened")
+        self.action_box.addItem("Everything", None)
+        for prefix, group in labels.ACTION_GROUPS:
+            self.action_box.addItem(group, prefix)
+            for code, words in sorted(labels.ACTIONS.items(), key=lambda kv: kv[1]):
+                if code == prefix or code.startswith(prefix + "."):
+                    self.action_box.addItem("    " + words, code)
         self.query_edit = QLineEdit()
         self.query_edit.setAccessibleName("Search text")
         self.query_edit.setPlaceholderText("A name, e-mail, phone or customer id (required)")
@@ -121,7 +133,7 @@ class ReportsPage(Page):
             "since": (self.since_check, self.since_edit),
             "until": (self.until_check, self.until_edit),
             "actor_name": ("User", self.actor_edit),
-            "action": ("Action starts with", self.action_edit),
+            "action": ("What happened", self.action_box),
             "query": ("Search text", self.query_edit),
             "source": ("Source", self.source_box),
             "category": ("Data category", self.category_box),
@@ -226,7 +238,7 @@ class ReportsPage(Page):
             if "until" in takes and self.until_check.isChecked()
             else None,
             actor_name=text(self.actor_edit) if "actor_name" in takes else None,
-            action=text(self.action_edit) if "action" in takes else None,
+            action=self.action_box.currentData() if "action" in takes else None,
             query=text(self.query_edit) if "query" in takes else None,
             source=self.source_box.currentData() if "source" in takes else None,
             category=self.category_box.currentData() if "category" in takes else None,

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from console.services import accounts, demo
+from console.services import accounts
+from console.services.demo import seed as demo
 from console.store.db import Database, open_database
 from console.ui.main_window import MainWindow
 from console.ui.pages.base import UiContext

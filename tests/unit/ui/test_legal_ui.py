@@ -149,7 +149,7 @@ def test_a_hold_and_a_production_from_the_detail(
     ticked = [view.candidates.item(i).checkState() == Qt.CheckState.Checked for i in range(3)]
     undated = next(i for i in range(3) if "legal decides" in view.candidates.item(i).text())
     assert ticked.count(True) == 2 and not ticked[undated]
-    assert "Scope: contact.email, transaction.amount" in view.scope_label.text()
+    assert "Scope: E-mail address, Amount" in view.scope_label.text()
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         qtbot.mouseClick(view.place_hold_button, Qt.MouseButton.LeftButton)
     assert "3 records" in view.holds_list.item(0).text()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, Qt
 
+from console.domain import labels
 from console.services import accounts
 from console.services.demo import seed as demo
 from console.services.legal import intake as legal
@@ -69,7 +70,7 @@ VALUES = {
     "since": ("From", "2026-01-01"),
     "until": ("To", "2026-12-31"),
     "actor_name": ("User", "officer"),
-    "action": ("Action", "dsr."),
+    "action": ("What happened", "dsr"),
     "query": ("Query", "jane"),
     "source": ("Source", "CRM"),
     "category": ("Category", "contact.email"),
@@ -89,7 +90,7 @@ def _fill(page: ReportsPage, takes: tuple[str, ...]) -> None:
         elif key == "actor_name":
             page.actor_edit.setText(value)
         elif key == "action":
-            page.action_edit.setText(value)
+            page.action_box.setCurrentIndex(page.action_box.findData(value))
         elif key == "query":
             page.query_edit.setText(value)
         elif key == "source":
@@ -125,7 +126,17 @@ def test_each_report_shows_only_its_parameters_and_honours_them(
     with qtbot.waitSignal(page.exported, timeout=60_000) as blocker:
         qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
     manifest = json.loads(blocker.args[0].manifest_path.read_text(encoding="utf-8"))
-    assert manifest["parameters"] == {VALUES[k][0]: VALUES[k][1] for k in spec.takes}
+    # The manifest names what was asked for in words (the action filter and category by label).
+    shown = {
+        **{VALUES[k][0]: VALUES[k][1] for k in spec.takes},
+        **({"What happened": labels.action_filter("dsr")} if "action" in spec.takes else {}),
+        **(
+            {"Category": labels.label("category", "contact.email")}
+            if "category" in spec.takes
+            else {}
+        ),
+    }
+    assert manifest["parameters"] == shown
 
 
 def test_a_ticked_period_changes_what_the_register_holds(

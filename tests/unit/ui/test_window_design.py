@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QTabWidget
 
 from console.domain.permissions import Role
 from console.services import policy
-from console.services import requests as dsr
 from console.services.context import Actor
+from console.services.requests import lifecycle as dsr
 from console.store.db import Database
 from console.ui import text, theme
 from console.ui.main_window import BADGE_ROLE, MainWindow
