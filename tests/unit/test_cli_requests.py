@@ -151,7 +151,7 @@ def test_an_illegal_move_and_a_stale_version_are_one_line_errors(cli) -> None:
         "jane@example.com",
     )
     code, out, err = cli("--user", "ada", "dsr", "advance", "1", "--to", "completed")
-    assert code == 1 and out == "" and "verify identity first" in err and err.count("\n") == 1
+    assert code == 1 and out == "" and "start work on it first" in err and err.count("\n") == 1
     cli("--user", "ada", "dsr", "advance", "1", "--to", "identity_verification")
     code, _, err = cli(
         "--user", "ada", "dsr", "advance", "1", "--to", "withdrawn", "--version", "1"
