@@ -625,6 +625,7 @@ def clock_event(
     """Record identity information, a fee or clarification asked for or received; the clock
     follows the request's law (UK GDPR Art. 12A(2) moves the start, Art. 12A(5) stops it), and a
     law that gives the wait no effect refuses it, saying so."""
+    actor.require(Permission.MANAGE_DSR)
     kind = CLOCK_EVENTS.get(event)
     if kind is None:
         raise ValidationError(

@@ -254,7 +254,7 @@ def test_personal_data_exports_are_refused_or_audited(
         except PermissionDenied as exc:
             # Refused although the catalogue allows it: fine only if it names a permission the
             # role really lacks (some builders check their own area's permission too).
-            named = [p for p in Permission if f"'{p.value}'" in str(exc)]
+            named = [p for p in Permission if f"permission to {p.label}." in str(exc)]
             legitimate = not may or (named and named[0] not in MATRIX[role])
             assert legitimate, str(exc)  # noqa: PT017 - the refusal is expected; its reason is checked
             assert not out.exists()

@@ -22,5 +22,12 @@ def test_only_legal_decides_legal_requests() -> None:
 
 
 def test_a_refusal_names_the_user_and_the_permission() -> None:
-    with pytest.raises(PermissionDenied, match=r"olga \(Auditor.*users\.manage"):
+    with pytest.raises(PermissionDenied, match=r"olga \(Auditor.*manage user accounts"):
         require(Role.AUDITOR, Permission.MANAGE_USERS, user="olga")
+
+
+def test_only_a_legal_reviewer_releases_a_legal_hold() -> None:
+    """Releasing preserved evidence is a legal decision (issue 16): an admin places and renews
+    holds to run the installation, but never releases one."""
+    assert [r for r in Role if allows(r, Permission.RELEASE_HOLDS)] == [Role.LEGAL]
+    assert allows(Role.ADMIN, Permission.MANAGE_HOLDS)
