@@ -320,15 +320,36 @@ def test_new_offers_the_registry_types_and_refuses_a_pair_it_does_not_hold(run_c
     assert "limit-spi" in help_text and "appeal" in help_text
     assert "vcdpa: access, correction" in " ".join(help_text.split())
     code, _, err = run_cli(
-        "--user", "ada", "dsr", "new", "--type", "opt-out-sale", "--law", "gdpr",
-        "--received", "2026-03-02", "--email", "a@example.com",
-    )  # fmt: skip
+        "--user",
+        "ada",
+        "dsr",
+        "new",
+        "--type",
+        "opt-out-sale",
+        "--law",
+        "gdpr",
+        "--received",
+        "2026-03-02",
+        "--email",
+        "a@example.com",
+    )
     assert code == 1 and err.count("\n") == 1
     assert "gdpr/opt-out-sale" in err and "holds: access, deletion" in err
     code, out, err = run_cli(
-        "--user", "ada", "dsr", "new", "--type", "appeal", "--law", "vcdpa",
-        "--received", "2026-03-02", "--email", "a@example.com", "--json",
-    )  # fmt: skip
+        "--user",
+        "ada",
+        "dsr",
+        "new",
+        "--type",
+        "appeal",
+        "--law",
+        "vcdpa",
+        "--received",
+        "2026-03-02",
+        "--email",
+        "a@example.com",
+        "--json",
+    )
     assert code == 0, err
     assert json.loads(out)["due_date"] == "2026-05-01"
     code, out, _ = run_cli("--user", "ada", "dsr", "types", "--law", "ccpa", "--json")
@@ -352,9 +373,17 @@ def test_close_takes_only_a_ground_the_requests_law_allows(run_cli) -> None:
     code, out, _ = run_cli("--user", "ada", "dsr", "show", "1", "--json")
     assert "not_a_consumer" not in json.loads(out)["denial_reasons_allowed"]
     code, out, err = run_cli(
-        "--user", "ada", "dsr", "close", "1", "--outcome", "denied",
-        "--reason", "identity_not_verified", "--json",
-    )  # fmt: skip
+        "--user",
+        "ada",
+        "dsr",
+        "close",
+        "1",
+        "--outcome",
+        "denied",
+        "--reason",
+        "identity_not_verified",
+        "--json",
+    )
     assert code == 0, err and json.loads(out)["status"] == "denied"
 
 
@@ -374,9 +403,15 @@ def test_uk_clock_events_excessive_decisions_and_acknowledgements_on_the_command
     )
     assert code == 0, err and json.loads(out)["due_date"] == "2026-08-06"
     code, out, err = run_cli(
-        *ada, "excessive", "1", "--decision", "refuse", "--reasons",
-        "Fifth identical request this month.", "--json",
-    )  # fmt: skip
+        *ada,
+        "excessive",
+        "1",
+        "--decision",
+        "refuse",
+        "--reasons",
+        "Fifth identical request this month.",
+        "--json",
+    )
     assert code == 0, err
     assert json.loads(out)["status"] == "denied"
     assert run_cli(*new, "--type", "complaint", "--email", "c@example.co.uk")[0] == 0
