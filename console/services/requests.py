@@ -85,6 +85,28 @@ class Intake:
         ]
 
 
+def types_for(law: str, on: dt.date | None = None) -> list[tuple[str, str]]:
+    """The request types the law gives on `on` (now, without a date), with their labels: what
+    the New Request dialog offers for the law chosen (the registry's order)."""
+    reg = request_types.registry()
+    return [(t, reg.type_label(t)) for t in reg.law(law).types_on(on)]
+
+
+def type_description(law: str, request_type: str, on: dt.date | None = None) -> str:
+    """One line on what the law gives for the type: the right, its clock and verification."""
+    reg = request_types.registry()
+    try:
+        rule = reg.entry(law, request_type, on)
+    except request_types.RegistryError as e:
+        return str(e)
+    period = rule.clock.period
+    unit = period.unit.value.replace("_", " ")
+    return (
+        f"{reg.types[request_type].description} Answer within {period.amount} {unit}"
+        f" ({rule.clock.citation.text.split(':')[0]}). {rule.verification.mode.label}."
+    )
+
+
 def phone_region(law: str, country: str | None) -> str:
     """The region a phone number without +country code is read in: the law's own calendar."""
     try:

@@ -172,6 +172,8 @@ class RequestView:
     denial_reasons: list[str] = field(default_factory=list)
     verification: str = "required"
     excessive_options: list[str] = field(default_factory=list)
+    # The waits the law gives an effect (UK GDPR Art. 12A: identity, fee, clarification).
+    clock_events: list[str] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -262,6 +264,21 @@ def rule_of(req: DsrRequest) -> request_types.RequestTypeEntry:
     """The registry's rule for a stored request (its law's general clock for a pair the law does
     not hold, kept only so a request recorded before the registry refused such pairs keeps one)."""
     return request_types.registry().rule_for(req.law, req.request_type, req.received_on)
+
+
+def clock_events_of(rule: request_types.RequestTypeEntry) -> list[str]:
+    """The clock events (`dsr clock`) the rule gives an effect: identity and a fee where they
+    move the start (UK GDPR Art. 12A(2)), clarification where it stops the clock (Art. 12A(5))."""
+    moves = rule.start_moves.events if rule.start_moves else frozenset()
+    stops = rule.stop_clock.reasons if rule.stop_clock else frozenset()
+    out: list[str] = []
+    if "identity" in moves:
+        out += ["identity-requested", "identity-received"]
+    if "fee" in moves:
+        out += ["fee-requested", "fee-paid"]
+    if "clarification" in stops:
+        out += ["clarification-requested", "clarification-received"]
+    return out
 
 
 def build_view(
@@ -363,6 +380,7 @@ def build_view(
         denial_reasons=list(rule.denial_reasons),
         verification=rule.verification.mode.value,
         excessive_options=list(rule.excessive.options) if rule.excessive else [],
+        clock_events=clock_events_of(rule),
         fulfilment=json.loads(req.fulfilment or "{}"),
         duplicates=duplicates,
         clock=[

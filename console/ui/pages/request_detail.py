@@ -119,6 +119,8 @@ class RequestDetail(QWidget):
             ("find", "&Find records", self.find_records),
             ("fulfil", "F&ulfil…", self.fulfil),
             ("deny", "&Deny…", self.deny),
+            ("excessive", "Unfounded or excess&ive…", self.excessive),
+            ("clock_event", "&Waiting for…", self.clock_event),
             ("letters", "Letter&s…", self.letters),
         ):
             b = QPushButton(label)
@@ -254,13 +256,17 @@ class RequestDetail(QWidget):
         working = v.status in (DsrStatus.IN_PROGRESS.value, DsrStatus.REVIEW.value)
         states = {
             "advance": bool(v.allowed_next),
-            "verify": v.status in (DsrStatus.RECEIVED.value, DsrStatus.IDENTITY_VERIFICATION.value),
+            # An opt-out of sale needs no verification (11 CCR §7026(d)): no step to take.
+            "verify": v.status in (DsrStatus.RECEIVED.value, DsrStatus.IDENTITY_VERIFICATION.value)
+            and v.verification != "forbidden",
             "pause": v.is_open and not v.paused_since and bool(v.pause_reasons),
             "resume": v.is_open and v.paused_since is not None,
             "extend": v.is_open and v.extensions_left > 0,
             "find": working,
             "fulfil": working and self.ctx.actor.can(Permission.FULFIL_DSR),
-            "deny": DsrStatus.DENIED.value in v.allowed_next,
+            "deny": DsrStatus.DENIED.value in v.allowed_next and bool(v.denial_reasons),
+            "excessive": v.is_open and bool(v.excessive_options),
+            "clock_event": v.is_open and bool(v.clock_events),
             "letters": self.ctx.actor.can(Permission.EXPORT_PERSONAL_DATA),
         }
         for key, on in states.items():
@@ -592,15 +598,68 @@ class RequestDetail(QWidget):
             lambda: records.records_by_id(self.ctx.db, self.ctx.actor, ids), loaded, self._failed
         )
 
+    def excessive(self) -> None:
+        """GDPR Art. 12(5): a reasonable fee or a refusal, with the reasons recorded."""
+        v = self.view
+        if v is None:
+            return
+        words = [labels.label("excessive_decision", c) for c in v.excessive_options]
+        choice = Ask.choose(self, "Manifestly unfounded or excessive", "Decision:", words)
+        if choice is None:
+            return
+        decision = v.excessive_options[words.index(choice)]
+        reasons = DetailAsk.text(
+            self,
+            "Manifestly unfounded or excessive",
+            "Why is the request manifestly unfounded or excessive? (recorded; you must be able"
+            " to show it)",
+        )
+        if reasons is None:
+            return
+        self._run(
+            lambda: dsr.decide_manifestly_unfounded(
+                self.ctx.db, self.ctx.actor, v.id, decision, reasons, expected_version=v.version
+            )
+        )
+
+    def clock_event(self) -> None:
+        """Identity, a fee or clarification asked for or received (UK GDPR Art. 12A)."""
+        v = self.view
+        if v is None:
+            return
+        words = [labels.label("clock", dsr.CLOCK_EVENTS[e].value) for e in v.clock_events]
+        choice = Ask.choose(self, "Clock", "What happened:", words)
+        if choice is None:
+            return
+        event = v.clock_events[words.index(choice)]
+        day = DetailAsk.text(self, "Clock", "On (YYYY-MM-DD):", dt.date.today().isoformat())
+        if day is None:
+            return
+        try:
+            on = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            Ask.error(self, "Clock", f"Not a date like 2026-01-31: {day}")
+            return
+        self._run(
+            lambda: dsr.clock_event(
+                self.ctx.db, self.ctx.actor, v.id, event, on, expected_version=v.version
+            )
+        )
+
     def deny(self) -> None:
         v = self.view
         if v is None:
             return
-        labels = list(dsr.DENIAL_REASONS.values())
-        choice = Ask.choose(self, "Deny", "Reason for the denial:", labels)
+        # Only the grounds the request's law allows for its type (the registry).
+        codes = list(v.denial_reasons)
+        if not codes:
+            Ask.info(self, "Deny", "The law gives no ground to refuse this request.")
+            return
+        words = [labels.label("denial_reason", c) for c in codes]
+        choice = Ask.choose(self, "Deny", "Ground for the denial:", words)
         if choice is None:
             return
-        reason = list(dsr.DENIAL_REASONS)[labels.index(choice)]
+        reason = codes[words.index(choice)]
         text = DetailAsk.text(self, "Deny", "Explanation for the requester:") or ""
         self._run(
             lambda: dsr.deny(
