@@ -502,13 +502,13 @@ def last_updated(pack: PolicyPack, on: dt.date) -> Result:
 
 def pack_assumptions(pack: PolicyPack, on: dt.date) -> Result:
     lists: Mapping[str, Iterable[tuple[str, str | None, str | None]]] = {
-        "categories": ((c.id, c.statement_ref, None) for c in pack.categories),
+        "categories": ((c.id, c.statement_ref, c.basis) for c in pack.categories),
         "purposes": ((p.id, p.statement_ref, None) for p in pack.purposes),
-        "rights": ((r.id, r.statement_ref, None) for r in pack.rights),
+        "rights": ((r.id, r.statement_ref, r.how_basis) for r in pack.rights),
         "recipients": ((r.id, r.statement_ref, None) for r in pack.recipients),
         "source_kinds": ((s.id, s.statement_ref, None) for s in pack.source_kinds),
         "data_subject_categories": (
-            (d.id, d.statement_ref, None) for d in pack.data_subject_categories
+            (d.id, d.statement_ref, d.basis) for d in pack.data_subject_categories
         ),
         "transfers": ((t.id, t.statement_ref, t.basis) for t in pack.transfers),
         "security_measures": ((m.id, m.statement_ref, m.basis) for m in pack.security_measures),
