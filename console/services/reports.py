@@ -49,6 +49,7 @@ REPORT_MODULES = [
     "console.services.requests_reports",
     "console.services.reports_legal",
     "console.services.reports_records",
+    "console.services.policy_health",
 ]
 
 

@@ -51,7 +51,7 @@ def test_no_legal_bases_in_the_statement(report: HealthReport) -> None:
     finding = report.finding("G3")
     assert finding is not None and (finding.severity, finding.status) == ("high", "missing")
     assert "10 purposes are listed; 10 name no legal basis" in finding.says
-    assert "respond_to_inquiries" in finding.add
+    assert "Respond to inquiries" in finding.add  # purposes by their labels, not ids
 
 
 def test_no_dpo_or_rights_contact(report: HealthReport) -> None:
@@ -89,7 +89,7 @@ def test_advertising_cookies_are_not_disclosed_as_sharing(report: HealthReport) 
     assert "§1798.140(ah)" in finding.citation
     assert "third-party partners to show ClientPay ads" in finding.says
     assert "does not sell, rent, lease or disclose" in finding.says
-    assert "technical.cookie_id" in finding.add
+    assert "Cookie identifier" in finding.add  # categories by their labels, not ids
     assert report.finding("C3") is not None and report.finding("C11") is not None
 
 
