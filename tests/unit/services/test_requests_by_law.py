@@ -181,3 +181,43 @@ def test_a_uk_complaint_is_acknowledged_within_30_days(db, admin, officer) -> No
     assert event.details["on_time"] is True and event.details["acknowledge_by"] == "2026-07-30"
     with pytest.raises(ValidationError, match="before the request was received"):
         dsr.acknowledge(db, officer, view.id, D(2026, 6, 1))
+
+
+@pytest.mark.parametrize("law", ["vcdpa", "cpa", "ctdpa"])
+def test_a_denied_appeal_says_how_to_contact_the_attorney_general(
+    db, officer, tmp_path, law
+) -> None:
+    """Va. Code §59.1-577(C), C.R.S. 6-1-1306(3), Conn. Gen. Stat. §42-518(d): when an appeal is
+    denied, the answer says how to contact the Attorney General to submit a complaint."""
+    from pypdf import PdfReader
+
+    from console.services.requests_letters import write_letter
+
+    view = dsr.create_request(
+        db,
+        officer,
+        dsr.Intake("appeal", law, TODAY, emails=("appeal@example.com",), name="Ann Appeal"),
+    )
+    assert "refusal_upheld" in view.denial_reasons
+    dsr.deny(db, officer, view.id, "refusal_upheld", "The exemption still applies.")
+    letter = write_letter(db, officer, view.id, "denial", tmp_path / f"{law}.pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(letter.path).pages).split())
+    assert "Attorney General" in text
+
+
+@pytest.mark.parametrize(
+    ("law", "received", "due"),
+    [
+        # CAN-SPAM, 15 U.S.C. §7704(a)(4): 10 business days (Fri 2 Oct 2026 -> Fri 16 Oct 2026,
+        # Columbus Day 12 Oct a federal holiday -> Mon 19 Oct).
+        ("ccpa", D(2026, 10, 2), D(2026, 10, 19)),
+        # CASL s.11(3): 10 business days (Fri 2 Oct 2026 -> Fri 16 Oct; Thanksgiving, Mon 12 Oct,
+        # is a holiday under the Interpretation Act s.35 -> Mon 19 Oct).
+        ("pipeda", D(2026, 10, 2), D(2026, 10, 19)),
+    ],
+)
+def test_a_marketing_e_mail_opt_out_gets_ten_business_days(db, officer, law, received, due) -> None:
+    view = dsr.create_request(
+        db, officer, dsr.Intake("opt-out-marketing", law, received, emails=("m@example.com",))
+    )
+    assert view.due_on == due
