@@ -121,6 +121,7 @@ class RequestDetail(QWidget):
             ("deny", "&Deny…", self.deny),
             ("excessive", "Unfounded or excess&ive…", self.excessive),
             ("clock_event", "&Waiting for…", self.clock_event),
+            ("acknowledge", "Ack&nowledged…", self.acknowledge),
             ("letters", "Letter&s…", self.letters),
         ):
             b = QPushButton(label)
@@ -267,6 +268,7 @@ class RequestDetail(QWidget):
             "deny": DsrStatus.DENIED.value in v.allowed_next and bool(v.denial_reasons),
             "excessive": v.is_open and bool(v.excessive_options),
             "clock_event": v.is_open and bool(v.clock_events),
+            "acknowledge": v.is_open and v.acknowledge_by is not None,
             "letters": self.ctx.actor.can(Permission.EXPORT_PERSONAL_DATA),
         }
         for key, on in states.items():
@@ -643,6 +645,31 @@ class RequestDetail(QWidget):
         self._run(
             lambda: dsr.clock_event(
                 self.ctx.db, self.ctx.actor, v.id, event, on, expected_version=v.version
+            )
+        )
+
+    def acknowledge(self) -> None:
+        """Record when receipt was acknowledged (a UK complaint within 30 days, s.164A(3))."""
+        v = self.view
+        if v is None:
+            return
+        day = DetailAsk.text(
+            self,
+            "Acknowledged",
+            f"Acknowledged on (YYYY-MM-DD; due by {v.acknowledge_by}):",
+            dt.date.today().isoformat(),
+        )
+        if day is None:
+            return
+        try:
+            on = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            Ask.error(self, "Acknowledged", f"Not a date like 2026-01-31: {day}")
+            return
+        how = DetailAsk.text(self, "Acknowledged", "How (e-mail, letter, …)?") or ""
+        self._run(
+            lambda: dsr.acknowledge(
+                self.ctx.db, self.ctx.actor, v.id, on, how=how, expected_version=v.version
             )
         )
 

@@ -17,7 +17,7 @@ from console.services import audit, imports, records
 from console.services import requests as dsr
 from console.services import requests_fulfil as work
 from console.services import requests_review as review
-from console.services.requests_metrics import register_rows
+from console.services.requests_metrics import metrics_by_law, register_rows
 from tests.unit.services.records_data import CRM_HEADER, CRM_MAPPING, write_csv
 from tests.unit.services.review_data import ANA, open_request, review_world
 
@@ -181,6 +181,10 @@ def test_a_uk_complaint_is_acknowledged_within_30_days(db, admin, officer) -> No
     assert event.details["on_time"] is True and event.details["acknowledge_by"] == "2026-07-30"
     with pytest.raises(ValidationError, match="before the request was received"):
         dsr.acknowledge(db, officer, view.id, D(2026, 6, 1))
+    [year] = metrics_by_law(db, officer, 2026, 2026, D(2026, 12, 31))
+    [uk] = [t for t in year.timeliness if t.law == "uk-gdpr"]
+    [row] = [r for r in uk.rows if r.request_type == "complaint"]
+    assert (row.acknowledged_on_time, row.acknowledged_late) == (1, 0)
 
 
 @pytest.mark.parametrize("law", ["vcdpa", "cpa", "ctdpa"])

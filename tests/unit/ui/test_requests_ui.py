@@ -418,3 +418,35 @@ def test_a_uk_request_records_what_the_clock_waits_for_and_an_excessive_refusal(
         qtbot.mouseClick(detail.buttons["excessive"], Qt.MouseButton.LeftButton)
     assert detail.view.status == "denied"
     assert detail.view.denial_text == "Third copy of the same file this month."
+
+
+def test_a_uk_complaint_is_acknowledged_from_the_detail_page(
+    qtbot, ctx, db, officer, admin, monkeypatch
+) -> None:
+    """DPA 2018 s.164A(3): acknowledge a complaint within 30 days beginning with its receipt."""
+    from console.services import audit
+
+    received = dt.date(2026, 7, 1)
+    view = dsr.create_request(
+        db, officer, dsr.Intake("complaint", "uk-gdpr", received, emails=("c@example.co.uk",))
+    )
+    page = RequestsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.ids_loaded, timeout=10_000):
+        page.refresh()
+    detail = page.detail
+    detail.show_view(dsr.get_request(db, officer, view.id))
+    assert detail.buttons["acknowledge"].isEnabled()
+    answers = iter(["2026-07-03", "e-mail"])
+    monkeypatch.setattr(DetailAsk, "text", staticmethod(lambda *a, **k: next(answers)))
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(detail.buttons["acknowledge"], Qt.MouseButton.LeftButton)
+    [event] = [
+        e
+        for e in audit.list_events(
+            db, admin, audit.EventFilter(object_type="dsr_request", object_id=str(view.id))
+        )
+        if e.action == "dsr.acknowledge"
+    ]
+    assert event.details["on"] == "2026-07-03" and event.details["on_time"] is True
