@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from console.cli.common import (
     EXIT_OK,
     EXIT_USER_ERROR,
+    UsageError,
     add_json_flag,
     database,
     emit,
@@ -85,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_json_flag(q)
     q.set_defaults(handler=cmd_audit_searched_for)
 
-    p = sub.add_parser("policy", help="policy packs: load a new version, list versions")
+    p = sub.add_parser("policy", help="policy packs: load a new version, list versions, check")
     psub = p.add_subparsers(dest="policy_command", required=True, metavar="COMMAND")
     load = psub.add_parser("load", help="validate a policy pack file and store it as a version")
     load.add_argument("file", type=Path)
@@ -94,6 +96,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     versions = psub.add_parser("list", help="the pack versions and their effective dates")
     add_json_flag(versions)
     versions.set_defaults(handler=cmd_policy_list)
+    check = psub.add_parser(
+        "check",
+        help="what the pack in force lacks or only assumes, with citations",
+        description="The policy health check: each finding gives its severity, citation, what"
+        " the statement says and what to add (GDPR Art. 13/14, CCPA §1798.130, 11 CCR §7011 and"
+        " §7025). Export it with `report policy-check --format pdf|xlsx --out FILE`.",
+    )
+    check.add_argument(
+        "--on", default=None, metavar="YYYY-MM-DD", help="check the pack in force on this day"
+    )
+    add_json_flag(check)
+    check.set_defaults(handler=cmd_policy_check)
 
     p = sub.add_parser("demo", help="load demo accounts, policy pack and demo data")
     add_json_flag(p)
@@ -323,6 +337,36 @@ def cmd_policy_list(args: argparse.Namespace) -> int:
             ),
         )
         return EXIT_OK
+
+
+def cmd_policy_check(args: argparse.Namespace) -> int:
+    from console.services import policy_health
+
+    on = None
+    if args.on:
+        try:
+            on = dt.date.fromisoformat(args.on)
+        except ValueError:
+            raise UsageError(f"--on must be a date like 2026-01-31, not '{args.on}'.") from None
+    with database(args) as db:
+        report = policy_health.health_check(db, sign_in(db, args), on)
+
+    def text() -> str:
+        counts = report.counts()
+        lines = [
+            f"Policy pack {report.pack_id} version {report.pack_version}, checked on"
+            f" {report.checked_on.isoformat()}: {len(report.findings)} findings"
+            f" ({counts['high']} high, {counts['medium']} medium, {counts['low']} low)"
+        ]
+        for f in report.findings:
+            lines.append(f"{f.rule_id:7} {f.severity_label:6} {f.element} — {f.status_label}")
+            lines.append(f"{'':14} {f.citation}")
+            lines.append(f"{'':14} Add: {f.add}")
+        lines.append(f"Passed: {', '.join(report.passed) or 'none'}")
+        return "\n".join(lines)
+
+    emit(args, report.to_dict(), text)
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Commands of legal requests: legal new|list|show|assign|check|decide|hold|release|produce."""
+"""Commands of legal requests: legal new|list|show|assign|check|decide|notice|hold|release|produce."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
+from console.domain import labels
 from console.domain.legal import IDENTIFIER_KINDS, Decision, ProcessType
 from console.domain.workflow import LegalStatus
 from console.errors import ValidationError
@@ -92,6 +93,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_json_flag(d)
     d.set_defaults(handler=cmd_decide)
+
+    no = lsub.add_parser(
+        "notice",
+        help="record the decision on telling the user: notify, delay or prohibited (by an NDO)",
+    )
+    no.add_argument("id")
+    no.add_argument("--decision", required=True, choices=["notify", "delay", "prohibited"])
+    no.add_argument(
+        "--until", type=_iso_day, default=None, metavar="YYYY-MM-DD", help="with delay: until when"
+    )
+    nd = no.add_mutually_exclusive_group()
+    nd.add_argument("--ndo", action="store_true", default=None, help="a non-disclosure order")
+    nd.add_argument("--no-ndo", action="store_false", dest="ndo", help="no non-disclosure order")
+    no.add_argument("--ndo-until", type=_iso_day, default=None, metavar="YYYY-MM-DD")
+    add_json_flag(no)
+    no.set_defaults(handler=cmd_notice)
 
     h = lsub.add_parser("hold", help="place, renew or list preservation holds")
     h.add_argument("id", nargs="?", help="the request to place a hold for")
@@ -403,6 +420,46 @@ def cmd_decide(args: argparse.Namespace) -> int:
         else:
             detail = legal_review.decide(db, actor, request_id, args.decision, args.reason)
         emit(args, _detail_json(detail), f"{detail.summary.ref}: decided '{args.decision}'.")
+        return EXIT_OK
+
+
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: '{text}'") from None
+
+
+_NOTICE = {"notify": "notify", "delay": "delay_until", "prohibited": "prohibited"}
+
+
+def cmd_notice(args: argparse.Namespace) -> int:
+    from console.services.legal import intake as legal
+    from console.services.legal import review as legal_review
+
+    if args.decision == "delay" and args.until is None:
+        raise UsageError("--decision delay needs --until YYYY-MM-DD.")
+    if args.decision != "delay" and args.until is not None:
+        raise UsageError("--until goes only with --decision delay.")
+    with database(args) as db:
+        actor = sign_in(db, args)
+        request_id = _ref(args.id, "LR")
+        current = legal.get(db, actor, request_id)
+        ndo = current.summary.ndo if args.ndo is None else args.ndo
+        ndo_until = args.ndo_until if args.ndo_until or args.ndo is not None else current.ndo_until
+        detail = legal_review.set_notice(
+            db,
+            actor,
+            request_id,
+            ndo=ndo,
+            ndo_until=ndo_until if ndo else None,
+            notice=_NOTICE[args.decision],
+            delay_until=args.until,
+        )
+        said = labels.label("notice", detail.notice_decision)
+        if detail.notice_delay_until:
+            said += f" {detail.notice_delay_until.isoformat()}"
+        emit(args, _detail_json(detail), f"{detail.summary.ref}: {said}.")
         return EXIT_OK
 
 

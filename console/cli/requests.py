@@ -19,7 +19,7 @@ from console.cli.request_review import (
     cmd_redact,
     cmd_unredact,
 )
-from console.domain import labels
+from console.domain import labels, request_types
 from console.errors import NotFound, ValidationError
 from console.services.requests import lifecycle as dsr
 from console.services.requests.model import RequestView
@@ -51,9 +51,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("dsr", help="data-subject requests")
     dsub = p.add_subparsers(dest="dsr_command", required=True, metavar="COMMAND")
 
-    n = dsub.add_parser("new", help="log a request; prints its due date(s)")
-    n.add_argument("--type", required=True, choices=list(dsr.REQUEST_TYPES), dest="rtype")
-    n.add_argument("--law", required=True, choices=list(dsr.LAWS))
+    reg = request_types.registry()
+    n = dsub.add_parser(
+        "new",
+        help="log a request; prints its due date(s)",
+        description="Log a request. Which types each law gives (the request-type registry):\n"
+        + "\n".join(
+            f"  {law}: {', '.join(rules.types_on(None))}" for law, rules in reg.laws.items()
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    n.add_argument(
+        "--type",
+        required=True,
+        choices=list(reg.types),
+        dest="rtype",
+        help="the request type (a law/type pair the law does not give is refused)",
+    )
+    n.add_argument("--law", required=True, choices=list(reg.laws))
     n.add_argument("--received", required=True, type=_day, metavar="YYYY-MM-DD")
     n.add_argument("--email", action="append", default=[], metavar="E")
     n.add_argument("--phone", action="append", default=[], metavar="P")
@@ -127,9 +142,48 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c = dsub.add_parser("close", help="complete, deny (with a reason) or withdraw a request")
     c.add_argument("id", type=int)
     c.add_argument("--outcome", required=True, choices=["completed", "denied", "withdrawn"])
-    c.add_argument("--reason", choices=list(dsr.DENIAL_REASONS), default=None)
+    c.add_argument(
+        "--reason",
+        choices=[code for code, info in reg.reasons.items() if not info.legacy],
+        default=None,
+        metavar="REASON",
+        help="for a denial: a ground the request's law allows for its type (dsr show ID lists"
+        " them; dsr types --law LAW for every type)",
+    )
     c.add_argument("--text", default="")
     _common_change(c, cmd_close)
+
+    ty = dsub.add_parser("types", help="the request types each law gives, with clock and citation")
+    ty.add_argument("--law", choices=list(reg.laws), default=None)
+    add_json_flag(ty)
+    ty.set_defaults(handler=cmd_types)
+
+    ck = dsub.add_parser(
+        "clock",
+        help="record identity, a fee or clarification asked for or received (UK GDPR Art. 12A)",
+    )
+    ck.add_argument("id", type=int)
+    ck.add_argument("event", choices=list(dsr.CLOCK_EVENTS))
+    ck.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
+    ck.add_argument("--reason", default="")
+    _common_change(ck, cmd_clock)
+
+    xs = dsub.add_parser(
+        "excessive",
+        help="decide a request is manifestly unfounded or excessive: a fee or a refusal",
+        description="GDPR Art. 12(5) and its peers: charge a reasonable fee or refuse to act; the"
+        " reasons are recorded, since the organisation must be able to demonstrate them.",
+    )
+    xs.add_argument("id", type=int)
+    xs.add_argument("--decision", required=True, choices=["fee", "refuse"])
+    xs.add_argument("--reasons", required=True, help="why it is manifestly unfounded or excessive")
+    _common_change(xs, cmd_excessive)
+
+    ak = dsub.add_parser("acknowledge", help="record that receipt was acknowledged")
+    ak.add_argument("id", type=int)
+    ak.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
+    ak.add_argument("--how", default="", help="e.g. e-mail, letter")
+    _common_change(ak, cmd_acknowledge)
 
     f = dsub.add_parser("find", help="run the subject search and attach the records found")
     f.add_argument("id", type=int)
@@ -252,6 +306,8 @@ def _show(args: argparse.Namespace, v: RequestView, full: bool = False) -> int:
                 "records": v.records,
                 "outcome": v.outcome,
                 "denial_reason": v.denial_reason,
+                "denial_reasons_allowed": v.denial_reasons,
+                "verification": v.verification,
                 "citations": v.citations,
                 "history": [{"at": e.at, "user": e.actor, "action": e.action} for e in v.timeline],
                 "ndo_flags": v.ndo_flags,
@@ -395,10 +451,70 @@ def cmd_resume(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_types(args: argparse.Namespace) -> int:
+    reg = request_types.registry()
+    laws = [args.law] if args.law else list(reg.laws)
+    data = []
+    for law in laws:
+        for rtype in reg.law(law).types_on(None):
+            rule = reg.entry(law, rtype)
+            period = rule.clock.period
+            data.append(
+                {
+                    "law": law,
+                    "type": rtype,
+                    "clock": f"{period.amount} {period.unit.value.replace('_', ' ')}",
+                    "verification": rule.verification.mode.value,
+                    "extension": rule.extension is not None,
+                    "denial_reasons": list(rule.denial_reasons),
+                    "citation": rule.citation.text,
+                }
+            )
+
+    def text() -> str:
+        return "\n".join(
+            f"{d['law']:8} {d['type']:18} {d['clock']:18} {d['citation']}" for d in data
+        )
+
+    emit(args, data, text)
+    return EXIT_OK
+
+
+def cmd_clock(args: argparse.Namespace) -> int:
+    on = args.on or dt.date.today()
+    return _change(
+        args,
+        lambda db, a: dsr.clock_event(
+            db, a, args.id, args.event, on, args.reason, expected_version=args.expected_version
+        ),
+    )
+
+
+def cmd_excessive(args: argparse.Namespace) -> int:
+    return _change(
+        args,
+        lambda db, a: dsr.decide_manifestly_unfounded(
+            db, a, args.id, args.decision, args.reasons, expected_version=args.expected_version
+        ),
+    )
+
+
+def cmd_acknowledge(args: argparse.Namespace) -> int:
+    on = args.on or dt.date.today()
+    return _change(
+        args,
+        lambda db, a: dsr.acknowledge(
+            db, a, args.id, on, how=args.how, expected_version=args.expected_version
+        ),
+    )
+
+
 def cmd_close(args: argparse.Namespace) -> int:
     if args.outcome == "denied":
         if not args.reason:
-            raise UsageError("A denial needs --reason (" + ", ".join(dsr.DENIAL_REASONS) + ").")
+            raise UsageError(
+                "A denial needs --reason: a ground the request's law allows (dsr show ID)."
+            )
         return _change(
             args,
             lambda db, a: dsr.deny(

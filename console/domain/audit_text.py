@@ -75,6 +75,7 @@ _STATUS_KEYS = ("from", "to", "status")
 _ACTION_KEYS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("user.create", "first"): ("First user", None),
     ("source.create", "kind"): ("Kind of source", "source_kind"),
+    ("dsr.excessive", "decision"): ("Decision", "excessive_decision"),
 }
 
 # Detail keys with the label a person reads; others are read out in words ("rows_read" -> "Rows read").

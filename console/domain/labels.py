@@ -61,6 +61,12 @@ RECORD_OUTCOMES: dict[str, str] = {
     "corrected": "Corrected",
 }
 
+# A request found manifestly unfounded or excessive (GDPR Art. 12(5)): what was decided.
+EXCESSIVE_DECISIONS: dict[str, str] = {
+    "fee": "Charge a reasonable fee",
+    "refuse": "Refuse to act",
+}
+
 IMPORT_STATUSES: dict[str, str] = {
     "running": "Running",
     "completed": "Completed",
@@ -103,7 +109,9 @@ ACTIONS: dict[str, str] = {
     "dsr.clock.fee_paid": "Recorded the fee as paid",
     "dsr.clock.clarification_requested": "Asked for clarification",
     "dsr.clock.clarification_received": "Received clarification",
+    "dsr.acknowledge": "Acknowledged a request",
     "dsr.create": "Logged a request",
+    "dsr.excessive": "Decided a request is manifestly unfounded or excessive",
     "dsr.fulfil": "Fulfilled a request",
     "dsr.identity_verified": "Verified the requester's identity",
     "dsr.letter": "Issued a letter",
@@ -267,6 +275,7 @@ _TABLES: dict[str, Callable[[], Mapping[str, str]]] = {
     "identifier": lambda: identifiers.KIND_LABELS,
     "recipient_kind": lambda: RECIPIENT_KIND_LABELS,
     "outcome": lambda: OUTCOMES,
+    "excessive_decision": lambda: EXCESSIVE_DECISIONS,
     "review": lambda: REVIEW_STATES,
     "link": lambda: LINKS,
     "task_action": lambda: TASK_ACTIONS,

@@ -53,6 +53,8 @@ class Permission(StrEnum):
     MANAGE_LEGAL = "legal.manage"
     DECIDE_LEGAL = "legal.decide"
     MANAGE_HOLDS = "legal.holds"
+    # Releasing preserved evidence is a legal decision: legal reviewers only, never an admin.
+    RELEASE_HOLDS = "legal.holds_release"
     PRODUCE_LEGAL = "legal.produce"
     # Reports
     EXPORT_REPORTS = "reports.export"
@@ -84,7 +86,8 @@ _PERMISSION_LABELS = {
     Permission.VIEW_LEGAL: "see legal requests",
     Permission.MANAGE_LEGAL: "manage legal requests",
     Permission.DECIDE_LEGAL: "decide legal requests",
-    Permission.MANAGE_HOLDS: "place and release legal holds",
+    Permission.MANAGE_HOLDS: "place and renew legal holds",
+    Permission.RELEASE_HOLDS: "release legal holds (a legal decision)",
     Permission.PRODUCE_LEGAL: "make productions and disclosures",
     Permission.EXPORT_REPORTS: "export reports",
     Permission.EXPORT_PERSONAL_DATA: "export personal data",
@@ -108,7 +111,8 @@ _READ = {
 
 MATRIX: dict[Role, frozenset[Permission]] = {
     # Admins run the installation; they see everything but decide no legal matter.
-    Role.ADMIN: frozenset(Permission) - {Permission.DECIDE_LEGAL, Permission.PRODUCE_LEGAL},
+    Role.ADMIN: frozenset(Permission)
+    - {Permission.DECIDE_LEGAL, Permission.PRODUCE_LEGAL, Permission.RELEASE_HOLDS},
     Role.PRIVACY_OFFICER: frozenset(
         _READ
         | {
@@ -130,6 +134,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_LEGAL,
             Permission.DECIDE_LEGAL,
             Permission.MANAGE_HOLDS,
+            Permission.RELEASE_HOLDS,
             Permission.PRODUCE_LEGAL,
             Permission.EXPORT_PERSONAL_DATA,
         }

@@ -149,6 +149,9 @@ class Category:
     # The CCPA category it falls in (Cal. Civ. Code §1798.140(v)(1)), e.g. "identifiers";
     # overrides its group's.
     ccpa_category: str | None = field(default=None, metadata=_LATER)
+    # Where the category comes from when the statement does not name it ("organisation default
+    # — not stated in the privacy statement": the organisation's own identifiers).
+    basis: str | None = field(default=None, metadata=_LATER)
 
     def _problems(self) -> Iterator[tuple[str, str]]:
         kind = self.identifier_kind
@@ -262,6 +265,8 @@ class Right:
     description: str
     how: str
     statement_ref: str | None = None
+    # Where `how` comes from when the statement does not say how to exercise the right.
+    how_basis: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)
@@ -271,6 +276,8 @@ class DataSubjectCategory:
     description: str
     source_kinds: tuple[str, ...] = field(default=(), metadata=_ref("source_kind"))
     statement_ref: str | None = None
+    # Where the grouping comes from when the statement does not name it (an organisation default).
+    basis: str | None = field(default=None, metadata=_LATER)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from console.domain.policy import RECIPIENT_KIND_LABELS, CookieClass, PolicyPack, Right
+from console.errors import ConsoleError
 
 OK = "ok"
 MISSING = "missing"
@@ -46,6 +48,30 @@ def assumed(text: str | None) -> bool:
 
 def _quote(text: str, ref: str | None = None) -> str:
     return f'"{text}"' + (f" ({ref})" if ref else "")
+
+
+class Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+def _called(pack: PolicyPack, kind: str, ids: Iterable[str]) -> list[str]:
+    """The pack's labels for ids of one list (a finding names entries as people know them)."""
+    lookups: dict[str, Callable[[str], Labelled]] = {
+        "category": pack.category,
+        "purpose": pack.purpose,
+        "recipient": pack.recipient,
+        "source_kind": pack.source_kind,
+        "right": pack.right,
+    }
+    look = lookups[kind]
+    out = []
+    for item in ids:
+        try:
+            out.append(look(item).label)
+        except ConsoleError:  # a right the pack does not list ("non-discrimination", "limit")
+            out.append(item.replace("-", " ").capitalize())
+    return out
 
 
 def _names(items: Iterable[str], limit: int = 8) -> str:
@@ -138,7 +164,7 @@ def legal_bases(pack: PolicyPack, on: dt.date) -> Result:
         f" statement. The pack's bases are hints: {_quote(note)}"
     )
     status = MISSING if len(lacking) == len(pack.purposes) else PARTIAL
-    detail = "Purposes without a stated basis: " + _names(p.id for p in lacking)
+    detail = "Purposes without a stated basis: " + _names(p.label for p in lacking)
     fields = tuple(f"purposes[{pack.purposes.index(p)}].legal_basis_ref" for p in lacking)
     return Result(status, says, detail, fields)
 
@@ -154,7 +180,7 @@ def legitimate_interests(pack: PolicyPack, on: dt.date) -> Result:
         MISSING if len(lacking) == len(relying) else PARTIAL,
         f"{len(lacking)} of the {len(relying)} purposes the pack bases on legitimate interests"
         " state no interest.",
-        "Purposes: " + _names(p.id for p in lacking),
+        "Purposes: " + _names(p.label for p in lacking),
         tuple(f"purposes[{pack.purposes.index(p)}].legitimate_interest" for p in lacking),
     )
 
@@ -178,7 +204,8 @@ def recipients(pack: PolicyPack, on: dt.date) -> Result:
         return Result(
             PARTIAL,
             says,
-            "Typed processor but receiving advertising cookies: " + _names(wrong),
+            "Typed processor but receiving advertising cookies: "
+            + _names(_called(pack, "recipient", wrong)),
             tuple(f"recipients[{[r.id for r in pack.recipients].index(w)}].kind" for w in wrong),
         )
     return Result(OK, says)
@@ -200,8 +227,8 @@ def advertising_recipients(pack: PolicyPack, on: dt.date) -> Result:
     wrong = _advertising_processors(pack)
     if not wrong:
         return Result(OK, "Advertising recipients are not typed as processors.")
-    in_transfers = [t.id for t in pack.transfers if set(t.recipients) & set(wrong)]
-    detail = "Recipients: " + _names(wrong)
+    in_transfers = [t.label for t in pack.transfers if set(t.recipients) & set(wrong)]
+    detail = "Recipients: " + _names(_called(pack, "recipient", wrong))
     if in_transfers:
         detail += "; also in the processor transfers: " + _names(in_transfers)
     index = [r.id for r in pack.recipients]
@@ -246,7 +273,7 @@ def sale_or_sharing_disclosed(pack: PolicyPack, on: dt.date) -> Result:
         WRONG,
         _sharing_quotes(pack),
         "Advertising cookies are not disclosed as sharing; categories they carry: "
-        + _names(categories),
+        + _names(_called(pack, "category", categories)),
         ("disclosures.sale_or_sharing", *(f"cookie_classes.{c.id}" for c in classes)),
     )
 
@@ -320,7 +347,7 @@ def retention(pack: PolicyPack, on: dt.date) -> Result:
         label = _quote("organisation default — not stated in the privacy statement")
         says += f" The pack sets {len(guessed)} as organisation defaults ({label})."
     status = ASSUMED if not none and not stated else MISSING if not stated else PARTIAL
-    detail = "Without any period: " + _names(none) if none else ""
+    detail = "Without any period: " + _names(_called(pack, "category", none)) if none else ""
     return Result(status, says, detail, ("categories[].retention",))
 
 
@@ -331,7 +358,7 @@ def categories_stated(pack: PolicyPack, on: dt.date) -> Result:
     return Result(
         PARTIAL,
         f"{len(pack.categories) - len(unsourced)} of {len(pack.categories)} categories.",
-        "Not in the statement: " + _names(unsourced),
+        "Not in the statement: " + _names(_called(pack, "category", unsourced)),
         ("categories[].statement_ref",),
     )
 
@@ -355,7 +382,10 @@ def sources(pack: PolicyPack, on: dt.date) -> Result:
     if not unsourced:
         return Result(OK, f"{len(pack.source_kinds)} kinds of source, each from the statement.")
     return Result(
-        PARTIAL, "Sources listed.", "Not in the statement: " + _names(unsourced), ("source_kinds",)
+        PARTIAL,
+        "Sources listed.",
+        "Not in the statement: " + _names(_called(pack, "source_kind", unsourced)),
+        ("source_kinds",),
     )
 
 
@@ -367,7 +397,7 @@ def sensitive_information(pack: PolicyPack, on: dt.date) -> Result:
     if sensitive:
         return Result(
             MISSING,
-            detail="Sensitive categories: " + _names(sensitive),
+            detail="Sensitive categories: " + _names(_called(pack, "category", sensitive)),
             fields=("disclosures.sensitive_information",),
             severity="high",
         )
@@ -394,8 +424,12 @@ def gdpr_rights(pack: PolicyPack, on: dt.date) -> Result:
     if not missing:
         return Result(OK, "Each right is described.")
     contact = _quote(pack.contact)
-    says = f"Described: {_names(stated) or 'none'}. {contact}"
-    return Result(MISSING if not stated else PARTIAL, says, "Not described: " + _names(missing))
+    says = f"Described: {_names(_called(pack, 'right', stated)) or 'none'}. {contact}"
+    return Result(
+        MISSING if not stated else PARTIAL,
+        says,
+        "Not described: " + _names(_called(pack, "right", missing)),
+    )
 
 
 def ccpa_rights(pack: PolicyPack, on: dt.date) -> Result:
@@ -412,7 +446,9 @@ def ccpa_rights(pack: PolicyPack, on: dt.date) -> Result:
         return Result(OK, "Each right is explained.")
     status = MISSING if not stated else PARTIAL
     return Result(
-        status, f"Explained: {_names(stated) or 'none'}.", "Not explained: " + _names(missing)
+        status,
+        f"Explained: {_names(_called(pack, 'right', stated)) or 'none'}.",
+        "Not explained: " + _names(_called(pack, "right", missing)),
     )
 
 
@@ -502,13 +538,13 @@ def last_updated(pack: PolicyPack, on: dt.date) -> Result:
 
 def pack_assumptions(pack: PolicyPack, on: dt.date) -> Result:
     lists: Mapping[str, Iterable[tuple[str, str | None, str | None]]] = {
-        "categories": ((c.id, c.statement_ref, None) for c in pack.categories),
+        "categories": ((c.id, c.statement_ref, c.basis) for c in pack.categories),
         "purposes": ((p.id, p.statement_ref, None) for p in pack.purposes),
-        "rights": ((r.id, r.statement_ref, None) for r in pack.rights),
+        "rights": ((r.id, r.statement_ref, r.how_basis) for r in pack.rights),
         "recipients": ((r.id, r.statement_ref, None) for r in pack.recipients),
         "source_kinds": ((s.id, s.statement_ref, None) for s in pack.source_kinds),
         "data_subject_categories": (
-            (d.id, d.statement_ref, None) for d in pack.data_subject_categories
+            (d.id, d.statement_ref, d.basis) for d in pack.data_subject_categories
         ),
         "transfers": ((t.id, t.statement_ref, t.basis) for t in pack.transfers),
         "security_measures": ((m.id, m.statement_ref, m.basis) for m in pack.security_measures),

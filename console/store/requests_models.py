@@ -94,7 +94,7 @@ class DsrClockEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("dsr_requests.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))  # UK GDPR Art. 12A events (0010)
     at: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(500), default="")
     requester_told_on: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -3,4 +3,4 @@
 Knowing them without loading Alembic lets an up-to-date database open without importing it.
 """
 
-HEADS = frozenset({"0009_review_and_scope"})
+HEADS = frozenset({"0010_clock_entry_kinds"})

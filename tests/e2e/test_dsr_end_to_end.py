@@ -168,13 +168,16 @@ def test_access_then_deletion_for_one_person(db: Database, admin: Actor, world) 
     assert audit.verify(db, admin).ok
 
 
-def test_an_opt_out_feeds_the_suppression_list_and_its_export(db: Database, world) -> None:
+def test_an_opt_out_is_passed_on_without_suppressing_later_imports(db: Database, world) -> None:
+    """An opt-out only stops marketing (or sale/sharing): the systems concerned get a notice, and
+    the person is not put on the import suppression list, which is for erased subjects (issue 16)."""
     officer, tmp = world
     view = _open(db, officer, "opt-out-marketing")
     result = work.fulfil(db, officer, view.id, tmp / "out")
-    assert result.suppressed == 1 and result.files[0].suffix == ".csv"
+    assert result.suppressed == 0 and result.opted_out >= 1
+    assert result.files[0].suffix == ".csv"
     text = result.files[0].read_text("utf-8")
-    assert "jane" not in text.lower() and f"DSR-{view.id}" in text
+    assert f"DSR-{view.id}" in text and "Sending marketing messages" in text
 
 
 def test_an_access_package_never_replaces_files_without_force_and_appears_after_its_events(

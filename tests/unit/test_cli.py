@@ -152,4 +152,4 @@ def test_policy_load_reports_a_bad_field_on_one_line(cli, tmp_path) -> None:
     code, _, err = cli("--user", "ada", "policy", "load", str(bad))
     assert code == 1 and "pack.json" in err and err.count("\n") == 1
     code, out, _ = cli("--user", "ada", "policy", "list", "--json")
-    assert code == 0 and [v["version"] for v in json.loads(out)] == ["2019-07-02.2"]
+    assert code == 0 and [v["version"] for v in json.loads(out)] == ["2019-07-02.3"]

@@ -178,3 +178,62 @@ def test_legal_scope_sets_and_shows_what_a_request_seeks(cli, tmp_path) -> None:
     )
     assert code == 0, err
     assert json.loads(out)["record_count"] == 1  # the March payment: in scope by all three
+
+
+def test_the_notify_decision_has_a_command_and_is_audited(cli, capsys) -> None:
+    """The decision to tell the user (notify, delay until a date, or prohibited by an NDO)."""
+    made = cli(
+        "--user",
+        "leo",
+        "legal",
+        "new",
+        "--type",
+        "subpoena",
+        "--agency",
+        "Sheriff",
+        "--country",
+        "US",
+        "--email",
+        PEOPLE[0][1],
+        "--received",
+        "2025-03-01",
+        "--json",
+    )
+    assert made[0] == 0, made[2]
+    code, _, err = cli("--user", "leo", "legal", "notice", "LR-1", "--decision", "delay")
+    assert code == 2 and "--until" in err
+    code, out, err = cli(
+        "--user",
+        "leo",
+        "legal",
+        "notice",
+        "LR-1",
+        "--decision",
+        "delay",
+        "--until",
+        "2025-06-01",
+    )
+    assert code == 0, err
+    assert out.strip() == "LR-1: Delay notice until 2025-06-01."
+    code, _, err = cli("--user", "leo", "legal", "notice", "LR-1", "--decision", "notify", "--ndo")
+    assert code == 1 and "cannot be notified while a non-disclosure order" in err
+    code, out, err = cli(
+        "--user",
+        "leo",
+        "legal",
+        "notice",
+        "LR-1",
+        "--decision",
+        "prohibited",
+        "--ndo",
+        "--json",
+    )
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["notice_decision"] == "prohibited" and shown["ndo"] is True
+    code, out, _ = cli("--user", "leo", "legal", "show", "LR-1", "--json")
+    actions = [e["action"] for e in json.loads(out)["timeline"]]
+    assert actions.count("legal.notice") == 2
+    with pytest.raises(SystemExit):
+        cli("legal", "--help")
+    assert "notice" in capsys.readouterr().out

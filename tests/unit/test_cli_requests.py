@@ -151,7 +151,7 @@ def test_an_illegal_move_and_a_stale_version_are_one_line_errors(cli) -> None:
         "jane@example.com",
     )
     code, out, err = cli("--user", "ada", "dsr", "advance", "1", "--to", "completed")
-    assert code == 1 and out == "" and "verify identity first" in err and err.count("\n") == 1
+    assert code == 1 and out == "" and "start work on it first" in err and err.count("\n") == 1
     cli("--user", "ada", "dsr", "advance", "1", "--to", "identity_verification")
     code, _, err = cli(
         "--user", "ada", "dsr", "advance", "1", "--to", "withdrawn", "--version", "1"
@@ -307,3 +307,115 @@ def test_dsr_assign_and_my_work_from_the_command_line(cli) -> None:
     assert [i["ref"] for i in json.loads(cli("--user", "ada", "my-work", "--json")[1])] == [
         "Request 2"
     ]
+
+
+def test_new_offers_the_registry_types_and_refuses_a_pair_it_does_not_hold(run_cli, capsys) -> None:
+    """The request-type registry is the one source: limit-spi (11 CCR §7027) and appeals
+    (VCDPA §59.1-577(C), CPA 6-1-1306(3), CTDPA §42-518(d)) are offered; GDPR gives no opt-out
+    of sale, and the refusal names the pairs it does hold."""
+    run_cli("init", "--admin", "ada")
+    with pytest.raises(SystemExit):
+        run_cli("dsr", "new", "--help")
+    help_text = capsys.readouterr().out
+    assert "limit-spi" in help_text and "appeal" in help_text
+    assert "vcdpa: access, correction" in " ".join(help_text.split())
+    code, _, err = run_cli(
+        "--user",
+        "ada",
+        "dsr",
+        "new",
+        "--type",
+        "opt-out-sale",
+        "--law",
+        "gdpr",
+        "--received",
+        "2026-03-02",
+        "--email",
+        "a@example.com",
+    )
+    assert code == 1 and err.count("\n") == 1
+    assert "gdpr/opt-out-sale" in err and "holds: access, deletion" in err
+    code, out, err = run_cli(
+        "--user",
+        "ada",
+        "dsr",
+        "new",
+        "--type",
+        "appeal",
+        "--law",
+        "vcdpa",
+        "--received",
+        "2026-03-02",
+        "--email",
+        "a@example.com",
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["due_date"] == "2026-05-01"
+    code, out, _ = run_cli("--user", "ada", "dsr", "types", "--law", "ccpa", "--json")
+    types = {d["type"]: d for d in json.loads(out)}
+    assert types["limit-spi"]["clock"] == "15 business days"
+    assert types["opt-out-sale"]["verification"] == "forbidden"
+
+
+def test_close_takes_only_a_ground_the_requests_law_allows(run_cli) -> None:
+    """A GDPR request cannot be denied as 'not a consumer' (a CCPA notion, §1798.140(i))."""
+    run_cli("init", "--admin", "ada")
+    new = ("--user", "ada", "dsr", "new", "--law", "gdpr", "--received", "2026-03-02")
+    assert run_cli(*new, "--type", "access", "--email", "a@example.com")[0] == 0
+    code, _, err = run_cli(
+        "--user", "ada", "dsr", "close", "1", "--outcome", "denied", "--reason", "not_a_consumer"
+    )
+    assert code == 1 and "not a ground" in err and "identity_not_verified" in err
+    with pytest.raises(SystemExit) as usage:  # a legacy code is kept for stored requests only
+        run_cli("--user", "ada", "dsr", "close", "1", "--outcome", "denied", "--reason", "other")
+    assert usage.value.code == 2
+    code, out, _ = run_cli("--user", "ada", "dsr", "show", "1", "--json")
+    assert "not_a_consumer" not in json.loads(out)["denial_reasons_allowed"]
+    code, out, err = run_cli(
+        "--user",
+        "ada",
+        "dsr",
+        "close",
+        "1",
+        "--outcome",
+        "denied",
+        "--reason",
+        "identity_not_verified",
+        "--json",
+    )
+    assert code == 0, err and json.loads(out)["status"] == "denied"
+
+
+def test_uk_clock_events_excessive_decisions_and_acknowledgements_on_the_command_line(
+    run_cli,
+) -> None:
+    """UK GDPR Art. 12A(2)(b): identity received restarts the period; GDPR Art. 12(5): a refusal
+    as manifestly unfounded with reasons; DPA 2018 s.164A(3): a complaint acknowledged."""
+    run_cli("init", "--admin", "ada")
+    new = ("--user", "ada", "dsr", "new", "--law", "uk-gdpr", "--received", "2026-07-01")
+    assert run_cli(*new, "--type", "access", "--email", "u@example.co.uk")[0] == 0
+    ada = ("--user", "ada", "dsr")
+    code, _, err = run_cli(*ada, "clock", "1", "identity-requested", "--on", "2026-07-02")
+    assert code == 0, err
+    code, out, err = run_cli(
+        *ada, "clock", "1", "identity-received", "--on", "2026-07-06", "--json"
+    )
+    assert code == 0, err and json.loads(out)["due_date"] == "2026-08-06"
+    code, out, err = run_cli(
+        *ada,
+        "excessive",
+        "1",
+        "--decision",
+        "refuse",
+        "--reasons",
+        "Fifth identical request this month.",
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["status"] == "denied"
+    assert run_cli(*new, "--type", "complaint", "--email", "c@example.co.uk")[0] == 0
+    code, out, err = run_cli(*ada, "acknowledge", "2", "--on", "2026-07-03", "--json")
+    assert code == 0, err
+    code, out, _ = run_cli(*ada, "show", "2", "--json")
+    assert "dsr.acknowledge" in [e["action"] for e in json.loads(out)["history"]]

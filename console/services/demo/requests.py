@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from console.domain import request_types
 from console.domain.permissions import Role
 from console.domain.workflow import DsrStatus
 from console.errors import ConsoleError
@@ -58,11 +59,12 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
     for i in range(COUNT):
         name, email, phone, customer = PEOPLE[i % len(PEOPLE)]
         law, country = _LAWS[i % len(_LAWS)]
+        received = today - dt.timedelta(days=rng.randint(0, 120))
         intake = dsr.Intake(
-            request_type=_TYPES[i % len(_TYPES)],
+            request_type=_type_for(law, i, received),
             law=law,
             country=country,
-            received_on=today - dt.timedelta(days=rng.randint(0, 120)),
+            received_on=received,
             emails=(email,),
             phones=(phone,) if i % 3 == 0 else (),
             customer_ids=(customer,) if i % 2 == 0 else (),
@@ -75,6 +77,13 @@ def load_demo(db: Database, actors: dict[Role, Actor]) -> str:
         status = _move(db, officer, view, i, rng)
         counts[status] = counts.get(status, 0) + 1
     return f"{made} requests ({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))})"
+
+
+def _type_for(law: str, i: int, on: dt.date) -> str:
+    """The i-th request type, or one the law gives when it gives no such request."""
+    held = request_types.registry().law(law).types_on(on)
+    wanted = _TYPES[i % len(_TYPES)]
+    return wanted if wanted in held else held[i % len(held)]
 
 
 def _move(db: Database, actor: Actor, view: Any, i: int, rng: random.Random) -> str:

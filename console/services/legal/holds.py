@@ -185,8 +185,9 @@ def renew_hold(
 
 
 def release_hold(db: Database, actor: Actor, hold_id: int, reason: str) -> HoldInfo:
-    """End a hold: its records may be erased again (unless another hold covers them)."""
-    actor.require(Permission.MANAGE_HOLDS)
+    """End a hold: its records may be erased again (unless another hold covers them). Releasing
+    preserved evidence is a legal decision, so only a legal reviewer may (never an admin)."""
+    actor.require(Permission.RELEASE_HOLDS)
     if not reason.strip():
         raise ValidationError("Say why the hold is released.")
     with db.transaction() as s:

@@ -19,7 +19,7 @@ from console.domain.auditchain import Anchor, verify_chain
 from console.domain.permissions import Permission
 from console.errors import NotFound, ValidationError
 from console.reports import Document, ExportResult, ReportMeta, export, verify_file
-from console.services import audit
+from console.services import audit, policy_health
 from console.services.context import Actor
 from console.services.legal import reports as legal
 from console.services.outgoing import VERIFIABLE_ACTIONS
@@ -67,7 +67,14 @@ def register(spec: ReportSpec) -> ReportSpec:
 
 def catalogue() -> list[ReportSpec]:
     known = {
-        s.name: s for s in (*foundation.REPORTS, *dsr.REPORTS, *legal.REPORTS, *records.REPORTS)
+        s.name: s
+        for s in (
+            *foundation.REPORTS,
+            *dsr.REPORTS,
+            *legal.REPORTS,
+            *records.REPORTS,
+            *policy_health.REPORTS,
+        )
     }
     return sorted({**known, **_REGISTRY}.values(), key=lambda s: s.name)
 

@@ -17,13 +17,14 @@ from typing import Any
 from sqlalchemy import select
 
 from console import outfiles
+from console.domain import labels
 from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.errors import NotFound, ValidationError
 from console.filemodes import make_private_dir
 from console.services.audit import record
 from console.services.context import Actor
-from console.services.records import erasure, suppression
+from console.services.records import erasure
 from console.services.records import search as records
 from console.services.requests import review
 from console.services.requests.access_doc import StagedPackage, stage_package
@@ -43,7 +44,7 @@ from console.store.requests_models import DsrRecord, DsrRequest, DsrTask
 
 TASK_ACTIONS = ("search", "delete", "correct", "confirm")
 TASK_STATUSES = ("open", "done", "skipped")
-OPT_OUT_TYPES = ("opt-out-marketing", "opt-out-sale", "withdraw-consent")
+OPT_OUT_TYPES = ("opt-out-marketing", "opt-out-sale", "withdraw-consent", "limit-spi")
 FULFILLABLE = ("access", "portability", "deletion", "correction", *OPT_OUT_TYPES)
 _WORKING = (DsrStatus.IN_PROGRESS.value, DsrStatus.REVIEW.value)
 
@@ -246,6 +247,7 @@ class FulfilmentResult:
     held: dict[int, list[str]] = field(default_factory=dict)
     corrected: list[int] = field(default_factory=list)
     suppressed: int = 0
+    opted_out: int = 0
     skipped: dict[int, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
@@ -256,6 +258,7 @@ class FulfilmentResult:
             "held": {str(k): v for k, v in self.held.items()},
             "corrected": self.corrected,
             "suppressed": self.suppressed,
+            "opted_out": self.opted_out,
             "skipped": {str(k): v for k, v in self.skipped.items()},
         }
 
@@ -338,16 +341,6 @@ def _fulfil_portability(
             for col, value in _plain(r.values).items():
                 w.writerow([_csv_safe(r.source), r.row_number, _csv_safe(col), _csv_safe(value)])
     return FulfilmentResult(view.id, "portability", [json_path, out.targets()[-1]])
-
-
-def _suppression_csv(db: Database, actor: Actor, part: Path) -> None:
-    rows = [_plain(r) for r in suppression.suppression_export(db, actor)]
-    columns = sorted({k for r in rows for k in r}) if rows else ["kind", "digest"]
-    with part.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=columns)
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: _csv_safe(r.get(k)) for k in columns})
 
 
 def fulfil(
@@ -476,19 +469,42 @@ def _fulfil_correction(
     return FulfilmentResult(view.id, "correction", corrected=sorted(set(done)))
 
 
+# What an opt-out stops, for the systems that must honour it. It never suppresses re-imports:
+# the suppression list is for erased people (an opted-out person's data is still theirs to see,
+# correct or delete, so later imports must keep finding it).
+OPT_OUT_STOPS: dict[str, str] = {
+    "opt-out-marketing": "Sending marketing messages",
+    "opt-out-sale": "Selling or sharing personal information (incl. cross-context ads)",
+    "withdraw-consent": "Processing that relied on the consent withdrawn",
+    "limit-spi": "Using sensitive personal information beyond the purposes 11 CCR §7027(m) allows",
+}
+
+
 def _fulfil_opt_out(
     db: Database, actor: Actor, view: RequestView, folder: Path, out: outfiles.Outgoing
 ) -> FulfilmentResult:
-    # Staged first: an existing list of the same day is refused before anything is suppressed.
-    part = out.stage(folder / f"suppression-list-{actor.clock.today().isoformat()}.csv")
-    count = 0
-    with writing(db) as s:
-        req = load_for_update(s, view.id, None)
+    """The opt-out as a notice for the systems concerned (marketing, advertising partners): who
+    opted out of what, from when. Nothing is added to the import suppression list."""
+    actor.require(Permission.EXPORT_PERSONAL_DATA)
+    part = out.stage(
+        folder / f"dsr-{view.id}-{view.request_type}-{actor.clock.today().isoformat()}.csv"
+    )
+    stop = OPT_OUT_STOPS.get(view.request_type, labels.label("request_type", view.request_type))
+    with part.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Request", "Stop", "Identifier", "Value", "Received"])
         for kind, value in view.identifiers:
-            suppression.add_suppression(
-                s, actor, kind, value, reason=view.request_type, request_ref=request_ref(req.id)
+            w.writerow(
+                [
+                    request_ref(view.id),
+                    stop,
+                    labels.label("identifier", kind),
+                    _csv_safe(value),
+                    view.received_on.isoformat(),
+                ]
             )
-            count += 1
-        touch(req, actor)
-    _suppression_csv(db, actor, part)
-    return FulfilmentResult(view.id, view.request_type, [out.targets()[-1]], suppressed=count)
+    with writing(db) as s:
+        touch(load_for_update(s, view.id, None), actor)
+    return FulfilmentResult(
+        view.id, view.request_type, [out.targets()[-1]], opted_out=len(view.identifiers)
+    )

@@ -120,17 +120,25 @@ def _outcome(view: RequestView) -> str:
         return (
             f"We corrected {n} entr{'y' if n == 1 else 'ies'} of your personal data as you asked."
         )
-    if kind in ("opt-out-marketing", "opt-out-sale", "withdraw-consent"):
+    if kind in ("opt-out-marketing", "opt-out-sale", "withdraw-consent", "limit-spi"):
         return (
-            "We have recorded your choice and added your details to our suppression list, so "
-            "that it keeps being honoured, including when our systems are updated."
+            "We have recorded your choice and passed it to the systems concerned, so that it "
+            "keeps being honoured. It changes only what you asked us to stop; you may still ask "
+            "us for a copy of your data or to delete it."
         )
     return "We have dealt with your request as described in our earlier correspondence."
+
+
+def _category(code: str | None) -> str:
+    info = request_types.registry().reasons.get(code or "")
+    return info.ccpa_7102 if info else ""
 
 
 def _facts(view: RequestView) -> dict[str, str]:
     return {
         "denial_reason": view.denial_reason or "",
+        # The §7102(a)(2) category of the ground (exempt, not_verifiable, ...), from the registry.
+        "denial_category": _category(view.denial_reason),
         "request_type": view.request_type,
         "held": "yes" if view.fulfilment.get("held") else "no",
         "identity": "verified" if view.identity_method else "pending",

@@ -11,12 +11,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from console.domain import deadlines, identifiers
+from console.domain import deadlines, identifiers, request_types
 from console.domain.permissions import Permission, Role, allows
-from console.domain.workflow import DsrStatus, transition
+from console.domain.registry_model import VerificationMode
+from console.domain.workflow import (
+    DsrStatus,
+    decide_excessive,
+    deletion_outcome,
+    denial_ground,
+    transition,
+)
 from console.errors import NotFound, ValidationError
 from console.services.audit import record
 from console.services.context import Actor
@@ -34,6 +41,7 @@ from console.services.requests.model import (
     duplicates_in,
     ledger_of,
     load_for_update,
+    rule_of,
     touch,
     writing,
 )
@@ -74,6 +82,28 @@ class Intake:
             *(("phone", p) for p in self.phones),
             *(("customer_id", c) for c in self.customer_ids),
         ]
+
+
+def types_for(law: str, on: dt.date | None = None) -> list[tuple[str, str]]:
+    """The request types the law gives on `on` (now, without a date), with their labels: what
+    the New Request dialog offers for the law chosen (the registry's order)."""
+    reg = request_types.registry()
+    return [(t, reg.type_label(t)) for t in reg.law(law).types_on(on)]
+
+
+def type_description(law: str, request_type: str, on: dt.date | None = None) -> str:
+    """One line on what the law gives for the type: the right, its clock and verification."""
+    reg = request_types.registry()
+    try:
+        rule = reg.entry(law, request_type, on)
+    except request_types.RegistryError as e:
+        return str(e)
+    period = rule.clock.period
+    unit = period.unit.value.replace("_", " ")
+    return (
+        f"{reg.types[request_type].description} Answer within {period.amount} {unit}"
+        f" ({rule.clock.citation.text.split(':')[0]}). {rule.verification.mode.label}."
+    )
 
 
 def phone_region(law: str, country: str | None) -> str:
@@ -129,6 +159,10 @@ def check_intake(intake: Intake, today: dt.date | None = None) -> None:
         )
     if intake.law not in LAWS:
         raise ValidationError(f"Law '{intake.law}' is unknown; use one of: {', '.join(LAWS)}")
+    try:
+        request_types.registry().entry(intake.law, intake.request_type, intake.received_on)
+    except request_types.PairNotHeld as e:
+        raise ValidationError(str(e)) from None
     if intake.channel not in CHANNELS:
         raise ValidationError(
             f"Channel '{intake.channel}' is unknown; use one of: {', '.join(CHANNELS)}"
@@ -366,7 +400,7 @@ def _set_status(
     extra: dict[str, Any] | None = None,
 ) -> None:
     current = DsrStatus(req.status)
-    transition(current, target)
+    transition(current, target, rule_of(req))
     if current.is_finished and target is DsrStatus.IN_PROGRESS:
         req.closed_on = None
         req.outcome = None
@@ -406,28 +440,61 @@ def advance(
     day = today or actor.clock.today()
     with writing(db) as s:
         req = load_for_update(s, request_id, expected_version)
+        rule = rule_of(req)
         if (
             target is DsrStatus.IN_PROGRESS
             and req.status in (DsrStatus.RECEIVED.value, DsrStatus.IDENTITY_VERIFICATION.value)
             and req.identity_verified_at is None
+            and rule.verification.mode is VerificationMode.REQUIRED
         ):
             raise RequestError(
                 f"Request {req.id}: record how the requester's identity was verified first."
             )
         extra: dict[str, Any] = {}
         if target is DsrStatus.COMPLETED:
-            held = s.execute(
-                select(DsrRecord.id).where(
-                    DsrRecord.request_id == req.id, DsrRecord.outcome == "held"
-                )
-            ).first()
-            req.outcome = "complied_in_part" if held else "complied"
+            counts = _record_outcomes(s, req.id)
+            held = counts.get("held", 0)
+            if req.request_type == "deletion":
+                found = held + counts.get("erased", 0)
+                ends = deletion_outcome(rule, found, held)
+                if ends.outcome == "denied" and ends.denial_reason is not None:
+                    # 11 CCR §7022(f): every record kept on an exception is a denial, explained.
+                    target = DsrStatus.DENIED
+                    req.denial_reason = ends.denial_reason.code
+                    req.denial_text = held_denial_text(held, ends.denial_reason.label, ends)
+                    extra["reason"] = ends.denial_reason.code
+                req.outcome = ends.outcome
+            else:
+                req.outcome = "complied_in_part" if held else "complied"
             extra["outcome"] = req.outcome
         elif target is DsrStatus.WITHDRAWN:
             req.outcome = "withdrawn"
         _set_status(s, actor, req, target, note.strip(), day, extra)
         s.flush()
         return build_view(s, req, clock_of(s, req))
+
+
+def _record_outcomes(s: Session, request_id: int) -> dict[str, int]:
+    """How many attached records fulfilment erased, kept under a hold, skipped or corrected."""
+    rows = s.execute(
+        select(DsrRecord.outcome, func.count())
+        .where(DsrRecord.request_id == request_id, DsrRecord.outcome.is_not(None))
+        .group_by(DsrRecord.outcome)
+    ).all()
+    return {str(outcome): int(n) for outcome, n in rows}
+
+
+def held_denial_text(held: int, ground: str, outcome: Any) -> str:
+    """What the response says when every record found had to be kept: the basis, in words."""
+    records = "record" if held == 1 else "records"
+    text = (
+        f"Every record found ({held} {records}) must be kept under a legal hold, so none was"
+        f" deleted. Ground: {ground} ({outcome.citation.text}). The records are used only for"
+        " that purpose and will be deleted when the hold ends."
+    )
+    if outcome.letter is not None:
+        text += f" This refusal is given under {outcome.letter.citation.text}."
+    return text
 
 
 def _status(value: DsrStatus | str) -> DsrStatus:
@@ -460,6 +527,12 @@ def verify_identity(
         req = load_for_update(s, request_id, expected_version)
         if req.status not in (DsrStatus.RECEIVED.value, DsrStatus.IDENTITY_VERIFICATION.value):
             raise RequestError(f"Request {req.id} is past identity verification.")
+        rule = rule_of(req)
+        if rule.verification.mode is VerificationMode.FORBIDDEN:
+            raise RequestError(
+                f"Request {req.id}: identity may not be required for this request"
+                f" ({rule.verification.citation.text}); start work on it without verifying."
+            )
         req.identity_method = method.strip()
         req.identity_evidence = evidence_ref.strip()
         req.identity_verified_by = actor.name
@@ -490,16 +563,15 @@ def deny(
     expected_version: int | None = None,
     today: dt.date | None = None,
 ) -> RequestView:
-    """Refuse the request with a reason from the list (and text, required for 'other')."""
+    """Refuse the request on a ground its law allows for its type (the registry), with text."""
     actor.require(Permission.MANAGE_DSR)
     if reason not in DENIAL_REASONS:
         raise ValidationError(
             f"Denial reason '{reason}' is unknown; use one of: " + ", ".join(DENIAL_REASONS)
         )
-    if reason == "other" and not text.strip():
-        raise ValidationError("Denial text: say why when the reason is 'other'.")
     with writing(db) as s:
         req = load_for_update(s, request_id, expected_version)
+        denial_ground(rule_of(req), reason)
         req.outcome = "denied"
         req.denial_reason = reason
         req.denial_text = text.strip()
@@ -551,5 +623,138 @@ def assign(
         req.assignee_id = user_id
         touch(req, actor)
         record(s, actor, "dsr.assign", OBJECT_TYPE, req.id, {"assignee": user_name})
+        s.flush()
+        return build_view(s, req, clock_of(s, req))
+
+
+# --- decisions the law records --------------------------------------------------------------------
+
+# The waits of the clock ledger a person asks for and records the answer to (UK GDPR Art. 12A:
+# identity information and a fee move the start; clarification of an access request stops it).
+CLOCK_EVENTS: dict[str, deadlines.EntryKind] = {
+    "identity-requested": deadlines.EntryKind.IDENTITY_REQUESTED,
+    "identity-received": deadlines.EntryKind.IDENTITY_RECEIVED,
+    "fee-requested": deadlines.EntryKind.FEE_REQUESTED,
+    "fee-paid": deadlines.EntryKind.FEE_PAID,
+    "clarification-requested": deadlines.EntryKind.CLARIFICATION_REQUESTED,
+    "clarification-received": deadlines.EntryKind.CLARIFICATION_RECEIVED,
+}
+
+
+def clock_event(
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    event: str,
+    at: dt.date,
+    reason: str = "",
+    *,
+    expected_version: int | None = None,
+) -> RequestView:
+    """Record identity information, a fee or clarification asked for or received; the clock
+    follows the request's law (UK GDPR Art. 12A(2) moves the start, Art. 12A(5) stops it), and a
+    law that gives the wait no effect refuses it, saying so."""
+    actor.require(Permission.MANAGE_DSR)
+    kind = CLOCK_EVENTS.get(event)
+    if kind is None:
+        raise ValidationError(
+            f"Clock event '{event}' is unknown; use one of: {', '.join(CLOCK_EVENTS)}"
+        )
+    entry = deadlines.ClockEntry(kind, at, reason=reason.strip())
+    return _clock_change(db, actor, request_id, entry, expected_version)
+
+
+def decide_manifestly_unfounded(
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    choice: str,
+    reasons: str,
+    *,
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> RequestView:
+    """A request found manifestly unfounded or excessive (GDPR Art. 12(5) and its peers): charge a
+    reasonable fee or refuse to act, with the reasons recorded, since the organisation bears the
+    burden of showing it. A refusal closes the request as denied on that ground; a fee, where the
+    law says so (UK GDPR Art. 12A(2)(c)), starts the period again once paid."""
+    actor.require(Permission.MANAGE_DSR)
+    day = today or dt.date.today()
+    with writing(db) as s:
+        req = load_for_update(s, request_id, expected_version)
+        if req.status not in OPEN_STATUSES:
+            raise RequestError(
+                f"Request {req.id} is {DsrStatus(req.status).label.lower()}: reopen it first."
+            )
+        decision = decide_excessive(rule_of(req), choice, reasons)
+        record(
+            s,
+            actor,
+            "dsr.excessive",
+            OBJECT_TYPE,
+            req.id,
+            {
+                "decision": decision.choice,
+                "reasons": decision.reasons,
+                "citation": decision.citation.text,
+            },
+        )
+        if decision.choice == "refuse":
+            ground = decision.denial_reason
+            req.outcome = "denied"
+            req.denial_reason = ground.code if ground else "manifestly_unfounded_or_excessive"
+            req.denial_text = decision.reasons
+            _set_status(
+                s,
+                actor,
+                req,
+                DsrStatus.DENIED,
+                decision.reasons,
+                day,
+                {"reason": req.denial_reason},
+            )
+            state = clock_of(s, req)
+        elif decision.fee_moves_start:
+            entry = deadlines.ClockEntry(
+                deadlines.EntryKind.FEE_REQUESTED, day, reason=decision.reasons
+            )
+            state = _apply_clock(s, actor, req, entry)
+        else:
+            touch(req, actor)
+            state = clock_of(s, req)
+        s.flush()
+        return build_view(s, req, state)
+
+
+def acknowledge(
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    on: dt.date,
+    *,
+    how: str = "",
+    expected_version: int | None = None,
+) -> RequestView:
+    """Record that receipt was acknowledged (e.g. a UK complaint within 30 days, DPA 2018 s.164A(3));
+    the request keeps its acknowledge-by date, and the metrics compare the two."""
+    actor.require(Permission.MANAGE_DSR)
+    with writing(db) as s:
+        req = load_for_update(s, request_id, expected_version)
+        if on < req.received_on:
+            raise ValidationError("Acknowledged on: it cannot be before the request was received.")
+        touch(req, actor)
+        record(
+            s,
+            actor,
+            "dsr.acknowledge",
+            OBJECT_TYPE,
+            req.id,
+            {
+                "on": on.isoformat(),
+                "how": how.strip(),
+                "acknowledge_by": req.acknowledge_by.isoformat() if req.acknowledge_by else None,
+                "on_time": None if req.acknowledge_by is None else on <= req.acknowledge_by,
+            },
+        )
         s.flush()
         return build_view(s, req, clock_of(s, req))

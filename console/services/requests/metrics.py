@@ -1,5 +1,5 @@
 """Lists of data-subject requests: the Requests page's ids and rows, the dashboard's figures, and
-the CCPA §7101 register and §7102 metrics.
+the CCPA §7101 register, and the facts the per-law metrics (console.domain.metrics) count.
 
 Built for 100,000 requests: lists hold ids only, rows come a page at a time, and the dashboard
 counts in SQL on the stored due-date copy.
@@ -8,7 +8,7 @@ counts in SQL on the stored due-date copy.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -16,13 +16,21 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from console.domain.metrics import (
+    Ccpa7102Table,
+    RequestFacts,
+    TimelinessTable,
+    ccpa_7102,
+    laws_with_requests,
+    timeliness,
+)
 from console.domain.permissions import Permission
 from console.domain.workflow import DsrStatus
 from console.services.context import Actor
 from console.services.requests.model import OPEN_STATUSES, days_left
 from console.store.db import Database
-from console.store.models import User
-from console.store.requests_models import DsrRequest
+from console.store.models import AuditEvent, User
+from console.store.requests_models import DsrRecord, DsrRequest
 
 SortKey = Literal["due", "received", "id", "status", "type", "law"]
 
@@ -338,64 +346,112 @@ def register_rows(
             )
 
 
-@dataclass(frozen=True)
-class TypeMetrics:
-    request_type: str
-    received: int
-    complied: int  # in whole or in part
-    denied: int
-    denied_by_reason: dict[str, int]
-    pending: int
-    mean_days: float | None
-    median_days: float | None
+# --- metrics per law (console.domain.metrics over the stored facts) ----------------------------------
 
 
-def metrics(
-    db: Database,
-    actor: Actor,
-    *,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    law: str | None = None,
-) -> list[TypeMetrics]:
-    """§7102 figures per request type for requests received in the period."""
+def request_facts(
+    db: Database, actor: Actor, first_year: int, last_year: int
+) -> list[RequestFacts]:
+    """What the per-law metrics need about every request received in the years given: outcome,
+    clock, acknowledgement (a recorded acknowledgement or an acknowledgement letter) and, for
+    deletions, how many records were erased or kept under a hold."""
     actor.require(Permission.VIEW_DSR)
-    f = RequestFilter(laws=(law,) if law else (), received_from=since, received_to=until)
-    stmt = select(
-        DsrRequest.request_type,
-        DsrRequest.outcome,
-        DsrRequest.denial_reason,
-        DsrRequest.received_on,
-        DsrRequest.closed_on,
-    ).where(*_where(f))
-    acc: dict[str, dict[str, Any]] = {}
+    since, until = dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)
+    in_period = and_(DsrRequest.received_on >= since, DsrRequest.received_on <= until)
     with db.read() as s:
-        for rtype, outcome, reason, received, closed in s.execute(stmt):
-            a = acc.setdefault(
-                rtype, {"received": 0, "complied": 0, "denied": 0, "reasons": {}, "days": []}
+        rows = s.execute(
+            select(
+                DsrRequest.id,
+                DsrRequest.law,
+                DsrRequest.request_type,
+                DsrRequest.received_on,
+                DsrRequest.outcome,
+                DsrRequest.closed_on,
+                DsrRequest.denial_reason,
+                DsrRequest.due_on,
+                DsrRequest.extended,
+                DsrRequest.paused_since,
+                DsrRequest.country,
+                DsrRequest.acknowledge_by,
             )
-            a["received"] += 1
-            if outcome in ("complied", "complied_in_part"):
-                a["complied"] += 1
-            elif outcome == "denied":
-                a["denied"] += 1
-                a["reasons"][reason or "other"] = a["reasons"].get(reason or "other", 0) + 1
-            if closed is not None and outcome in ("complied", "complied_in_part", "denied"):
-                a["days"].append((closed - received).days)
+            .where(in_period)
+            .order_by(DsrRequest.id)
+        ).all()
+        kept: dict[int, dict[str, int]] = {}
+        for rid, outcome, n in s.execute(
+            select(DsrRecord.request_id, DsrRecord.outcome, func.count())
+            .join(DsrRequest, DsrRequest.id == DsrRecord.request_id)
+            .where(
+                in_period,
+                DsrRequest.request_type == "deletion",
+                DsrRecord.outcome.in_(("erased", "held")),
+            )
+            .group_by(DsrRecord.request_id, DsrRecord.outcome)
+        ):
+            kept.setdefault(rid, {})[str(outcome)] = int(n)
+        acknowledged: dict[int, dt.date] = {}
+        for object_id, action, at, details in s.execute(
+            select(AuditEvent.object_id, AuditEvent.action, AuditEvent.at, AuditEvent.details)
+            .where(
+                AuditEvent.object_type == "dsr_request",
+                AuditEvent.action.in_(("dsr.acknowledge", "dsr.letter")),
+            )
+            .order_by(AuditEvent.seq)
+        ):
+            data = json.loads(details or "{}")
+            if action == "dsr.letter" and data.get("kind") != "ack":
+                continue
+            day = dt.date.fromisoformat(data["on"] if "on" in data else str(at)[:10])
+            rid = int(object_id)
+            acknowledged[rid] = min(day, acknowledged.get(rid, day))
+    facts = []
+    for r in rows:
+        counts = kept.get(r.id, {})
+        found = counts.get("erased", 0) + counts.get("held", 0)
+        facts.append(
+            RequestFacts(
+                id=r.id,
+                law=r.law,
+                request_type=r.request_type,
+                received_on=r.received_on,
+                outcome=r.outcome,
+                closed_on=r.closed_on,
+                denial_reason=r.denial_reason,
+                due_on=r.due_on,
+                extended=bool(r.extended),
+                waiting=r.paused_since is not None,
+                country=r.country,
+                acknowledge_by=r.acknowledge_by,
+                acknowledged_on=acknowledged.get(r.id),
+                records_found=found if r.request_type == "deletion" else None,
+                records_held=counts.get("held", 0) if r.request_type == "deletion" else None,
+            )
+        )
+    return facts
+
+
+@dataclass(frozen=True)
+class LawMetrics:
+    """A year's CCPA §7102 table and each other law's timeliness table."""
+
+    year: int
+    ccpa: Ccpa7102Table
+    timeliness: tuple[TimelinessTable, ...]
+
+
+def metrics_by_law(
+    db: Database, actor: Actor, first_year: int, last_year: int, today: dt.date
+) -> list[LawMetrics]:
+    """Per calendar year: the §7102 table (CCPA requests only) and a timeliness table per law."""
+    facts = request_facts(db, actor, first_year, last_year)
     out = []
-    for rtype in sorted(acc):
-        a = acc[rtype]
-        days: list[int] = a["days"]
+    for year in range(first_year, last_year + 1):
+        laws = laws_with_requests(facts, year)
         out.append(
-            TypeMetrics(
-                request_type=rtype,
-                received=a["received"],
-                complied=a["complied"],
-                denied=a["denied"],
-                denied_by_reason=dict(sorted(a["reasons"].items())),
-                pending=a["received"] - a["complied"] - a["denied"],
-                mean_days=round(statistics.fmean(days), 1) if days else None,
-                median_days=float(statistics.median(days)) if days else None,
+            LawMetrics(
+                year,
+                ccpa_7102(facts, year),
+                tuple(timeliness(facts, law, year, today) for law in laws if law != "ccpa"),
             )
         )
     return out

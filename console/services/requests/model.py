@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from console.domain import deadlines
+from console.domain import deadlines, labels, request_types
 from console.domain.workflow import DsrStatus, allowed_targets
 from console.errors import ConflictError, ConsoleError, NotFound
 from console.services.context import Actor
@@ -39,35 +39,12 @@ CHANNELS: dict[str, str] = {
     "in_person": "In person",
     "authorised_agent": "Authorised agent",
 }
-REQUEST_TYPES: dict[str, str] = {
-    "access": "Access",
-    "deletion": "Deletion",
-    "correction": "Correction",
-    "portability": "Portability",
-    "opt-out-marketing": "Opt-out of marketing",
-    "opt-out-sale": "Opt-out of sale/sharing",
-    "restriction": "Restriction",
-    "objection": "Objection",
-    "withdraw-consent": "Withdraw consent",
-    "complaint": "Complaint",
-}
-LAWS: dict[str, str] = {
-    "gdpr": "GDPR",
-    "uk-gdpr": "UK GDPR",
-    "ccpa": "CCPA/CPRA",
-    "lgpd": "LGPD",
-    "pipeda": "PIPEDA",
-    "vcdpa": "Virginia CDPA",
-    "cpa": "Colorado PA",
-    "ctdpa": "Connecticut DPA",
-}
-DENIAL_REASONS: dict[str, str] = {
-    "identity_not_verified": "Identity not verified",
-    "exemption": "Exemption applies",
-    "manifestly_unfounded_or_excessive": "Manifestly unfounded or excessive",
-    "not_a_consumer": "Not a consumer",
-    "other": "Other",
-}
+# Request types, laws and denial reasons are the registry's (data/requests/registry.json): the one
+# source the CLI's choices, the window's lists and every label read. Denial reasons include the
+# legacy codes a stored request may hold; which reasons a law allows is per request (`deny`).
+REQUEST_TYPES: dict[str, str] = dict(labels.table("request_type"))
+LAWS: dict[str, str] = dict(labels.table("law"))
+DENIAL_REASONS: dict[str, str] = dict(labels.table("denial_reason"))
 OPEN_STATUSES: tuple[str, ...] = (
     DsrStatus.RECEIVED.value,
     DsrStatus.IDENTITY_VERIFICATION.value,
@@ -183,6 +160,13 @@ class RequestView:
     records: list[AttachedRecord] = field(default_factory=list)
     timeline: list[TimelineEvent] = field(default_factory=list)
     ndo_flags: list[str] = field(default_factory=list)
+    # What the request's law allows (the registry): the grounds it may be denied on, whether
+    # identity must, may or may not be verified, and the 'manifestly unfounded' decisions open.
+    denial_reasons: list[str] = field(default_factory=list)
+    verification: str = "required"
+    excessive_options: list[str] = field(default_factory=list)
+    # The waits the law gives an effect (UK GDPR Art. 12A: identity, fee, clarification).
+    clock_events: list[str] = field(default_factory=list)
 
     @property
     def status_label(self) -> str:
@@ -269,6 +253,27 @@ def _user_names(s: Session, ids: set[int | None]) -> dict[int, str]:
     }
 
 
+def rule_of(req: DsrRequest) -> request_types.RequestTypeEntry:
+    """The registry's rule for a stored request (its law's general clock for a pair the law does
+    not hold, kept only so a request recorded before the registry refused such pairs keeps one)."""
+    return request_types.registry().rule_for(req.law, req.request_type, req.received_on)
+
+
+def clock_events_of(rule: request_types.RequestTypeEntry) -> list[str]:
+    """The clock events (`dsr clock`) the rule gives an effect: identity and a fee where they
+    move the start (UK GDPR Art. 12A(2)), clarification where it stops the clock (Art. 12A(5))."""
+    moves = rule.start_moves.events if rule.start_moves else frozenset()
+    stops = rule.stop_clock.reasons if rule.stop_clock else frozenset()
+    out: list[str] = []
+    if "identity" in moves:
+        out += ["identity-requested", "identity-received"]
+    if "fee" in moves:
+        out += ["fee-requested", "fee-paid"]
+    if "clarification" in stops:
+        out += ["clarification-requested", "clarification-received"]
+    return out
+
+
 def build_view(
     s: Session,
     req: DsrRequest,
@@ -320,7 +325,7 @@ def build_view(
                 .order_by(AuditEvent.seq)
             ).scalars()
         ]
-    rule = deadlines.default_rules().rule_for(req.law, req.request_type)
+    rule = rule_of(req)
     status = DsrStatus(req.status)
     norms = [i.normalised for i in idents if i.normalised]
     if duplicates is None:
@@ -362,7 +367,13 @@ def build_view(
         version=req.version,
         updated_by=req.updated_by,
         updated_at=req.updated_at,
-        allowed_next=[t.value for t in sorted(allowed_targets(status), key=list(DsrStatus).index)],
+        allowed_next=[
+            t.value for t in sorted(allowed_targets(status, rule), key=list(DsrStatus).index)
+        ],
+        denial_reasons=list(rule.denial_reasons),
+        verification=rule.verification.mode.value,
+        excessive_options=list(rule.excessive.options) if rule.excessive else [],
+        clock_events=clock_events_of(rule),
         fulfilment=json.loads(req.fulfilment or "{}"),
         duplicates=duplicates,
         clock=[

@@ -27,6 +27,9 @@ ACTIONS = (
     "find",
     "fulfil",
     "deny",
+    "excessive",
+    "clock_event",
+    "acknowledge",
     "letters",
     "assign",
 )
@@ -98,13 +101,18 @@ def actions(v: RequestView, actor: Actor) -> dict[str, bool]:
     working = v.status in (DsrStatus.IN_PROGRESS.value, DsrStatus.REVIEW.value)
     return {
         "advance": bool(v.allowed_next),
-        "verify": v.status in (DsrStatus.RECEIVED.value, DsrStatus.IDENTITY_VERIFICATION.value),
+        # An opt-out of sale needs no verification (11 CCR §7026(d)): no step to take.
+        "verify": v.status in (DsrStatus.RECEIVED.value, DsrStatus.IDENTITY_VERIFICATION.value)
+        and v.verification != "forbidden",
         "pause": v.is_open and not v.paused_since and bool(v.pause_reasons),
         "resume": v.is_open and v.paused_since is not None,
         "extend": v.is_open and v.extensions_left > 0,
         "find": working,
         "fulfil": working and actor.can(Permission.FULFIL_DSR),
-        "deny": DsrStatus.DENIED.value in v.allowed_next,
+        "deny": DsrStatus.DENIED.value in v.allowed_next and bool(v.denial_reasons),
+        "excessive": v.is_open and bool(v.excessive_options),
+        "clock_event": v.is_open and bool(v.clock_events),
+        "acknowledge": v.is_open and v.acknowledge_by is not None,
         "letters": actor.can(Permission.EXPORT_PERSONAL_DATA),
         "assign": v.is_open,
     }

@@ -3,13 +3,16 @@ request's case file, and the requester's access package (GDPR Art. 15)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from console.domain import labels
 from console.domain.audit_text import describe
+from console.domain.metrics import Ccpa7102Table, TimelinessTable
 from console.reports import Column, KeyValues, Note, Paragraph, Section, Table
-from console.services.reporting.spec import BuildContext, ReportSpec
-from console.services.requests.metrics import metrics, register_rows
+from console.services.reporting.spec import BuildContext, ReportParams, ReportSpec
+from console.services.requests.metrics import metrics_by_law, register_rows
 from console.services.requests.model import DENIAL_REASONS, REQUEST_TYPES
 from console.services.requests.read import get_request
 from console.services.requests.review import LINK_LABELS, REVIEW_LABELS, via_text
@@ -62,50 +65,142 @@ def build_dsr_register(ctx: BuildContext) -> list[Section]:
     ]
 
 
-def build_dsr_metrics(ctx: BuildContext) -> list[Section]:
-    p = ctx.params
-    rows = metrics(ctx.db, ctx.actor, since=p.since, until=p.until)
-    reasons = sorted({r for m in rows for r in m.denied_by_reason})
-    return [
-        Section(
-            "Metrics by request type",
-            [
-                Note(
-                    "Cal. Code Regs. tit. 11 §7102: requests received, complied with in whole or in "
-                    "part, and denied (by basis), and the mean and median days to respond."
-                ),
-                Table(
-                    "DSR metrics",
-                    [
-                        Column("Type", "text", 18),
-                        Column("Received", "int", 8),
-                        Column("Complied", "int", 8),
-                        Column("Denied", "int", 8),
-                        Column("Pending", "int", 8),
-                        Column("Mean days", "float", 8),
-                        Column("Median days", "float", 8),
-                        *(
-                            Column(f"Denied: {DENIAL_REASONS.get(r, r)}", "int", 10)
-                            for r in reasons
-                        ),
-                    ],
-                    [
-                        (
-                            REQUEST_TYPES.get(m.request_type, m.request_type),
-                            m.received,
-                            m.complied,
-                            m.denied,
-                            m.pending,
-                            m.mean_days,
-                            m.median_days,
-                            *(m.denied_by_reason.get(r, 0) for r in reasons),
-                        )
-                        for m in rows
-                    ],
-                ),
-            ],
+_CATEGORY_LABELS = {
+    "not_verifiable": "Denied: not verifiable",
+    "not_a_consumer": "Denied: not made by a consumer",
+    "exempt": "Denied: exempt",
+    "other": "Denied: other grounds",
+}
+
+
+def _years(p: ReportParams, today: dt.date) -> tuple[int, int]:
+    """The calendar years the metrics cover: those of --from and --to (this year by default)."""
+    first = p.since.year if p.since else (p.until.year if p.until else today.year)
+    last = p.until.year if p.until else (p.since.year if p.since else today.year)
+    if last < first:
+        first, last = last, first
+    return max(first, last - 9), last  # at most ten years, the latest kept
+
+
+def _ccpa_section(table: Ccpa7102Table) -> Section:
+    rows = [
+        (
+            r.label,
+            r.received,
+            r.complied_in_whole,
+            r.complied_in_part,
+            r.denied,
+            *(r.denied_by_category.get(c, 0) for c in _CATEGORY_LABELS),
+            r.withdrawn,
+            r.pending,
+            r.mean_days,
+            r.median_days,
         )
+        for r in table.rows
     ]
+    grounds = [
+        (r.label, labels.label("denial_reason", code), n)
+        for r in table.rows
+        for code, n in r.denied_by_reason.items()
+    ]
+    blocks: list[Any] = [
+        Note(table.citation),
+        Table(
+            f"CCPA §7102 metrics {table.year}",
+            [
+                Column("Request", "text", 22),
+                Column("Received", "int", 8),
+                Column("Complied in whole", "int", 8),
+                Column("Complied in part", "int", 8),
+                Column("Denied", "int", 8),
+                *(Column(text, "int", 8) for text in _CATEGORY_LABELS.values()),
+                Column("Withdrawn (apart)", "int", 8),
+                Column("Open", "int", 8),
+                Column("Mean days", "float", 8),
+                Column("Median days", "float", 8),
+            ],
+            rows,
+        ),
+    ]
+    if grounds:
+        blocks.append(
+            Table(
+                f"CCPA denials by ground {table.year}",
+                [
+                    Column("Request", "text", 22),
+                    Column("Ground", "text", 30),
+                    Column("Denied", "int"),
+                ],
+                grounds,
+            )
+        )
+    blocks += [Note(n) for n in table.notes]
+    return Section(f"CCPA/CPRA requests received in {table.year} (11 CCR §7102)", blocks)
+
+
+def _timeliness_section(t: TimelinessTable) -> Section:
+    rows = [
+        (
+            r.label,
+            r.unit,
+            r.received,
+            r.closed_on_time,
+            r.closed_late,
+            r.open_overdue,
+            r.open_not_due,
+            r.extended,
+            r.waiting,
+            r.complied,
+            r.denied,
+            r.withdrawn,
+            r.acknowledged_on_time,
+            r.acknowledged_late,
+            r.mean_days,
+            r.median_days,
+        )
+        for r in t.rows
+    ]
+    return Section(
+        f"{t.law_label} requests received in {t.year}: timeliness",
+        [
+            Table(
+                f"{t.law_label} timeliness {t.year}",
+                [
+                    Column("Request", "text", 18),
+                    Column("Days counted in", "text", 10),
+                    Column("Received", "int", 7),
+                    Column("Closed on time", "int", 7),
+                    Column("Closed late", "int", 7),
+                    Column("Open, overdue", "int", 7),
+                    Column("Open, not yet due", "int", 7),
+                    Column("Extended", "int", 7),
+                    Column("Clock waiting", "int", 7),
+                    Column("Complied", "int", 7),
+                    Column("Denied", "int", 7),
+                    Column("Withdrawn", "int", 7),
+                    Column("Acknowledged on time", "int", 7),
+                    Column("Acknowledged late", "int", 7),
+                    Column("Mean days", "float", 7),
+                    Column("Median days", "float", 7),
+                ],
+                rows,
+            ),
+            Note(f"Open requests are counted as of {t.as_of.isoformat()}."),
+            *(Note(n) for n in t.notes),
+        ],
+    )
+
+
+def build_dsr_metrics(ctx: BuildContext) -> list[Section]:
+    """Per calendar year: the CCPA §7102 table (CCPA requests only, withdrawn apart) and a
+    timeliness table for each other law, as console.domain.metrics counts them."""
+    today = dt.date.today()
+    first, last = _years(ctx.params, today)
+    sections: list[Section] = []
+    for year in metrics_by_law(ctx.db, ctx.actor, first, last, today):
+        sections.append(_ccpa_section(year.ccpa))
+        sections.extend(_timeliness_section(t) for t in year.timeliness)
+    return sections
 
 
 def build_case_file(ctx: BuildContext) -> list[Section]:
@@ -291,8 +386,10 @@ REPORTS: list[ReportSpec] = [
     ),
     ReportSpec(
         "dsr-metrics",
-        "DSR metrics (CCPA §7102)",
-        "Per request type: received, complied with, denied by basis, mean and median days to respond.",
+        "DSR metrics (CCPA §7102, timeliness per law)",
+        "Per calendar year: the CCPA §7102 table (CCPA requests only; received, complied with in"
+        " whole or in part, denied by ground, withdrawn apart, mean and median days) and a"
+        " timeliness table for each other law.",
         build_dsr_metrics,
         takes=("since", "until"),
         classification="internal",

@@ -338,6 +338,14 @@ class LegalDetailView(QWidget):
             self.checklist.addItem(item)
         self.checklist.blockSignals(False)
         self._show_decision(detail)
+        may_release = self.ctx.actor.can(Permission.RELEASE_HOLDS)
+        self.release_button.setEnabled(may_release)
+        self.release_reason.setEnabled(may_release)
+        self.release_button.setToolTip(
+            ""
+            if may_release
+            else "Releasing a legal hold is a legal decision: only a legal reviewer may."
+        )
         self.holds_list.clear()
         for h in holds:
             item = QListWidgetItem(

@@ -34,12 +34,14 @@ class NewRequestDialog(QDialog):
         self.setWindowTitle("New data-subject request")
         self.today = today or dt.date.today()
         form = QFormLayout()
-        self.type_box = QComboBox()
-        for key, label in dsr.REQUEST_TYPES.items():
-            self.type_box.addItem(label, key)
+        # The law first: it decides which types there are (the request-type registry).
         self.law_box = QComboBox()
         for key, label in dsr.LAWS.items():
             self.law_box.addItem(label, key)
+        self.type_box = QComboBox()
+        self.type_help = plain_label("")
+        self.type_help.setWordWrap(True)
+        self.type_help.setObjectName("type_help")
         self.country_edit = QLineEdit()
         self.country_edit.setPlaceholderText("GDPR only: country for public holidays, e.g. DE")
         self.channel_box = QComboBox()
@@ -56,8 +58,9 @@ class NewRequestDialog(QDialog):
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setFixedHeight(60)
         for label, widget in (
-            ("&Type", self.type_box),
             ("&Law", self.law_box),
+            ("&Type", self.type_box),
+            ("", self.type_help),
             ("C&ountry", self.country_edit),
             ("&Channel", self.channel_box),
             ("&Received", self.received_edit),
@@ -69,7 +72,7 @@ class NewRequestDialog(QDialog):
             ("No&tes", self.notes_edit),
         ):
             form.addRow(label, widget)
-            widget.setAccessibleName(label.replace("&", ""))
+            widget.setAccessibleName(label.replace("&", "") or "About the type")
         self.problem_label = plain_label("")
         self.problem_label.setObjectName("problems")
         theme.set_role(self.problem_label, "error")
@@ -91,7 +94,34 @@ class NewRequestDialog(QDialog):
             self.country_edit,
         ):
             edit.textChanged.connect(self.validate)
-        self.law_box.currentIndexChanged.connect(self.validate)
+        self.law_box.currentIndexChanged.connect(self.offer_types)
+        self.received_edit.textChanged.connect(self.offer_types)
+        self.type_box.currentIndexChanged.connect(self.describe_type)
+        self.offer_types()
+
+    def _received(self) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(self.received_edit.text().strip())
+        except ValueError:
+            return None
+
+    def offer_types(self) -> None:
+        """Only the types the chosen law gives on the received date; the choice kept if it can."""
+        law = str(self.law_box.currentData())
+        kept = self.type_box.currentData()
+        self.type_box.blockSignals(True)
+        self.type_box.clear()
+        for key, label in dsr.types_for(law, self._received()):
+            self.type_box.addItem(label, key)
+        self.type_box.setCurrentIndex(max(self.type_box.findData(kept), 0))
+        self.type_box.blockSignals(False)
+        self.describe_type()
+
+    def describe_type(self) -> None:
+        rtype = self.type_box.currentData()
+        law = str(self.law_box.currentData())
+        text = dsr.type_description(law, str(rtype), self._received()) if rtype else ""
+        self.type_help.setText(text)
         self.validate()
 
     @property

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain import labels
 from console.domain.permissions import Permission
 from console.domain.responses import LETTER_LABELS
 from console.domain.workflow import DsrStatus
@@ -132,6 +133,9 @@ class RequestDetail(QWidget):
             ("find", "&Find records", self.find_records),
             ("fulfil", "F&ulfil…", self.fulfil),
             ("deny", "&Deny…", self.deny),
+            ("excessive", "Unfounded or excess&ive…", self.excessive),
+            ("clock_event", "&Waiting for…", self.clock_event),
+            ("acknowledge", "Ack&nowledged…", self.acknowledge),
             ("letters", "Letter&s…", self.letters),
             ("assign", "Assi&gn…", self.assign),
         ):
@@ -563,15 +567,93 @@ class RequestDetail(QWidget):
             lambda: records.records_by_id(self.ctx.db, self.ctx.actor, ids), loaded, self._failed
         )
 
+    def excessive(self) -> None:
+        """GDPR Art. 12(5): a reasonable fee or a refusal, with the reasons recorded."""
+        v = self.view
+        if v is None:
+            return
+        words = [labels.label("excessive_decision", c) for c in v.excessive_options]
+        choice = Ask.choose(self, "Manifestly unfounded or excessive", "Decision:", words)
+        if choice is None:
+            return
+        decision = v.excessive_options[words.index(choice)]
+        reasons = DetailAsk.text(
+            self,
+            "Manifestly unfounded or excessive",
+            "Why is the request manifestly unfounded or excessive? (recorded; you must be able"
+            " to show it)",
+        )
+        if reasons is None:
+            return
+        self._run(
+            lambda: dsr.decide_manifestly_unfounded(
+                self.ctx.db, self.ctx.actor, v.id, decision, reasons, expected_version=v.version
+            )
+        )
+
+    def clock_event(self) -> None:
+        """Identity, a fee or clarification asked for or received (UK GDPR Art. 12A)."""
+        v = self.view
+        if v is None:
+            return
+        words = [labels.label("clock", dsr.CLOCK_EVENTS[e].value) for e in v.clock_events]
+        choice = Ask.choose(self, "Clock", "What happened:", words)
+        if choice is None:
+            return
+        event = v.clock_events[words.index(choice)]
+        day = DetailAsk.text(self, "Clock", "On (YYYY-MM-DD):", dt.date.today().isoformat())
+        if day is None:
+            return
+        try:
+            on = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            Ask.error(self, "Clock", f"Not a date like 2026-01-31: {day}")
+            return
+        self._run(
+            lambda: dsr.clock_event(
+                self.ctx.db, self.ctx.actor, v.id, event, on, expected_version=v.version
+            )
+        )
+
+    def acknowledge(self) -> None:
+        """Record when receipt was acknowledged (a UK complaint within 30 days, s.164A(3))."""
+        v = self.view
+        if v is None:
+            return
+        day = DetailAsk.text(
+            self,
+            "Acknowledged",
+            f"Acknowledged on (YYYY-MM-DD; due by {v.acknowledge_by}):",
+            dt.date.today().isoformat(),
+        )
+        if day is None:
+            return
+        try:
+            on = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            Ask.error(self, "Acknowledged", f"Not a date like 2026-01-31: {day}")
+            return
+        how = DetailAsk.text(self, "Acknowledged", "How (e-mail, letter, …)?") or ""
+        self._run(
+            lambda: dsr.acknowledge(
+                self.ctx.db, self.ctx.actor, v.id, on, how=how, expected_version=v.version
+            )
+        )
+
     def deny(self) -> None:
         v = self.view
         if v is None:
             return
-        labels = list(dsr.DENIAL_REASONS.values())
-        choice = Ask.choose(self, "Deny", "Reason for the denial:", labels)
+        # Only the grounds the request's law allows for its type (the registry).
+        codes = list(v.denial_reasons)
+        if not codes:
+            Ask.info(self, "Deny", "The law gives no ground to refuse this request.")
+            return
+        words = [labels.label("denial_reason", c) for c in codes]
+        choice = Ask.choose(self, "Deny", "Ground for the denial:", words)
         if choice is None:
             return
-        reason = list(dsr.DENIAL_REASONS)[labels.index(choice)]
+        reason = codes[words.index(choice)]
         text = DetailAsk.text(self, "Deny", "Explanation for the requester:") or ""
         self._run(
             lambda: dsr.deny(

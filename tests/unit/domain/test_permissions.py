@@ -26,3 +26,10 @@ def test_a_refusal_names_the_user_and_the_permission() -> None:
         PermissionDenied, match=r"olga \(Auditor.*permission to manage user accounts"
     ):
         require(Role.AUDITOR, Permission.MANAGE_USERS, user="olga")
+
+
+def test_only_a_legal_reviewer_releases_a_legal_hold() -> None:
+    """Releasing preserved evidence is a legal decision (issue 16): an admin places and renews
+    holds to run the installation, but never releases one."""
+    assert [r for r in Role if allows(r, Permission.RELEASE_HOLDS)] == [Role.LEGAL]
+    assert allows(Role.ADMIN, Permission.MANAGE_HOLDS)

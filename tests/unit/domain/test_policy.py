@@ -174,6 +174,7 @@ def test_recipients_include_law_enforcement_and_legal_process(pack: PolicyPack) 
         "law_enforcement",
         "legal_process",
         "rights_defence",
+        "third_party",  # advertising partners (Cal. Civ. Code §1798.140(ah))
     }
     assert pack.recipient("law_enforcement").disclosure_grounds == ("government_request",)
     assert pack.recipient("legal_process").disclosure_grounds == ("legal_process",)
@@ -309,9 +310,10 @@ def test_the_shipped_pack_keeps_its_digest_when_the_model_gains_optional_fields(
 ) -> None:
     """Packs are stored under their digest; fields added later are left out while unset.
 
-    (The digest is that of the shipped pack 2019-07-02.2, which names authorities, automated
-    decisions and contact details as organisation defaults.)"""
-    assert pack.digest() == "e83b856cc29c46b9c703d9c340e5c6434abd48378bb60c2960bb0a5aea594131"
+    (The digest is that of the shipped pack 2019-07-02.3, which names authorities, automated
+    decisions and contact details as organisation defaults, labels the customer and account ids,
+    the people groups and 8 rights' how-to as such, and types advertising partners third parties.)"""
+    assert pack.digest() == "27e6ceddd9bad722ffdddf8606e6fe0854d91279b053eb9cb32d4487388a9b71"
     assert "dpo_contact" not in pack.to_dict()["organisation"]
     assert "disclosures" not in pack.to_dict()
 
@@ -323,12 +325,12 @@ def test_statement_disclosures_are_optional_and_round_trip(raw: dict[str, Any]) 
     raw["organisation"]["dpo_contact"] = "dpo@example.com"
     raw["purposes"][0]["legal_basis_ref"] = "How we use your personal data"
     raw["cookie_policy"]["honours_gpc"] = True
-    raw["recipients"][4]["kind"] = "third_party"
+    raw["recipients"][4]["kind"] = "processor"
     raw["disclosures"] = {"request_methods": ["privacy@example.com", "+1 800 555 0100"]}
     after = parse_pack(raw, origin=ORIGIN)
     assert after.organisation.dpo_contact == "dpo@example.com"
     assert after.disclosures is not None and len(after.disclosures.request_methods) == 2
-    assert after.recipient("advertising_partners").kind == "third_party"
+    assert after.recipient("advertising_partners").kind == "processor"
     assert parse_pack(json.loads(after.to_json()), origin="again") == after
     assert after.digest() != before.digest()
 

@@ -51,7 +51,7 @@ def test_no_legal_bases_in_the_statement(report: HealthReport) -> None:
     finding = report.finding("G3")
     assert finding is not None and (finding.severity, finding.status) == ("high", "missing")
     assert "10 purposes are listed; 10 name no legal basis" in finding.says
-    assert "respond_to_inquiries" in finding.add
+    assert "Respond to inquiries" in finding.add  # purposes by their labels, not ids
 
 
 def test_no_dpo_or_rights_contact(report: HealthReport) -> None:
@@ -89,7 +89,7 @@ def test_advertising_cookies_are_not_disclosed_as_sharing(report: HealthReport) 
     assert "§1798.140(ah)" in finding.citation
     assert "third-party partners to show ClientPay ads" in finding.says
     assert "does not sell, rent, lease or disclose" in finding.says
-    assert "technical.cookie_id" in finding.add
+    assert "Cookie identifier" in finding.add  # categories by their labels, not ids
     assert report.finding("C3") is not None and report.finding("C11") is not None
 
 
@@ -123,10 +123,25 @@ def test_the_uk_complaint_to_controller_line_is_checked_from_19_june_2026() -> N
     assert finding is not None and finding.review is not None
 
 
-def test_the_pack_entries_the_statement_does_not_support_are_listed(report: HealthReport) -> None:
-    """data/policy/README.md step 4: the customer and account ids and 8 of the 10 rights are not
-    in the statement and carry no organisation-default label (issue 16)."""
-    finding = report.finding("P1")
+def test_the_shipped_pack_labels_what_the_statement_does_not_say(report: HealthReport) -> None:
+    """data/policy/README.md step 4: the customer and account ids and the how-to of 8 of the 10
+    rights are not in the statement, so they carry the organisation-default label (issue 16)."""
+    assert report.finding("P1") is None and "P1" in report.passed
+    pack = load_default_pack()
+    for cid in ("account.customer_id", "account.account_id"):
+        basis = next(c.basis for c in pack.categories if c.id == cid)
+        assert basis is not None and basis.startswith("organisation default")
+    labelled = [r.id for r in pack.rights if r.how_basis]
+    assert len(labelled) == 8 and "opt-out-marketing" not in labelled
+
+
+def test_pack_entries_without_a_reference_or_a_label_are_listed() -> None:
+    raw = _raw()
+    for category in raw["categories"]:
+        category.pop("basis", None)
+    for right in raw["rights"]:
+        right.pop("how_basis", None)
+    finding = check_pack(parse_pack(raw, origin="unlabelled.json"), ON).finding("P1")
     assert finding is not None and finding.status == "assumed"
     for field in (
         "categories.account.customer_id",
@@ -139,11 +154,29 @@ def test_the_pack_entries_the_statement_does_not_support_are_listed(report: Heal
     assert "rights.opt-out-marketing" not in finding.pack_fields
 
 
-def test_advertising_partners_typed_as_processors_are_reported(report: HealthReport) -> None:
-    """11 CCR §7050(b): a provider of cross-context behavioural advertising is a third party."""
-    finding = report.finding("P2")
-    assert finding is not None and "processor_transfers" in finding.add
-    assert finding.pack_fields == ("recipients[4].kind",)
+def test_advertising_partners_are_third_parties_not_processors(report: HealthReport) -> None:
+    """11 CCR §7050(b) and Cal. Civ. Code §1798.140(ah): a provider of cross-context behavioural
+    advertising is a third party; typed 'processor', it is reported."""
+    assert report.finding("P2") is None
+    pack = load_default_pack()
+    assert pack.recipient("advertising_partners").kind == "third_party"
+    assert all(
+        "advertising_partners" not in t.recipients for t in pack.transfers if "processor" in t.id
+    )
+    raw = _raw()
+    raw["recipients"][4]["kind"] = "processor"
+    finding = check_pack(parse_pack(raw, origin="processor.json"), ON).finding("P2")
+    assert finding is not None and finding.pack_fields == ("recipients[4].kind",)
+
+
+def test_the_opt_out_right_keeps_the_statements_except_as_described(report: HealthReport) -> None:
+    """'ClientPay does not sell…' must keep the statement's 'except as described': under the
+    CPRA, third-party advertising cookies count as sharing (Cal. Civ. Code §1798.140(ah))."""
+    right = next(r for r in load_default_pack().rights if r.id == "opt-out-sale")
+    assert "except as the statement describes" in right.description
+    assert "sharing" in right.description
+    finding = report.finding("C5")  # the statement itself still does not disclose the sharing
+    assert finding is not None and "Advertising cookies are not disclosed as sharing" in finding.add
 
 
 def test_the_report_is_plain_json_ready_values(report: HealthReport) -> None:

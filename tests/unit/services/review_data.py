@@ -83,7 +83,10 @@ def open_request(
             channel="email",
         ),
     )
-    view = dsr.verify_identity(db, officer, view.id, "account login", "SSO-1")
+    if view.verification == "forbidden":  # an opt-out needs no verification (11 CCR §7026(d))
+        view = dsr.advance(db, officer, view.id, "in_progress")
+    else:
+        view = dsr.verify_identity(db, officer, view.id, "account login", "SSO-1")
     work.find_records(db, officer, view.id)
     return dsr.get_request(db, officer, view.id)
 

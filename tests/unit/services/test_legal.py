@@ -102,7 +102,7 @@ def test_only_the_legal_role_can_decide(db, lawyer, admin, officer) -> None:
     request_id = legal.create_request(db, lawyer, _intake()).id
     legal_review.assign(db, lawyer, request_id, lawyer.name)
     for someone in (admin, officer):
-        with pytest.raises(PermissionDenied, match=r"legal\.decide"):
+        with pytest.raises(PermissionDenied, match="decide legal requests"):
             legal_review.decide(db, someone, request_id, "reject", "Overbroad.")
     detail = legal_review.decide(db, lawyer, request_id, "reject", "Overbroad.")
     assert detail.summary.decision == "reject" and detail.decided_by == lawyer.name
@@ -146,8 +146,10 @@ def test_a_stale_save_is_refused_naming_who_changed_it(db, lawyer, make_user) ->
 
 
 def test_a_preservation_hold_blocks_erasure_until_it_is_released(
-    db, lawyer, officer, people
+    db, admin, lawyer, officer, people
 ) -> None:
+    """Only a legal reviewer releases a hold: an admin is refused (releasing preserved evidence
+    is a legal decision)."""
     ana = _ana_record_ids(db, officer)
     assert len(ana) == 3  # the CRM row and two payments linked by her customer id
     request_id = legal.create_request(db, lawyer, _intake(process_type="preservation")).id
@@ -162,6 +164,9 @@ def test_a_preservation_hold_blocks_erasure_until_it_is_released(
     assert hold.until.isoformat() in why
     assert legal_holds.hold_badges(db, officer, ana)[ana[0]].startswith("Legal hold: ")
 
+    with pytest.raises(PermissionDenied, match="release legal holds"):
+        legal_holds.release_hold(db, admin, hold.id, "Tidying up.")
+    assert legal_holds.holds_for(db, lawyer, request_id)[0].active
     released = legal_holds.release_hold(db, lawyer, hold.id, "Case closed by the agency.")
     assert not released.active and released.released_by == "leo"
     with db.transaction() as s:

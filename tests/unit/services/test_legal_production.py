@@ -121,7 +121,10 @@ def test_a_production_is_numbered_certified_and_hashed(db, lawyer, people, tmp_p
     log = legal_disclosures.disclosure_log(db, lawyer)
     assert len(log) == 1 and log[0].production == "CP-000001–CP-000003"
     assert log[0].recipient == "County Sheriff (Det. Cole)" and log[0].method == "Portal upload"
-    assert "case 24-CR-118" in log[0].legal_basis and "legal_process" in log[0].legal_basis
+    assert (
+        "case 24-CR-118" in log[0].legal_basis
+        and "Subpoena, court order or legal process" in log[0].legal_basis
+    )
     assert legal.get(db, lawyer, request_id).summary.status.value == "produced"
 
 

@@ -30,7 +30,7 @@ def test_the_pack_in_force_follows_the_effective_dates(
 ) -> None:
     policy.ensure_default_pack(any_db, any_admin)
     policy.load_pack_file(any_db, any_admin, _revised_pack(tmp_path, "2026-03-01", "2026-03-01.1"))
-    assert policy.pack_in_force(any_db, any_admin, date(2025, 6, 1)).version == "2019-07-02.2"
+    assert policy.pack_in_force(any_db, any_admin, date(2025, 6, 1)).version == "2019-07-02.3"
     assert policy.pack_in_force(any_db, any_admin, date(2026, 3, 1)).version == "2026-03-01.1"
     assert [v.effective_date for v in policy.list_versions(any_db, any_admin)] == [
         "2019-07-02",

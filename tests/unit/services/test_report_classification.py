@@ -152,6 +152,7 @@ def test_every_report_that_holds_personal_data_is_confidential() -> None:
         "cookie-register",
         "sources",
         "audit-trail",
+        "policy-check",
     ):
         assert levels[name] == "internal", name
     for name in ("case-file", "access-package", "records"):

@@ -43,7 +43,7 @@ def test_the_source_catalogue_lists_sources_and_their_imports(
     assert result.row_counts == {"Sources": 1, "Imports": 1}
     wb = load_workbook(out)
     cells = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
-    assert "HubSpot" in cells and "crm.csv" in cells and "completed" in cells
+    assert "HubSpot" in cells and "crm.csv" in cells and "Completed" in cells
 
 
 def test_the_records_export_carries_every_script_and_no_formula(

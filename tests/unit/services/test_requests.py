@@ -141,9 +141,12 @@ def test_intake_refuses_a_bad_email_and_a_future_date_naming_the_field(db, offic
 
 
 def test_the_workflow_needs_verified_identity_and_refuses_illegal_moves(db, officer) -> None:
-    view = dsr.create_request(db, officer, intake())
+    """A CCPA request to know is a verifiable consumer request (11 CCR §7060, §7062)."""
+    view = dsr.create_request(db, officer, intake(law="ccpa", country=None))
     with pytest.raises(WorkflowError, match="verify identity first"):
         dsr.advance(db, officer, view.id, DsrStatus.REVIEW)
+    with pytest.raises(dsr.RequestError, match="identity was verified"):
+        dsr.advance(db, officer, view.id, DsrStatus.IN_PROGRESS)
     view = dsr.advance(db, officer, view.id, DsrStatus.IDENTITY_VERIFICATION)
     with pytest.raises(dsr.RequestError, match="identity was verified"):
         dsr.advance(db, officer, view.id, DsrStatus.IN_PROGRESS)
@@ -158,14 +161,79 @@ def test_the_workflow_needs_verified_identity_and_refuses_illegal_moves(db, offi
     assert actions[0] == "dsr.create" and "dsr.identity_verified" in actions
 
 
+def test_a_gdpr_request_may_start_without_a_verification_step(db, officer) -> None:
+    """GDPR Art. 12(6): further information is asked only on reasonable doubt about identity."""
+    view = dsr.create_request(db, officer, intake())
+    assert view.verification == "optional" and "in_progress" in view.allowed_next
+    view = dsr.advance(db, officer, view.id, DsrStatus.IN_PROGRESS)
+    assert view.status == "in_progress" and view.identity_verified_at is None
+
+
+def test_an_opt_out_of_sale_is_worked_without_identity_verification(db, officer) -> None:
+    """11 CCR §7026(d): a request to opt out of sale/sharing need not be a verifiable request."""
+    view = dsr.create_request(
+        db, officer, intake(law="ccpa", country=None, request_type="opt-out-sale")
+    )
+    assert view.verification == "forbidden"
+    assert "identity_verification" not in view.allowed_next
+    with pytest.raises(dsr.RequestError, match=r"§7026\(d\)"):
+        dsr.verify_identity(db, officer, view.id, "ID document", "EV-1")
+    with pytest.raises(WorkflowError, match=r"§7026\(d\)"):
+        dsr.advance(db, officer, view.id, DsrStatus.IDENTITY_VERIFICATION)
+    view = dsr.advance(db, officer, view.id, DsrStatus.IN_PROGRESS)
+    assert view.status == "in_progress" and view.identity_verified_at is None
+
+
 def test_a_denial_needs_a_reason_from_the_list(db, officer) -> None:
     view = dsr.create_request(db, officer, intake())
     with pytest.raises(ValidationError, match="unknown"):
         dsr.deny(db, officer, view.id, "because")
-    with pytest.raises(ValidationError, match="say why"):
-        dsr.deny(db, officer, view.id, "other", "")
     view = dsr.deny(db, officer, view.id, "identity_not_verified", "no reply to our ID request")
     assert view.status == "denied" and view.denial_reason == "identity_not_verified"
+
+
+def test_a_gdpr_request_cannot_be_denied_as_not_a_consumer(db, officer) -> None:
+    """'Not a consumer' is a CCPA notion (Cal. Civ. Code §1798.140(i)); GDPR Art. 12(4) and
+    Art. 23 give the grounds a GDPR request may be refused on, and the registry lists them."""
+    view = dsr.create_request(db, officer, intake())
+    assert "not_a_consumer" not in view.denial_reasons
+    assert "identity_not_verified" in view.denial_reasons
+    with pytest.raises(WorkflowError, match=r"not a ground.*allowed: identity_not_verified"):
+        dsr.deny(db, officer, view.id, "not_a_consumer", "")
+    assert dsr.get_request(db, officer, view.id).status == "received"
+    ccpa = dsr.create_request(db, officer, intake(law="ccpa", country=None, emails=("b@x.com",)))
+    assert dsr.deny(db, officer, ccpa.id, "not_a_consumer", "").denial_reason == "not_a_consumer"
+
+
+def test_a_pair_the_registry_does_not_hold_is_refused_naming_those_it_holds(db, officer) -> None:
+    """The GDPR gives no opt-out of sale; a request logged under it would get an invented clock."""
+    with pytest.raises(ValidationError, match=r"gdpr/opt-out-sale.*holds: access, deletion"):
+        dsr.create_request(db, officer, intake(request_type="opt-out-sale"))
+    with pytest.raises(ValidationError, match=r"gives no limit.*holds: .*opt-out-sale"):
+        dsr.create_request(db, officer, intake(law="vcdpa", country=None, request_type="limit-spi"))
+
+
+@pytest.mark.parametrize(
+    ("law", "rtype", "received", "due"),
+    [
+        # 11 CCR §7027(g)(1): limit use of sensitive personal information, 15 business days.
+        ("ccpa", "limit-spi", D(2026, 3, 2), D(2026, 3, 23)),
+        # Va. Code §59.1-577(C): an appeal is decided within 60 days.
+        ("vcdpa", "appeal", D(2026, 3, 2), D(2026, 5, 1)),
+        # Conn. Gen. Stat. §42-518(d): 60 days.
+        ("ctdpa", "appeal", D(2026, 3, 2), D(2026, 5, 1)),
+        # C.R.S. 6-1-1306(3): 45 days (extendable by 60).
+        ("cpa", "appeal", D(2026, 3, 2), D(2026, 4, 16)),
+    ],
+)
+def test_the_new_request_types_are_offered_with_their_clocks(
+    db, officer, law, rtype, received, due
+) -> None:
+    assert rtype in dsr.REQUEST_TYPES
+    view = dsr.create_request(
+        db, officer, intake(law=law, country=None, request_type=rtype, received_on=received)
+    )
+    assert view.due_on == due
 
 
 def test_saving_over_someone_elses_change_names_who_changed_it(db, officer, make_user) -> None:

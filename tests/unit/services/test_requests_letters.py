@@ -94,9 +94,11 @@ def test_a_ccpa_deletion_denial_gives_the_basis_and_the_exception(
 ) -> None:
     view = open_request(any_db, officer, law="ccpa", rtype="deletion")
     view = dsr.advance(any_db, officer, view.id, "review")
-    dsr.deny(any_db, officer, view.id, "exemption", "We must keep invoices for tax law.")
+    dsr.deny(any_db, officer, view.id, "legal_obligation", "We must keep invoices for tax law.")
     text = _text(write_letter(any_db, officer, view.id, "denial", tmp_path / "d.pdf").path)
-    assert "The basis for our decision: Exemption applies. We must keep invoices" in text
+    assert (
+        "The basis for our decision: Kept to meet a legal obligation. We must keep invoices" in text
+    )
     assert "11 CCR §7022(f)" in text and "not use the information we keep" in text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from openpyxl import load_workbook
 
 from console.domain.permissions import Role
 from console.reports import verify_file
@@ -38,6 +39,8 @@ def _close(db, officer, view, on, *, deny: str | None = None):
 
 
 def test_metrics_count_by_type_with_mean_and_median_days(db, officer) -> None:
+    """11 CCR §7102(a): received, complied, denied by ground, mean and median days (10 and 30
+    days: mean 20.0, median 20.0; the denial in 1 day counts as a response too: 13.7 and 10.0)."""
     _close(db, officer, _new(db, officer, "access", D(2024, 1, 1)), D(2024, 1, 11))
     _close(db, officer, _new(db, officer, "access", D(2024, 1, 5), "b@example.com"), D(2024, 2, 4))
     _close(
@@ -48,18 +51,65 @@ def test_metrics_count_by_type_with_mean_and_median_days(db, officer) -> None:
         deny="not_a_consumer",
     )
     _new(db, officer, "deletion", D(2024, 2, 1))
-    by_type = {
-        x.request_type: x
-        for x in m.metrics(db, officer, since=D(2024, 1, 1), until=D(2024, 12, 31))
-    }
-    access = by_type["access"]
+    [year] = m.metrics_by_law(db, officer, 2024, 2024, D(2024, 12, 31))
+    access = year.ccpa.row("access")
     assert (access.received, access.complied, access.denied) == (3, 2, 1)
     assert access.denied_by_reason == {"not_a_consumer": 1}
+    assert access.denied_by_category == {"not_a_consumer": 1}
     assert access.mean_days == pytest.approx(13.7) and access.median_days == 10.0
-    assert by_type["deletion"].pending == 1 and by_type["deletion"].mean_days is None
+    deletion = year.ccpa.row("deletion")
+    assert deletion.pending == 1 and deletion.mean_days is None
+    assert year.timeliness == ()  # no other law's requests
     rows = list(m.register_rows(db, officer, since=D(2024, 1, 1), until=D(2024, 1, 31)))
     assert [r.response for r in rows] == ["Complied in whole", "Complied in whole", "Denied"]
     assert rows[2].denial_reason == "not_a_consumer" and rows[0].channel == "web_form"
+
+
+def test_the_metrics_report_reads_the_demo_figures_per_law(db, officer, tmp_path) -> None:
+    """The shape issue 16 gives for the demo set: four CCPA requests to know (answered in 15 and
+    25 days, one withdrawn, one open) and a GDPR access request. §7102 counts the CCPA ones
+    only: 4 received, 2 complied, mean 20.0 and median 20.0 days, the withdrawn one apart (not
+    'Pending'); mixing in the GDPR request gave 5, 3, 21.2 and 22.5. GDPR gets its own
+    timeliness table."""
+    _close(
+        db, officer, _new(db, officer, "access", D(2025, 3, 2), "a1@example.com"), D(2025, 3, 17)
+    )
+    _close(
+        db, officer, _new(db, officer, "access", D(2025, 4, 1), "a2@example.com"), D(2025, 4, 26)
+    )
+    withdrawn = _new(db, officer, "access", D(2025, 5, 4), "a3@example.com")
+    dsr.advance(db, officer, withdrawn.id, "withdrawn", today=D(2025, 5, 6))
+    _new(db, officer, "access", D(2025, 11, 30), "a4@example.com")
+    gdpr = dsr.create_request(
+        db,
+        officer,
+        dsr.Intake("access", "gdpr", D(2025, 2, 3), emails=("g@example.de",), country="DE"),
+    )
+    dsr.advance(db, officer, gdpr.id, "in_progress")
+    dsr.advance(db, officer, gdpr.id, "review")
+    dsr.advance(db, officer, gdpr.id, "completed", today=D(2025, 3, 2))
+    result = reports.run_report(
+        db,
+        officer,
+        "dsr-metrics",
+        "xlsx",
+        tmp_path / "metrics.xlsx",
+        reports.ReportParams(since=D(2025, 1, 1), until=D(2025, 12, 31)),
+    )
+    book = load_workbook(result.path, read_only=True)
+    cells = [
+        [c for c in row if c is not None]
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+    ]
+    [know] = [r for r in cells if r and r[0] == "Requests to know"]
+    # Received, whole, part, denied, 4 categories, withdrawn, open, mean, median.
+    assert know == ["Requests to know", 4, 2, 0, 0, 0, 0, 0, 0, 1, 1, 20.0, 20.0]
+    [gdpr_row] = [r for r in cells if r and r[0] == "Access" and len(r) > 10]
+    assert gdpr_row[1:5] == ["calendar days", 1, 1, 0]  # received 1, closed on time 1, late 0
+    text = " ".join(str(c) for r in cells for c in r)
+    assert "GDPR requests received in 2025: timeliness" in text
+    assert "11 CCR §7102(a)(1)" in text and "Pending" not in text
 
 
 def test_the_list_filters_and_sorts_and_rows_keep_the_order_asked(db, officer) -> None:

@@ -225,3 +225,26 @@ def test_the_scope_is_set_in_the_window_and_going_beyond_it_needs_a_reason(
     qtbot.mouseClick(view.produce_button, Qt.MouseButton.LeftButton)
     assert "beyond the request's scope" in view.error_label.text()
     assert not any(tmp_path.glob("LR-*"))
+
+
+def test_an_admin_sees_the_hold_but_cannot_release_it(
+    qtbot, db, lawyer, admin, runner, tmp_path
+) -> None:
+    """Releasing preserved evidence is a legal decision: the button is off for an admin (and the
+    service refuses anyway); a legal reviewer's is on."""
+    from datetime import date
+
+    from console.services.legal import holds as legal_holds
+
+    request_id = legal.create_request(db, lawyer, _intake()).id
+    legal_holds.place_hold(db, lawyer, request_id, start=date.today())
+    views = {}
+    for who in (admin, lawyer):
+        view = LegalDetailView(UiContext(db, runner, who))
+        qtbot.addWidget(view)
+        with qtbot.waitSignal(view.loaded, timeout=10_000):
+            view.load(request_id)
+        views[who.name] = view
+    assert not views[admin.name].release_button.isEnabled()
+    assert "only a legal reviewer" in views[admin.name].release_button.toolTip()
+    assert views["leo"].release_button.isEnabled()

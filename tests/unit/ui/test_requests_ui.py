@@ -326,3 +326,129 @@ def test_a_correction_is_fulfilled_through_the_dialog(
     assert corrected and str(corrected[-1].object_id) == str(attached.record_id)
     fulfilled = [e for e in events if e.action == "dsr.fulfil"][-1]
     assert fulfilled.details["corrected"] == [attached.record_id]
+
+
+def test_the_dialog_offers_only_the_types_the_chosen_law_gives(qtbot) -> None:
+    """The request-type registry is the one source: GDPR gives no opt-out of sale; the CCPA gives
+    the right to limit (11 CCR §7027); the US state laws give appeals (e.g. Va. Code
+    §59.1-577(C))."""
+    dlg = NewRequestDialog(today=TODAY)
+    qtbot.addWidget(dlg)
+    dlg.show()
+
+    def offered() -> list[str]:
+        return [dlg.type_box.itemData(i) for i in range(dlg.type_box.count())]
+
+    dlg.law_box.setCurrentIndex(dlg.law_box.findData("gdpr"))
+    assert "opt-out-sale" not in offered() and "access" in offered()
+    dlg.type_box.setCurrentIndex(dlg.type_box.findData("deletion"))
+    dlg.law_box.setCurrentIndex(dlg.law_box.findData("ccpa"))
+    assert "limit-spi" in offered() and dlg.type_box.currentData() == "deletion"
+    dlg.type_box.setCurrentIndex(dlg.type_box.findData("opt-out-sale"))
+    assert "15 business days" in dlg.type_help.text()
+    assert "may not be required" in dlg.type_help.text()
+    dlg.law_box.setCurrentIndex(dlg.law_box.findData("vcdpa"))
+    assert "appeal" in offered() and dlg.type_box.itemText(offered().index("appeal")) == (
+        "Appeal of a refused request"
+    )
+
+
+def test_the_deny_dialog_lists_only_the_grounds_of_the_requests_law(
+    qtbot, ctx, db, officer, monkeypatch
+) -> None:
+    """A GDPR request is never denied as 'not a consumer' (a CCPA notion): the dialog does not
+    offer it; an opt-out of sale has no identity step to offer (11 CCR §7026(d))."""
+    gdpr = dsr.create_request(
+        db,
+        officer,
+        dsr.Intake("access", "gdpr", TODAY, emails=("jane@example.com",), country="DE"),
+    )
+    opt_out = dsr.create_request(
+        db, officer, dsr.Intake("opt-out-sale", "ccpa", TODAY, emails=("bob@example.com",))
+    )
+    page = RequestsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.ids_loaded, timeout=10_000):
+        page.refresh()
+    detail = page.detail
+    detail.show_view(dsr.get_request(db, officer, opt_out.id))
+    assert not detail.buttons["verify"].isEnabled() and detail.buttons["advance"].isEnabled()
+    detail.show_view(dsr.get_request(db, officer, gdpr.id))
+    offered: list[list[str]] = []
+
+    def choose(parent, title, label, items, current=0):
+        offered.append(list(items))
+        return "Identity not verified"
+
+    monkeypatch.setattr(Ask, "choose", staticmethod(choose))
+    monkeypatch.setattr(DetailAsk, "text", staticmethod(lambda *a, **k: "No reply"))
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(detail.buttons["deny"], Qt.MouseButton.LeftButton)
+    assert "Not a consumer under this law" not in offered[0]
+    assert "Restricted by Union or national law" in offered[0]
+    assert detail.view.status == "denied" and detail.view.denial_reason == "identity_not_verified"
+
+
+def test_a_uk_request_records_what_the_clock_waits_for_and_an_excessive_refusal(
+    qtbot, ctx, db, officer, monkeypatch
+) -> None:
+    """UK GDPR Art. 12A(2)(b): identity asked for; GDPR Art. 12(5): refusal with reasons."""
+    view = dsr.create_request(
+        db, officer, dsr.Intake("access", "uk-gdpr", TODAY, emails=("u@example.co.uk",))
+    )
+    page = RequestsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.ids_loaded, timeout=10_000):
+        page.refresh()
+    detail = page.detail
+    detail.show_view(dsr.get_request(db, officer, view.id))
+    assert detail.buttons["clock_event"].isEnabled() and detail.buttons["excessive"].isEnabled()
+    monkeypatch.setattr(
+        Ask, "choose", staticmethod(lambda parent, title, label, items, current=0: items[0])
+    )
+    answers = iter([TODAY.isoformat(), "Third copy of the same file this month."])
+    monkeypatch.setattr(DetailAsk, "text", staticmethod(lambda *a, **k: next(answers)))
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(detail.buttons["clock_event"], Qt.MouseButton.LeftButton)
+    assert [c.kind for c in detail.view.clock] == ["start", "identity_requested"]
+    monkeypatch.setattr(
+        Ask, "choose", staticmethod(lambda parent, title, label, items, current=0: items[-1])
+    )
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(detail.buttons["excessive"], Qt.MouseButton.LeftButton)
+    assert detail.view.status == "denied"
+    assert detail.view.denial_text == "Third copy of the same file this month."
+
+
+def test_a_uk_complaint_is_acknowledged_from_the_detail_page(
+    qtbot, ctx, db, officer, admin, monkeypatch
+) -> None:
+    """DPA 2018 s.164A(3): acknowledge a complaint within 30 days beginning with its receipt."""
+    from console.services import audit
+
+    received = dt.date(2026, 7, 1)
+    view = dsr.create_request(
+        db, officer, dsr.Intake("complaint", "uk-gdpr", received, emails=("c@example.co.uk",))
+    )
+    page = RequestsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.ids_loaded, timeout=10_000):
+        page.refresh()
+    detail = page.detail
+    detail.show_view(dsr.get_request(db, officer, view.id))
+    assert detail.buttons["acknowledge"].isEnabled()
+    answers = iter(["2026-07-03", "e-mail"])
+    monkeypatch.setattr(DetailAsk, "text", staticmethod(lambda *a, **k: next(answers)))
+    with qtbot.waitSignal(detail.loaded, timeout=10_000):
+        qtbot.mouseClick(detail.buttons["acknowledge"], Qt.MouseButton.LeftButton)
+    [event] = [
+        e
+        for e in audit.list_events(
+            db, admin, audit.EventFilter(object_type="dsr_request", object_id=str(view.id))
+        )
+        if e.action == "dsr.acknowledge"
+    ]
+    assert event.details["on"] == "2026-07-03" and event.details["on_time"] is True
