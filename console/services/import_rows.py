@@ -20,6 +20,7 @@ from console.errors import ConsoleError, ValidationError
 from console.importers.errors import RowProblem
 from console.importers.mapping import Mapping
 from console.importers.pipeline import ParsedRow, parse
+from console.store.record_rows import repeat_text
 from console.store.records_models import identifier_key
 from console.store.search_backend import search_text, sqlite_datetime
 
@@ -104,6 +105,7 @@ def produce(job: Job) -> Iterator[Item]:
     counts = Counts()
     dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     seen: set[int] = set()
+    copies: dict[int, int] = {}
     suppress_kinds = {kind for kind, _ in job.suppressed}
     suppressed_set = {d for _, d in job.suppressed}
     source_id, batch_id = job.source_id, job.batch_id
@@ -140,6 +142,10 @@ def produce(job: Job) -> Iterator[Item]:
                 key = _dedupe_key(dumps(key_values))
             else:  # no record key, or a row without one: the whole row is what names it
                 key = _dedupe_key(values_json)
+                # ... and a repeat of it in the file is another record, keyed by its copy number.
+                copy = copies[key] = copies.get(key, 0) + 1
+                if copy > 1:
+                    key = _dedupe_key(repeat_text(values_json, copy))
             if key in seen:
                 counts.duplicate += 1
                 continue
