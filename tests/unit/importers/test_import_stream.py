@@ -37,7 +37,7 @@ from console.store.record_rows import micros, moment
 from console.store.records_models import Record, RecordIdentifier
 from console.store.search_backend import sqlite_datetime
 from tests.unit.importers.test_columnar_equivalence import HEADER, MAPPING, _row
-from tests.unit.services.records_data import write_csv
+from tests.unit.services.records_data import CRM_HEADER, CRM_MAPPING, write_csv
 
 UTC = dt.UTC
 
@@ -301,3 +301,41 @@ def test_a_later_export_with_a_record_key_still_deduplicates_against_earlier_one
     result = imports.run_import(any_db, any_admin, later, "Shop", mapping)
     assert (result.rows_imported, result.rows_duplicate) == (1, 3)
     assert sources.get_source(any_db, any_admin, "Shop").record_count == 3
+
+
+def test_a_big_file_is_parsed_in_a_worker_process_with_the_same_result(
+    db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.importers import import_stream
+
+    rows = [[f"C{i}", f"p{i}@example.com", "", f"Person {i}", ""] for i in range(300)]
+    rows.append(["C1", "again@example.com", "", "Repeat", ""])  # a repeated key: a duplicate
+    path = write_csv(tmp_path / "big.csv", CRM_HEADER, rows)
+    crm_mapping = Mapping.from_json(CRM_MAPPING, source_name="t")
+    sources.add_source(db, admin, "In process", "crm")
+    sources.add_source(db, admin, "In a worker", "crm")
+    here = imports.run_import(db, admin, path, "In process", crm_mapping)
+    monkeypatch.setattr(import_stream, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 64)
+    spawned: list[object] = []
+    real = import_stream.WorkerItems
+    monkeypatch.setattr(import_stream, "WorkerItems", lambda job: spawned.append(job) or real(job))
+    there = imports.run_import(db, admin, path, "In a worker", crm_mapping)
+    assert spawned
+    assert (there.rows_read, there.rows_imported, there.rows_duplicate) == (301, 300, 1)
+    assert _stored(db, there.batch_id) == _stored(db, here.batch_id)
+
+
+def test_a_worker_that_meets_a_bad_file_fails_the_import_and_keeps_nothing(
+    db: Database, admin: Actor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.importers import import_stream
+
+    monkeypatch.setattr(import_stream, "WORKER_MIN_BYTES", 0)
+    path = write_csv(tmp_path / "wrong.csv", ["Name"], [["Ana"]])
+    sources.add_source(db, admin, "CRM", "crm")
+    result = imports.run_import(
+        db, admin, path, "CRM", Mapping.from_json(CRM_MAPPING, source_name="t")
+    )
+    assert result.status == "failed" and "wrong.csv" in result.message
+    assert sources.get_source(db, admin, "CRM").record_count == 0
