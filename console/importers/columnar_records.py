@@ -9,13 +9,13 @@ without building a Python object per row. The writer adds what only it knows: re
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 
 import polars as pl
 
 from console.importers.columnar import ColumnarBatch, ColumnarTable
-from console.importers.errors import RowProblem
+from console.importers.errors import FileCounts
 from console.store.record_rows import dedupe_key, repeat_text
 
 MAX_LISTED_REJECTS = 10_000
@@ -35,20 +35,6 @@ class RecordBatch:
     identifiers: pl.DataFrame
     read: int
     fraction_read: float | None
-
-
-@dataclass
-class FileCounts:
-    """import_rows.Counts without ``existing`` (which only the writer can count)."""
-
-    read: int = 0
-    imported: int = 0
-    duplicate: int = 0
-    suppressed: int = 0
-    rejected: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    # (column, kind or "collected_at", how many values, first row), in the row parser's order.
-    unusable: list[tuple[str, str, int, int]] = field(default_factory=list)
 
 
 class RecordBatches(Iterator[RecordBatch]):

@@ -45,7 +45,7 @@ from console.store.records_models import (
 
 log = logging.getLogger("import")
 
-CHUNK_ROWS = 10_000
+CHUNK_ROWS = 5_000
 _HOST = socket.gethostname()[:255]
 
 
