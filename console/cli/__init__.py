@@ -6,6 +6,7 @@ Exit status: 0 success, 1 a user error (one clear line on stderr), 2 a usage err
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import logging
 import os
@@ -14,14 +15,36 @@ from collections.abc import Sequence
 
 from console import APP_NAME
 from console.buildinfo import version_text
-from console.cli import foundation, legal, ops, records, reports, requests, team
 from console.cli.common import EXIT_OK, EXIT_USAGE, EXIT_USER_ERROR, UsageError
 from console.errors import ConsoleError
 
 log = logging.getLogger("cli")
 
-# Each area registers its commands here; the order is the order of `--help`.
-_AREAS = [foundation, records, requests, legal, reports, ops, team]
+# Each area (console.cli.<area>) registers its commands; the order is the order of `--help`.
+_AREAS = ["foundation", "records", "requests", "legal", "reports", "ops", "team"]
+# The area of each top-level command: a command imports its own area only (the others' services
+# are a good part of a command's start-up time); tests check this against what the areas register.
+COMMAND_AREAS = {
+    "init": "foundation",
+    "user": "foundation",
+    "audit": "foundation",
+    "policy": "foundation",
+    "demo": "foundation",
+    "source": "records",
+    "batch": "records",
+    "import": "records",
+    "search": "records",
+    "subject": "records",
+    "dsr": "requests",
+    "legal": "legal",
+    "report": "reports",
+    "backup": "ops",
+    "restore": "ops",
+    "check": "ops",
+    "config": "ops",
+    "team": "team",
+}
+_GLOBAL_WITH_VALUE = ("--db", "--user")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +54,23 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_area(words: Sequence[str]) -> str | None:
+    """The area of the command these words run; None (every area) for help, or a word unknown."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in _GLOBAL_WITH_VALUE:
+            skip = True
+        elif word in ("-h", "--help"):
+            return None
+        elif not word.startswith("-"):
+            return COMMAND_AREAS.get(word)
+    return None
+
+
+def build_parser(area: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every area's commands, or only those of ``area``."""
     parser = _Parser(
         prog="privacy-console",
         description=f"{APP_NAME}: with no command it starts the window.",
@@ -58,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="check this installation on a temporary database and exit",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for area in _AREAS:
-        area.register(sub)
+    for name in _AREAS if area is None else [area]:
+        importlib.import_module(f"console.cli.{name}").register(sub)
     return parser
 
 
@@ -80,7 +119,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if bad is not None:
         sys.stderr.write(f"privacy-console: error: {bad}\n")
         return EXIT_USAGE
-    parser = build_parser()
+    parser = build_parser(command_area(words))
     args = parser.parse_args(words)
     setup_logging()
     try:
