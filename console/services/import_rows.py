@@ -89,8 +89,10 @@ class Job:
 
 # ("chunk", record rows, identifier rows, rows read so far, fraction of the file read or None) ...
 # then
-# ("done", counts of the file, file format). A record row is search_backend.RECORD_COLUMNS;
-# an identifier row is search_backend.IDENTIFIER_COLUMNS.
+# ("done", counts of the file, file format). A record row is (id, source_id, batch_id,
+# row_number, collected_at, dedupe_key, values_json, categories_json, search_text, erased_ref);
+# an identifier row is (record_id, column, kind, value, key). The import itself now runs
+# console.importers.import_stream; this row-by-row producer is the reference it is tested against.
 Item = tuple[Any, ...]
 
 
