@@ -1,5 +1,6 @@
 """Records figures: import of an N-row 8-column CSV (SQLite and PostgreSQL), lookup, subject find
-and free-text search latency at N records.
+and free-text search latency at N records, and what a command costs (a fresh `python -m console`
+process: `dsr list` on the N-record database and on an empty one, `subject find` at N).
 
     .venv/bin/python bench/records.py [N] [--no-pg]     (N defaults to 1,000,000)
 
@@ -104,7 +105,7 @@ def worker_peak_mb() -> float:
 
 def import_into(url: str, path: Path) -> tuple[float, object, object]:
     db = open_database(url)
-    admin = accounts.bootstrap_admin(db, "bench", "correct horse battery staple")
+    admin = accounts.bootstrap_admin(db, "bench", PASSWORD)
     sources.add_source(db, admin, "Bench CRM", "crm")
     t = time.perf_counter()
     result = imports.run_import(db, admin, path, "Bench CRM", MAPPING)
@@ -263,6 +264,50 @@ def window_latency(db: object, admin: object, rounds: int = 5) -> None:
     )
 
 
+PASSWORD = "correct horse battery staple"
+
+
+def cli_seconds(url: str, *command: str) -> float:
+    env = {**os.environ, "CONSOLE_PASSWORD": PASSWORD}
+    t = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "console", "--db", url, "--user", "bench", *command],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - t
+
+
+def command_costs(url: str, n: int, runs: int = 9) -> None:
+    """Fresh processes, alternating between the big database and an empty one (the first run of
+    each is not counted: it warms the file cache and writes the day's backup)."""
+    empty_path = WORK / "empty.db"
+    for p in WORK.glob("empty.db*"):
+        p.unlink()
+    empty = open_database(f"sqlite:///{empty_path}")
+    accounts.bootstrap_admin(empty, "bench", PASSWORD)
+    empty.dispose()
+    empty_url = f"sqlite:///{empty_path}"
+    big, small, find = [], [], []
+    rnd = random.Random(11)
+    for k in range(runs + 1):
+        b = cli_seconds(url, "dsr", "list")
+        e = cli_seconds(empty_url, "dsr", "list")
+        i = rnd.randrange(n)
+        person = i if i % 5 else max(0, i - 7)
+        f = cli_seconds(url, "subject", "find", "--email", f"user{person}@example{person % 50}.com")
+        if k:
+            big.append(b)
+            small.append(e)
+            find.append(f)
+    print(
+        f"  CLI `dsr list`: {statistics.median(big):.3f} s at {n:,} records, "
+        f"{statistics.median(small):.3f} s empty ({statistics.median(big) / statistics.median(small):.2f}x); "
+        f"`subject find` {statistics.median(find):.3f} s (median of {runs}, worst {max(find):.3f} s)"
+    )
+
+
 def main() -> None:
     WORK.mkdir(exist_ok=True)
     path = make_csv(N)
@@ -274,12 +319,14 @@ def main() -> None:
     _, db, admin = import_into(f"sqlite:///{db_path}", path)
     print(
         f"  peak memory (max RSS) {peak_mb():.0f} MB; parse worker process {worker_peak_mb():.0f} MB"
+        f"; load average {os.getloadavg()[0]:.1f}"
     )
     ref = sqlite_shell_reference(path)
     if ref is not None:
         print(f"  reference: sqlite3 shell .import into an FTS5 table: {ref:.1f} s")
     latencies(db, admin, N)
     db.dispose()  # type: ignore[attr-defined]
+    command_costs(f"sqlite:///{db_path}", N)
     if WITH_PG:
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         engine = create_engine(PG_URL)

@@ -6,6 +6,7 @@ import logging
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from console.wording import plural
 
@@ -31,7 +32,7 @@ def run_self_check() -> int:
             steps.append(f"audit chain verified ({plural(result.events_checked, 'event')})")
             for fmt in _render_checks(db, admin, folder):
                 steps.append(fmt)
-            steps.append(_columnar_check(folder))
+            steps.append(_columnar_check(db, admin, folder))
             db.dispose()
             steps.append(_widget_check())
     except Exception as exc:  # the point is to report any failure, whatever it is
@@ -81,10 +82,13 @@ def _render_checks(db: object, admin: object, folder: Path) -> list[str]:
     return done
 
 
-def _columnar_check(folder: Path) -> str:
-    """The columnar parser (Polars, a native library) loads and parses a small CSV correctly."""
+def _columnar_check(db: Any, admin: Any, folder: Path) -> str:
+    """The columnar parser (Polars, a native library) loads and parses a small CSV correctly, and
+    the import writes it: the records are found by an identifier."""
     from console.importers.columnar import parse_columnar
     from console.importers.mapping import ColumnSpec, Mapping
+    from console.services.records import imports, sources
+    from console.services.records import search as records
 
     path = folder / "check.csv"
     path.write_text(
@@ -104,7 +108,13 @@ def _columnar_check(folder: Path) -> str:
     expected = sorted(["zoë@example.com", "zoe łukasiewicz", "+12125550123", "王小明"])
     if found != expected:
         raise RuntimeError(f"the columnar parser found {found}, expected {expected}")
-    return "columnar parse checked"
+    sources.add_source(db, admin, "Self-check", "crm")
+    result = imports.run_import(db, admin, path, "Self-check", mapping)
+    if result.status != "completed" or result.rows_imported != 2:
+        raise RuntimeError(f"the check import did not complete: {result.message}")
+    if len(records.lookup(db, admin, "phone", "+1 212 555 0123")) != 1:
+        raise RuntimeError("the imported record is not found by its phone number")
+    return "columnar parse and import checked"
 
 
 def _widget_check() -> str:

@@ -38,6 +38,9 @@ ROW_SCHEMA = {
     "values_json": pl.String,
     "categories_json": pl.String,
     "search_text": pl.String,
+    # No record key named this row (none in the mapping, or all its cells empty): the whole row
+    # is its key, and a repeat of it in the file is another record (RecordBatches numbers it).
+    "whole_row": pl.Boolean,
 }
 IDENTIFIER_SCHEMA = {
     "row": pl.UInt32,
@@ -55,7 +58,8 @@ class ColumnarBatch:
 
     rows: one row per parsed file row, in file order (ROW_SCHEMA): row_number, collected_at
       (UTC, null when absent or not a time), dedupe_key (what import_rows keys a record by),
-      values_json, categories_json ("" when every categorised column has a value), search_text.
+      values_json, categories_json ("" when every categorised column has a value), search_text,
+      whole_row (no record key names the row: its dedupe_key is the digest of values_json).
     values: the same rows' every column as original text (null for an empty cell), named by the
       file's headers.
     identifiers: the rows' usable identifiers (IDENTIFIER_SCHEMA), by row then mapping order:
@@ -210,13 +214,16 @@ class _Batcher:
             key_json = text.json_list([json_texts[position[c]] for c in self.record_key])
             has_key = pl.any_horizontal([pl.col(c).is_not_null() for c in self.record_key])
             dedupe_text = pl.when(has_key).then(key_json).otherwise(values_json)
+            whole_row = ~has_key
         else:
             dedupe_text = values_json
+            whole_row = pl.lit(True)
         built = values.select(
             values_json.alias("values_json"),
             dedupe_text.alias("dedupe_text"),
             self._categories_json().alias("categories_json"),
             text.search_text(values, self.cache).alias("search_text"),
+            whole_row.alias("whole_row"),
         )
         rows_frame = pl.DataFrame(
             [
@@ -226,6 +233,7 @@ class _Batcher:
                 built["values_json"],
                 built["categories_json"],
                 built["search_text"],
+                built["whole_row"],
             ]
         )
         return ColumnarBatch(rows_frame, values, found, tuple(problems), len(rows) + len(problems))

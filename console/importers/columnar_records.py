@@ -9,13 +9,14 @@ without building a Python object per row. The writer adds what only it knows: re
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 
 import polars as pl
 
 from console.importers.columnar import ColumnarBatch, ColumnarTable
-from console.importers.errors import RowProblem
+from console.importers.errors import FileCounts
+from console.store.record_rows import dedupe_key, repeat_text
 
 MAX_LISTED_REJECTS = 10_000
 
@@ -34,20 +35,6 @@ class RecordBatch:
     identifiers: pl.DataFrame
     read: int
     fraction_read: float | None
-
-
-@dataclass
-class FileCounts:
-    """import_rows.Counts without ``existing`` (which only the writer can count)."""
-
-    read: int = 0
-    imported: int = 0
-    duplicate: int = 0
-    suppressed: int = 0
-    rejected: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    # (column, kind or "collected_at", how many values, first row), in the row parser's order.
-    unusable: list[tuple[str, str, int, int]] = field(default_factory=list)
 
 
 class RecordBatches(Iterator[RecordBatch]):
@@ -72,6 +59,8 @@ class RecordBatches(Iterator[RecordBatch]):
         self._digests = {d for _, d in suppressed}
         self._digest = digest
         self._seen: set[int] = set()
+        # Rows without a record key: how many copies of each row's values the file held so far.
+        self._copies: dict[int, int] = {}
         self._batches = self._run()
 
     @property
@@ -120,8 +109,11 @@ class RecordBatches(Iterator[RecordBatch]):
         hit = self._suppressed_rows(batch.identifiers)
         if hit is not None:
             before = rows.height
-            rows = rows.filter(~pl.col("position").is_in(hit))
+            rows = rows.filter(~pl.col("position").is_in(hit.to_list()))
             self.counts.suppressed += before - rows.height
+        if rows["whole_row"].any():
+            rows = rows.with_columns(self._number_copies(rows))
+        rows = rows.drop("whole_row")
         keys = rows["dedupe_key"]
         key_list = keys.to_list()
         seen = self._seen
@@ -139,6 +131,23 @@ class RecordBatches(Iterator[RecordBatch]):
             "record", "column", "kind", "value", "key"
         )
         return kept.drop("position"), found
+
+    def _number_copies(self, rows: pl.DataFrame) -> pl.Series:
+        """Dedupe keys with each repeat of a row without a record key keyed as its copy number
+        (record_rows.repeat_text): identical rows of one file are separate records."""
+        keys = rows["dedupe_key"].to_list()
+        copies = self._copies
+        texts: list[str] | None = None
+        for i, (key, whole) in enumerate(zip(list(keys), rows["whole_row"].to_list(), strict=True)):
+            if not whole:
+                continue
+            n = copies.get(key, 0) + 1
+            copies[key] = n
+            if n > 1:
+                if texts is None:
+                    texts = rows["values_json"].to_list()
+                keys[i] = dedupe_key(repeat_text(texts[i], n))
+        return pl.Series("dedupe_key", keys, dtype=pl.Int64)
 
     def _suppressed_rows(self, identifiers: pl.DataFrame) -> pl.Series | None:
         if not self._kinds or self._digest is None:

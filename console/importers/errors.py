@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from console.errors import ValidationError
 
@@ -47,6 +47,24 @@ class RowProblem:
 
     def message(self, file: str) -> str:
         return f"{location(file, self.row, self.column)}: {self.reason}"
+
+
+@dataclass
+class FileCounts:
+    """What parsing a file counted (the writer adds the rows it finds already present).
+
+    Plain data, free of the columnar library, so the import's writer process can take it from
+    the parse worker without loading that library.
+    """
+
+    read: int = 0
+    imported: int = 0
+    duplicate: int = 0
+    suppressed: int = 0
+    rejected: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    # (column, kind or "collected_at", how many values, first row), in the row parser's order.
+    unusable: list[tuple[str, str, int, int]] = field(default_factory=list)
 
 
 MAX_KEPT_CHARS = 2_000

@@ -1,4 +1,5 @@
-"""The one place with dialect-specific SQL for records: bulk writes, the text index, batch locks.
+"""Dialect-specific SQL for records: bulk-write set-up, the text index, batch locks (the rows
+themselves are written by console.store.bulk_records).
 
 SQLite keeps an FTS5 index (external content on records.search_text); PostgreSQL keeps a GIN index
 on the same column's tokens as a tsvector (no text-search parser: the tokens are the lexemes) and
@@ -114,20 +115,7 @@ def sqlite_datetime(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-RECORD_COLUMNS = (
-    "id",
-    "source_id",
-    "batch_id",
-    "row_number",
-    "collected_at",
-    "dedupe_key",
-    "values_json",
-    "categories_json",
-    "search_text",
-    "erased_ref",
-)
 KEY_INDEX = "ix_record_identifiers_key"
-IDENTIFIER_COLUMNS = ("record_id", "column", "kind", "value", "key")
 
 
 class Backend:
@@ -158,12 +146,6 @@ class Backend:
         return None
 
     def allocate_ids(self, count: int) -> list[int]:
-        raise NotImplementedError
-
-    def insert_records(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        raise NotImplementedError
-
-    def insert_identifiers(self, rows: Sequence[tuple[Any, ...]]) -> None:
         raise NotImplementedError
 
     def index_range(self, first_id: int, last_id: int) -> None:
@@ -253,23 +235,6 @@ class SqliteBackend(Backend):
         top = self.conn.exec_driver_sql("SELECT max(id) FROM records").scalar()
         return int(top or 0) + 1
 
-    def insert_records(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Rows as RECORD_COLUMNS, collected_at already as sqlite_datetime text."""
-        marks = ",".join("?" * len(RECORD_COLUMNS))
-        self.conn.exec_driver_sql(
-            f"INSERT INTO records ({','.join(RECORD_COLUMNS)}) VALUES ({marks})",  # noqa: S608
-            rows,
-        )
-
-    def insert_identifiers(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        self.conn.exec_driver_sql(
-            'INSERT OR IGNORE INTO record_identifiers (record_id, "column", kind, value, key) '
-            "VALUES (?,?,?,?,?)",
-            rows,
-        )
-
     def index_range(self, first_id: int, last_id: int) -> None:
         self.conn.exec_driver_sql(
             f"INSERT INTO {FTS_TABLE} (rowid, search_text) "  # noqa: S608
@@ -341,24 +306,6 @@ class PostgresBackend(Backend):
         ).scalars()
         return [int(r) for r in rows]
 
-    def _copy(self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        import psycopg
-
-        raw = self.conn.connection.dbapi_connection
-        assert isinstance(raw, psycopg.Connection)
-        cols = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    def insert_records(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        self._copy("records", RECORD_COLUMNS, rows)
-
-    def insert_identifiers(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        self._copy("record_identifiers", IDENTIFIER_COLUMNS, _unique(rows))
-
     def finish_bulk(self) -> None:
         # Fresh statistics, so the planner knows the new rows (and the text index) at once.
         self.conn.exec_driver_sql("ANALYZE records")
@@ -396,11 +343,6 @@ class PostgresBackend(Backend):
             {"ids": list(batch_ids)},
         ).scalars()
         return {int(r) for r in rows}
-
-
-def _unique(rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    # One identifier per (record, column), the primary key: drop a repeated row.
-    return list({(r[0], r[1]): r for r in rows}.values())
 
 
 def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:

@@ -1,7 +1,7 @@
 """The parsing half of an import: a file and its mapping into finished record and identifier rows.
 
 Runs in a worker process for a big file (spawned, so it is safe beside Qt's threads) while the
-writer in console.services.imports hands the rows to the database; everything per row happens
+writer in console.services.records.imports hands the rows to the database; everything per row happens
 here, so the writer only passes finished rows on.
 """
 
@@ -20,6 +20,7 @@ from console.errors import ConsoleError, ValidationError
 from console.importers.errors import RowProblem
 from console.importers.mapping import Mapping
 from console.importers.pipeline import ParsedRow, parse
+from console.store.record_rows import repeat_text
 from console.store.records_models import identifier_key
 from console.store.search_backend import search_text, sqlite_datetime
 
@@ -88,8 +89,10 @@ class Job:
 
 # ("chunk", record rows, identifier rows, rows read so far, fraction of the file read or None) ...
 # then
-# ("done", counts of the file, file format). A record row is search_backend.RECORD_COLUMNS;
-# an identifier row is search_backend.IDENTIFIER_COLUMNS.
+# ("done", counts of the file, file format). A record row is (id, source_id, batch_id,
+# row_number, collected_at, dedupe_key, values_json, categories_json, search_text, erased_ref);
+# an identifier row is (record_id, column, kind, value, key). The import itself now runs
+# console.importers.import_stream; this row-by-row producer is the reference it is tested against.
 Item = tuple[Any, ...]
 
 
@@ -104,6 +107,7 @@ def produce(job: Job) -> Iterator[Item]:
     counts = Counts()
     dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     seen: set[int] = set()
+    copies: dict[int, int] = {}
     suppress_kinds = {kind for kind, _ in job.suppressed}
     suppressed_set = {d for _, d in job.suppressed}
     source_id, batch_id = job.source_id, job.batch_id
@@ -140,6 +144,10 @@ def produce(job: Job) -> Iterator[Item]:
                 key = _dedupe_key(dumps(key_values))
             else:  # no record key, or a row without one: the whole row is what names it
                 key = _dedupe_key(values_json)
+                # ... and a repeat of it in the file is another record, keyed by its copy number.
+                copy = copies[key] = copies.get(key, 0) + 1
+                if copy > 1:
+                    key = _dedupe_key(repeat_text(values_json, copy))
             if key in seen:
                 counts.duplicate += 1
                 continue

@@ -23,6 +23,7 @@ from console import config
 from console.domain.permissions import Permission
 from console.errors import ConsoleError, ValidationError
 from console.importers.errors import RowProblem
+from console.importers.import_stream import ImportJob, items
 from console.importers.mapping import Mapping, propose, validate
 from console.importers.readers import open_table
 from console.services import policy
@@ -30,17 +31,11 @@ from console.services.audit import record
 from console.services.context import Actor
 from console.services.records import sources
 from console.services.records.batches import HOST
-from console.services.records.import_rows import (
-    Counts,
-    Job,
-    Unusable,
-    WorkerItems,
-    produce,
-    use_worker,
-)
-from console.store import search_backend
+from console.services.records.import_rows import Counts, Unusable
+from console.store import bulk_records, search_backend
 from console.store.db import Database
 from console.store.models import AuditEvent
+from console.store.record_rows import RecordRows
 from console.store.records_models import (
     ImportBatch,
     Record,
@@ -307,7 +302,7 @@ def _import_rows(
     cancelled: Callable[[], bool] | None,
     save_mapping: bool,
 ) -> ImportResult:
-    from console.services.records.suppression import suppressed_digests
+    from console.services.records.suppression import digest_of, suppressed_digests
 
     counts = Counts()
     with db.transaction() as s:
@@ -316,33 +311,31 @@ def _import_rows(
         # Another import into this source finishes first; its rows then count as present here.
         backend.lock_source(info.id)
         backend.prepare_bulk()
-        job = Job(
+        job = ImportJob(
             path,
             mapping,
             info.default_region,
-            info.id,
-            batch_id,
             suppressed_digests(s),
+            digest_of,
             CHUNK_ROWS,
             backend.first_free_id(),
-            backend.dialect == "sqlite",
             config.input_limits(),
         )
         had_records = (
             s.execute(select(Record.id).where(Record.source_id == info.id).limit(1)).first()
             is not None
         )
-        produced = WorkerItems(job) if use_worker(path) else produce(job)
-        tally: Counts | None = None
+        produced = items(job)
+        tally: Any = None
         file_format = ""
         try:
             for item in produced:
                 if item[0] == "chunk":
-                    _write_chunk(s, backend, job, item[1], item[2], had_records, counts)
+                    _write_chunk(s, backend, info.id, batch_id, job, item[1], had_records, counts)
                     if cancelled is not None and cancelled():
                         raise ImportCancelled("The import was cancelled; nothing was kept.")
                     if progress is not None:
-                        progress(item[3], item[4])
+                        progress(item[2], item[3])
                 else:
                     tally, file_format = item[1], item[2]
         finally:
@@ -356,7 +349,7 @@ def _import_rows(
             tally.rejected,
         )
         counts.problems = tally.problems
-        counts.unusable = tally.unusable
+        counts.unusable = [Unusable(c, k, n, first) for c, k, n, first in tally.unusable]
         counts.duplicate = tally.duplicate + counts.existing
         backend.finish_bulk()
         if cancelled is not None and cancelled():
@@ -423,35 +416,26 @@ def file_sha256_of_batch(s: Any, batch_id: int) -> str:
 def _write_chunk(
     s: Any,
     backend: search_backend.Backend,
-    job: Job,
-    rows: list[tuple[Any, ...]],
-    found: list[tuple[Any, ...]],
+    source_id: int,
+    batch_id: int,
+    job: ImportJob,
+    rows: RecordRows,
     had_records: bool,
     counts: Counts,
 ) -> None:
     if had_records:
-        keys = [row[5] for row in rows]
         existing = set(
             s.execute(
                 select(Record.dedupe_key).where(
-                    Record.source_id == job.source_id, Record.dedupe_key.in_(keys)
+                    Record.source_id == source_id, Record.dedupe_key.in_(rows.dedupe_key)
                 )
             ).scalars()
         )
         if existing:
-            kept = [row for row in rows if row[5] not in existing]
+            kept = rows.without(existing)
             counts.existing += len(rows) - len(kept)
-            kept_ids = {row[0] for row in kept}
-            rows, found = kept, [f for f in found if f[0] in kept_ids]
-            if not rows:
-                return
-    if job.first_id is None:  # the rows carry their place in the file; the sequence gives ids
-        new_ids = dict(zip((row[0] for row in rows), backend.allocate_ids(len(rows)), strict=True))
-        rows = [(new_ids[row[0]], *row[1:]) for row in rows]
-        found = [(new_ids[f[0]], *f[1:]) for f in found]
-    backend.insert_records(rows)
-    backend.insert_identifiers(found)
-    backend.index_range(rows[0][0], rows[-1][0])
+            rows = kept
+    bulk_records.write(backend, rows, source_id, batch_id, ids_given=job.first_id is not None)
     counts.imported += len(rows)
 
 

@@ -409,7 +409,7 @@ def test_a_repeated_file_reports_the_counts_of_its_import(
     assert (again.rows_read, again.rows_duplicate, again.rows_rejected) == (2, 1, 1)
 
 
-def test_rows_with_an_empty_record_key_are_told_apart_by_their_values(
+def test_rows_with_an_empty_record_key_are_each_a_record_even_when_identical(
     any_db: Database, any_admin: Actor, tmp_path: Path
 ) -> None:
     sources.add_source(any_db, any_admin, "Forms", "web_form")
@@ -427,4 +427,5 @@ def test_rows_with_an_empty_record_key_are_told_apart_by_their_values(
         {"columns": {"email": {"identifier": "email"}}, "record_key": ["ref"]}, source_name="t"
     )
     result = imports.run_import(any_db, any_admin, path, "Forms", mapping)
-    assert (result.rows_imported, result.rows_duplicate) == (3, 1)
+    # The two identical rows are two records (issue 19): a repeat is not a duplicate.
+    assert (result.rows_imported, result.rows_duplicate) == (4, 0)
