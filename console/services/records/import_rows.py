@@ -1,22 +1,19 @@
-"""The parsing half of an import: a file and its mapping into finished record and identifier rows.
+"""The row-by-row parser an import used before the columnar path, and the counts both share.
 
-Runs in a worker process for a big file (spawned, so it is safe beside Qt's threads) while the
-writer in console.services.records.imports hands the rows to the database; everything per row happens
-here, so the writer only passes finished rows on.
+Imports now parse with console.importers.import_stream; `produce` stays as the reference the
+equivalence tests (Hypothesis, the sample sources) and bench/columnar.py compare the columnar
+path against, row for row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from console.errors import ConsoleError, ValidationError
 from console.importers.errors import RowProblem
 from console.importers.mapping import Mapping
 from console.importers.pipeline import ParsedRow, parse
@@ -182,68 +179,3 @@ def produce(job: Job) -> Iterator[Item]:
         file_format = table.file_format
         counts.unusable = [Unusable(c, k, n, first) for c, (k, n, first) in table.unusable.items()]
     yield ("done", counts, file_format)
-
-
-# Files at least this big are parsed in a worker process while this one writes (2 cores: ~2x).
-WORKER_MIN_BYTES = 4 * 1024 * 1024
-
-
-def use_worker(path: Path) -> bool:
-    if getattr(sys, "frozen", False):
-        return False  # a frozen build cannot start a plain Python worker
-    try:
-        return path.stat().st_size >= WORKER_MIN_BYTES
-    except OSError:
-        return False
-
-
-def _worker_main(job: Job, out: Any) -> None:
-    """In the worker process: send every item of produce(), or the error that stopped it."""
-    try:
-        for item in produce(job):
-            out.send(item)
-    except ConsoleError as exc:
-        out.send(("error", "known", exc.message))
-    except Exception as exc:  # reported to the parent, which raises it
-        out.send(("error", "bug", f"{type(exc).__name__}: {exc}"))
-    finally:
-        out.close()
-
-
-class WorkerItems(Iterator[Item]):
-    """produce()'s items, computed in a worker process (spawned: safe beside Qt's threads)."""
-
-    def __init__(self, job: Job) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        self._recv, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_worker_main, args=(job, send), daemon=True)
-        self._process.start()
-        send.close()
-        self._done = False
-
-    def __iter__(self) -> Iterator[Item]:
-        return self
-
-    def __next__(self) -> Item:
-        if self._done:
-            raise StopIteration
-        try:
-            item: Item = self._recv.recv()
-        except EOFError:
-            self.close()
-            raise RuntimeError("the import worker process ended without a result") from None
-        if item[0] == "error":
-            self.close()
-            if item[1] == "known":
-                raise ValidationError(item[2])
-            raise RuntimeError(f"import worker: {item[2]}")
-        if item[0] == "done":
-            self._done = True
-        return item
-
-    def close(self) -> None:
-        self._done = True
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
-        self._recv.close()
