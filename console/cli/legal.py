@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 import mimetypes
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from console.cli.common import EXIT_OK, UsageError, add_json_flag, database, emit, sign_in
+from console.cli.legal_view import (
+    day_arg,
+    detail_json,
+    identifiers_arg,
+    iso_day,
+    legal_ref,
+    summary_json,
+    when_arg,
+)
 from console.domain import labels
-from console.domain.legal import IDENTIFIER_KINDS, Decision, ProcessType
+from console.domain.legal import Decision, ProcessType
 from console.domain.workflow import LegalStatus
 from console.errors import ValidationError
 from console.services.legal import presenter
@@ -101,12 +109,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     no.add_argument("id")
     no.add_argument("--decision", required=True, choices=["notify", "delay", "prohibited"])
     no.add_argument(
-        "--until", type=_iso_day, default=None, metavar="YYYY-MM-DD", help="with delay: until when"
+        "--until", type=iso_day, default=None, metavar="YYYY-MM-DD", help="with delay: until when"
     )
     nd = no.add_mutually_exclusive_group()
     nd.add_argument("--ndo", action="store_true", default=None, help="a non-disclosure order")
     nd.add_argument("--no-ndo", action="store_false", dest="ndo", help="no non-disclosure order")
-    no.add_argument("--ndo-until", type=_iso_day, default=None, metavar="YYYY-MM-DD")
+    no.add_argument("--ndo-until", type=iso_day, default=None, metavar="YYYY-MM-DD")
     add_json_flag(no)
     no.set_defaults(handler=cmd_notice)
 
@@ -164,61 +172,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sc.set_defaults(handler=cmd_scope)
 
 
-def _ref(text: str, prefix: str) -> int:
-    cleaned = text.strip().upper().removeprefix(f"{prefix}-")
-    if not cleaned.isdigit():
-        raise UsageError(f"Not a reference: '{text}' (write {prefix}-N or N).")
-    return int(cleaned)
-
-
-def _when(text: str | None, what: str, *, end_of_day: bool = False) -> datetime | None:
-    if not text:
-        return None
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day, time.max if end_of_day else time.min, UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(
-            f"The {what} '{text}' is not a date (YYYY-MM-DD) or ISO time."
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _day(text: str | None, what: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"The {what} '{text}' is not a date (YYYY-MM-DD).") from None
-
-
-def _identifiers(args: argparse.Namespace) -> list[Any]:
-    from console.services.legal.model import IdentifierSpec
-
-    out = []
-    for kind in ("email", "phone", "customer_id", "cookie_id"):
-        out += [IdentifierSpec(kind, v) for v in getattr(args, kind)]
-    for text in args.ip:
-        address, _, span = text.partition("@")
-        start, _, end = span.partition("/")
-        out.append(
-            IdentifierSpec(
-                "ip", address, _when(start, "IP time range start"), _when(end, "IP time range end")
-            )
-        )
-    for text in args.other_ids:
-        kind, sep, value = text.partition("=")
-        if not sep or kind not in IDENTIFIER_KINDS:
-            raise UsageError(
-                f"--id takes KIND=VALUE with KIND one of {', '.join(IDENTIFIER_KINDS)}."
-            )
-        out.append(IdentifierSpec(kind, value))
-    return out
-
-
 def cmd_new(args: argparse.Namespace) -> int:
     from console.services.legal import intake as legal
     from console.services.legal.documents import read_served_file
@@ -237,77 +190,29 @@ def cmd_new(args: argparse.Namespace) -> int:
         contact=args.contact,
         jurisdiction=args.jurisdiction,
         case_number=args.case,
-        served_on=_day(args.served, "served date"),
-        received_at=_when(args.received, "received time") or datetime.now(UTC),
-        due_at=_when(args.due, "deadline", end_of_day=True),
+        served_on=day_arg(args.served, "served date"),
+        received_at=when_arg(args.received, "received time") or datetime.now(UTC),
+        due_at=when_arg(args.due, "deadline", end_of_day=True),
         deadline_hours=args.hours,
-        identifiers=_identifiers(args),
+        identifiers=identifiers_arg(args),
         categories=args.category,
-        data_from=_day(args.data_from, "--from date"),
-        data_to=_day(args.data_to, "--to date"),
+        data_from=day_arg(args.data_from, "--from date"),
+        data_to=day_arg(args.data_to, "--to date"),
         description=args.description,
         ndo=args.ndo,
-        ndo_until=_day(args.ndo_until, "NDO expiry"),
+        ndo_until=day_arg(args.ndo_until, "NDO expiry"),
     )
     with database(args) as db:
         detail = legal.create_request(db, sign_in(db, args), intake, document=document)
         emit(
             args,
-            _detail_json(detail),
+            detail_json(detail),
             lambda: (
                 f"{detail.summary.ref} logged; response due "
                 f"{detail.summary.due_at:%Y-%m-%d %H:%M} UTC."
             ),
         )
         return EXIT_OK
-
-
-def _summary_json(s: Any) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "ref": s.ref,
-        "type": s.process_type.value,
-        "status": s.status.value,
-        "agency": s.agency,
-        "country": s.country,
-        "case_number": s.case_number,
-        "received_at": s.received_at,
-        "due_at": s.due_at,
-        "overdue": s.overdue,
-        "decision": s.decision,
-        "ndo": s.ndo,
-        "active_holds": s.active_holds,
-        "counsel": s.assigned_to,
-        "version": s.version,
-    }
-
-
-def _detail_json(d: Any) -> dict[str, Any]:
-    out = _summary_json(d.summary)
-    out.update(
-        {
-            "officer": d.officer,
-            "contact": d.contact,
-            "jurisdiction": d.jurisdiction,
-            "served_on": d.served_on,
-            "identifiers": d.identifiers,
-            "categories": d.categories,
-            "data_from": d.data_from,
-            "data_to": d.data_to,
-            "description": d.description,
-            "decision_reasons": d.decision_reasons,
-            "decided_by": d.decided_by,
-            "decided_at": d.decided_at,
-            "emergency_justification": d.emergency_justification,
-            "ndo_until": d.ndo_until,
-            "notice_decision": d.notice_decision,
-            "notice_delay_until": d.notice_delay_until,
-            "notice_given_at": d.notice_given_at,
-            "documents": d.documents,
-            "checklist": d.checklist,
-        }
-    )
-    return out
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -327,7 +232,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         emit(
             args,
-            [_summary_json(r) for r in rows],
+            [summary_json(r) for r in rows],
             lambda: (
                 "\n".join(
                     f"{r.ref:7} {r.process_type.value:17} {r.status.value:13} {r.country} "
@@ -348,12 +253,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         actor = sign_in(db, args)
-        request_id = _ref(args.id, "LR")
+        request_id = legal_ref(args.id, "LR")
         detail = legal.get(db, actor, request_id)
         holds = legal_holds.holds_for(db, actor, request_id)
         disclosures = legal_disclosures.disclosure_log(db, actor, request_id=request_id)
         events = legal_review.timeline(db, actor, request_id)
-        data = _detail_json(detail)
+        data = detail_json(detail)
         data.update({"holds": holds, "disclosures": disclosures, "timeline": events})
 
         def text() -> str:
@@ -383,8 +288,8 @@ def cmd_assign(args: argparse.Namespace) -> int:
     from console.services.legal import review as legal_review
 
     with database(args) as db:
-        detail = legal_review.assign(db, sign_in(db, args), _ref(args.id, "LR"), args.counsel)
-        emit(args, _detail_json(detail), f"{detail.summary.ref}: counsel {args.counsel}.")
+        detail = legal_review.assign(db, sign_in(db, args), legal_ref(args.id, "LR"), args.counsel)
+        emit(args, detail_json(detail), f"{detail.summary.ref}: counsel {args.counsel}.")
         return EXIT_OK
 
 
@@ -400,10 +305,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         detail = None
         for key in keys:
             detail = legal_review.set_checklist(
-                db, actor, _ref(args.id, "LR"), key, not args.uncheck, args.note
+                db, actor, legal_ref(args.id, "LR"), key, not args.uncheck, args.note
             )
         assert detail is not None
-        emit(args, _detail_json(detail), f"{detail.summary.ref}: checklist updated.")
+        emit(args, detail_json(detail), f"{detail.summary.ref}: checklist updated.")
         return EXIT_OK
 
 
@@ -412,22 +317,15 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         actor = sign_in(db, args)
-        request_id = _ref(args.id, "LR")
+        request_id = legal_ref(args.id, "LR")
         if args.emergency:
             detail = legal_review.emergency_decide(
                 db, actor, request_id, args.decision, args.emergency, args.reason
             )
         else:
             detail = legal_review.decide(db, actor, request_id, args.decision, args.reason)
-        emit(args, _detail_json(detail), f"{detail.summary.ref}: decided '{args.decision}'.")
+        emit(args, detail_json(detail), f"{detail.summary.ref}: decided '{args.decision}'.")
         return EXIT_OK
-
-
-def _iso_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: '{text}'") from None
 
 
 _NOTICE = {"notify": "notify", "delay": "delay_until", "prohibited": "prohibited"}
@@ -443,7 +341,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
         raise UsageError("--until goes only with --decision delay.")
     with database(args) as db:
         actor = sign_in(db, args)
-        request_id = _ref(args.id, "LR")
+        request_id = legal_ref(args.id, "LR")
         current = legal.get(db, actor, request_id)
         ndo = current.summary.ndo if args.ndo is None else args.ndo
         ndo_until = args.ndo_until if args.ndo_until or args.ndo is not None else current.ndo_until
@@ -459,7 +357,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
         said = labels.label("notice", detail.notice_decision)
         if detail.notice_delay_until:
             said += f" {detail.notice_delay_until.isoformat()}"
-        emit(args, _detail_json(detail), f"{detail.summary.ref}: {said}.")
+        emit(args, detail_json(detail), f"{detail.summary.ref}: {said}.")
         return EXIT_OK
 
 
@@ -483,9 +381,9 @@ def cmd_hold(args: argparse.Namespace) -> int:
             )
             return EXIT_OK
         if args.renew:
-            hold = legal_holds.renew_hold(db, actor, _ref(args.renew, "LH"), days=args.days)
+            hold = legal_holds.renew_hold(db, actor, legal_ref(args.renew, "LH"), days=args.days)
         elif args.id:
-            hold = legal_holds.place_hold(db, actor, _ref(args.id, "LR"), days=args.days)
+            hold = legal_holds.place_hold(db, actor, legal_ref(args.id, "LR"), days=args.days)
         else:
             raise UsageError("Name the request to hold, or give --renew HOLD or --expiring DAYS.")
         emit(
@@ -500,7 +398,9 @@ def cmd_release(args: argparse.Namespace) -> int:
     from console.services.legal import holds as legal_holds
 
     with database(args) as db:
-        hold = legal_holds.release_hold(db, sign_in(db, args), _ref(args.hold, "LH"), args.reason)
+        hold = legal_holds.release_hold(
+            db, sign_in(db, args), legal_ref(args.hold, "LH"), args.reason
+        )
         emit(args, hold, f"{hold.ref} released ({plural(hold.record_count, 'record')}).")
         return EXIT_OK
 
@@ -516,7 +416,7 @@ def cmd_produce(args: argparse.Namespace) -> int:
         )
     with database(args) as db:
         actor = sign_in(db, args)
-        request_id = _ref(args.id, "LR")
+        request_id = legal_ref(args.id, "LR")
         ids = args.records or legal_production.candidate_record_ids(
             db, actor, request_id, include_undated=args.include_undated
         )
@@ -567,15 +467,15 @@ def cmd_scope(args: argparse.Namespace) -> int:
 
     with database(args) as db:
         actor = sign_in(db, args)
-        request_id = _ref(args.id, "LR")
+        request_id = legal_ref(args.id, "LR")
         if args.category is not None or args.data_from or args.data_to:
             legal_scope.set_scope(
                 db,
                 actor,
                 request_id,
                 categories=args.category,
-                data_from=_day(args.data_from, "--from date"),
-                data_to=_day(args.data_to, "--to date"),
+                data_from=day_arg(args.data_from, "--from date"),
+                data_to=day_arg(args.data_to, "--to date"),
             )
         result = legal_scope.evaluate(db, actor, request_id)
         scope = result.scope

@@ -19,18 +19,26 @@ from console.cli.request_review import (
     cmd_redact,
     cmd_unredact,
 )
+from console.cli.request_view import (
+    change_request,
+    common_change,
+    day_arg,
+    show_request,
+)
+from console.cli.request_work import (
+    cmd_acknowledge,
+    cmd_clock,
+    cmd_excessive,
+    cmd_my_work,
+    cmd_task_add,
+    cmd_task_set,
+    cmd_types,
+)
 from console.domain import labels, request_types
-from console.errors import NotFound, ValidationError
+from console.errors import ValidationError
+from console.services.requests import law_steps
 from console.services.requests import lifecycle as dsr
-from console.services.requests.model import RequestView
 from console.wording import plural
-
-
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2026-01-31: '{text}'") from None
 
 
 def _correction(text: str) -> Any:
@@ -69,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="the request type (a law/type pair the law does not give is refused)",
     )
     n.add_argument("--law", required=True, choices=list(reg.laws))
-    n.add_argument("--received", required=True, type=_day, metavar="YYYY-MM-DD")
+    n.add_argument("--received", required=True, type=day_arg, metavar="YYYY-MM-DD")
     n.add_argument("--email", action="append", default=[], metavar="E")
     n.add_argument("--phone", action="append", default=[], metavar="P")
     n.add_argument("--customer-id", action="append", default=[], metavar="ID")
@@ -100,20 +108,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("id", type=int)
     a.add_argument("--to", required=True, metavar="STATUS")
     a.add_argument("--note", default="")
-    _common_change(a, cmd_advance)
+    common_change(a, cmd_advance)
 
     asg = dsub.add_parser("assign", help="assign a request to a privacy officer or admin")
     asg.add_argument("id", type=int)
     who = asg.add_mutually_exclusive_group(required=True)
     who.add_argument("assignee", nargs="?", default=None, metavar="USER")
     who.add_argument("--nobody", action="store_true", help="take the request off anyone's list")
-    _common_change(asg, cmd_assign)
+    common_change(asg, cmd_assign)
 
     v = dsub.add_parser("verify", help="record how the identity was verified (starts the work)")
     v.add_argument("id", type=int)
     v.add_argument("--method", required=True)
     v.add_argument("--evidence", default="")
-    _common_change(v, cmd_verify)
+    common_change(v, cmd_verify)
 
     e = dsub.add_parser("extend", help="extend the deadline as the law allows")
     e.add_argument("id", type=int)
@@ -121,23 +129,23 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     e.add_argument(
         "--told",
         required=True,
-        type=_day,
+        type=day_arg,
         metavar="YYYY-MM-DD",
         help="the date the requester was told",
     )
-    e.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
-    _common_change(e, cmd_extend)
+    e.add_argument("--on", type=day_arg, default=None, metavar="YYYY-MM-DD")
+    common_change(e, cmd_extend)
 
     pa = dsub.add_parser("pause", help="stop the clock (where the law allows it)")
     pa.add_argument("id", type=int)
     pa.add_argument("--reason", required=True, help="e.g. identity-verification, clarification")
-    pa.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
-    _common_change(pa, cmd_pause)
+    pa.add_argument("--on", type=day_arg, default=None, metavar="YYYY-MM-DD")
+    common_change(pa, cmd_pause)
 
     r = dsub.add_parser("resume", help="restart a paused clock")
     r.add_argument("id", type=int)
-    r.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
-    _common_change(r, cmd_resume)
+    r.add_argument("--on", type=day_arg, default=None, metavar="YYYY-MM-DD")
+    common_change(r, cmd_resume)
 
     c = dsub.add_parser("close", help="complete, deny (with a reason) or withdraw a request")
     c.add_argument("id", type=int)
@@ -151,7 +159,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         " them; dsr types --law LAW for every type)",
     )
     c.add_argument("--text", default="")
-    _common_change(c, cmd_close)
+    common_change(c, cmd_close)
 
     ty = dsub.add_parser("types", help="the request types each law gives, with clock and citation")
     ty.add_argument("--law", choices=list(reg.laws), default=None)
@@ -163,10 +171,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="record identity, a fee or clarification asked for or received (UK GDPR Art. 12A)",
     )
     ck.add_argument("id", type=int)
-    ck.add_argument("event", choices=list(dsr.CLOCK_EVENTS))
-    ck.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
+    ck.add_argument("event", choices=list(law_steps.CLOCK_EVENTS))
+    ck.add_argument("--on", type=day_arg, default=None, metavar="YYYY-MM-DD")
     ck.add_argument("--reason", default="")
-    _common_change(ck, cmd_clock)
+    common_change(ck, cmd_clock)
 
     xs = dsub.add_parser(
         "excessive",
@@ -177,17 +185,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     xs.add_argument("id", type=int)
     xs.add_argument("--decision", required=True, choices=["fee", "refuse"])
     xs.add_argument("--reasons", required=True, help="why it is manifestly unfounded or excessive")
-    _common_change(xs, cmd_excessive)
+    common_change(xs, cmd_excessive)
 
     ak = dsub.add_parser("acknowledge", help="record that receipt was acknowledged")
     ak.add_argument("id", type=int)
-    ak.add_argument("--on", type=_day, default=None, metavar="YYYY-MM-DD")
+    ak.add_argument("--on", type=day_arg, default=None, metavar="YYYY-MM-DD")
     ak.add_argument("--how", default="", help="e.g. e-mail, letter")
-    _common_change(ak, cmd_acknowledge)
+    common_change(ak, cmd_acknowledge)
 
     f = dsub.add_parser("find", help="run the subject search and attach the records found")
     f.add_argument("id", type=int)
-    _common_change(f, cmd_find)
+    common_change(f, cmd_find)
 
     fu = dsub.add_parser("fulfil", help="carry out the request (files go to --out)")
     fu.add_argument("id", type=int)
@@ -201,7 +209,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="for a correction request: the corrected value (repeatable)",
     )
     fu.add_argument("--force", action="store_true", help="replace files of the same name in --out")
-    _common_change(fu, cmd_fulfil)
+    common_change(fu, cmd_fulfil)
 
     rr = dsub.add_parser("records", help="the attached records with link, via and review state")
     rr.add_argument("id", type=int)
@@ -214,14 +222,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     co.add_argument(
         "--note", default="", help="why they are this requester's (needed for a possible match)"
     )
-    _common_change(co, cmd_confirm)
+    common_change(co, cmd_confirm)
 
     ex = dsub.add_parser("exclude", help="exclude attached records from the request")
     ex.add_argument("id", type=int)
     ex.add_argument("records", type=int, nargs="*", metavar="RECORD")
     ex.add_argument("--awaiting", action="store_true", help="every record still awaiting review")
     ex.add_argument("--reason", required=True)
-    _common_change(ex, cmd_exclude)
+    common_change(ex, cmd_exclude)
 
     rd = dsub.add_parser("redact", help="leave a field of a record out of the access package")
     rd.add_argument("id", type=int)
@@ -255,7 +263,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--action", required=True, metavar="ACTION", help="one of: search, delete, correct, confirm"
     )
     ta.add_argument("--assignee", default=None, metavar="USER")
-    ta.add_argument("--due", type=_day, default=None, metavar="YYYY-MM-DD")
+    ta.add_argument("--due", type=day_arg, default=None, metavar="YYYY-MM-DD")
     add_json_flag(ta)
     ta.set_defaults(handler=cmd_task_add)
     ts = tsub.add_parser("set", help="set a task's status")
@@ -265,56 +273,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ts.add_argument("--note", default="")
     add_json_flag(ts)
     ts.set_defaults(handler=cmd_task_set)
-
-
-def _common_change(p: argparse.ArgumentParser, handler: Any) -> None:
-    p.add_argument(
-        "--version",
-        type=int,
-        default=None,
-        dest="expected_version",
-        help="refuse if the request changed since this version",
-    )
-    add_json_flag(p)
-    p.set_defaults(handler=handler)
-
-
-def _text(v: RequestView) -> str:
-    """The request's summary: the same words as the window's request detail."""
-    from console.services.requests import presenter
-
-    lines = [
-        f"{presenter.title(v)} (version {v.version})",
-        "  " + presenter.clock_line(v, dt.date.today()),
-        *("  " + w for w in presenter.warnings(v)),
-    ]
-    return "\n".join(lines)
-
-
-def _show(args: argparse.Namespace, v: RequestView, full: bool = False) -> int:
-    data: dict[str, Any] = v.summary()
-    data["version"] = v.version
-    data["assignee"] = v.assignee
-    if full:
-        data.update(
-            {
-                "channel": v.channel,
-                "requester": v.requester_name,
-                "identifiers": v.identifiers,
-                "clock": v.clock,
-                "tasks": v.tasks,
-                "records": v.records,
-                "outcome": v.outcome,
-                "denial_reason": v.denial_reason,
-                "denial_reasons_allowed": v.denial_reasons,
-                "verification": v.verification,
-                "citations": v.citations,
-                "history": [{"at": e.at, "user": e.actor, "action": e.action} for e in v.timeline],
-                "ndo_flags": v.ndo_flags,
-            }
-        )
-    emit(args, data, lambda: _text(v))
-    return EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -332,7 +290,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         notes=args.notes,
     )
     with database(args) as db:
-        return _show(args, dsr.create_request(db, sign_in(db, args), intake))
+        return show_request(args, dsr.create_request(db, sign_in(db, args), intake))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -383,18 +341,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
 
 
-def _change(args: argparse.Namespace, fn: Any) -> int:
-    with database(args) as db:
-        return _show(args, fn(db, sign_in(db, args)))
-
-
 def cmd_show(args: argparse.Namespace) -> int:
     with database(args) as db:
-        return _show(args, dsr.get_request(db, sign_in(db, args), args.id), full=True)
+        return show_request(args, dsr.get_request(db, sign_in(db, args), args.id), full=True)
 
 
 def cmd_advance(args: argparse.Namespace) -> int:
-    return _change(
+    return change_request(
         args,
         lambda db, a: dsr.advance(
             db, a, args.id, args.to, note=args.note, expected_version=args.expected_version
@@ -403,7 +356,7 @@ def cmd_advance(args: argparse.Namespace) -> int:
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    return _change(
+    return change_request(
         args,
         lambda db, a: dsr.assign(
             db,
@@ -416,7 +369,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    return _change(
+    return change_request(
         args,
         lambda db, a: dsr.verify_identity(
             db, a, args.id, args.method, args.evidence, expected_version=args.expected_version
@@ -426,7 +379,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_extend(args: argparse.Namespace) -> int:
     on = args.on or dt.date.today()
-    return _change(
+    return change_request(
         args,
         lambda db, a: dsr.extend(
             db, a, args.id, on, args.reason, args.told, expected_version=args.expected_version
@@ -436,7 +389,7 @@ def cmd_extend(args: argparse.Namespace) -> int:
 
 def cmd_pause(args: argparse.Namespace) -> int:
     on = args.on or dt.date.today()
-    return _change(
+    return change_request(
         args,
         lambda db, a: dsr.pause(
             db, a, args.id, on, args.reason, expected_version=args.expected_version
@@ -446,66 +399,8 @@ def cmd_pause(args: argparse.Namespace) -> int:
 
 def cmd_resume(args: argparse.Namespace) -> int:
     on = args.on or dt.date.today()
-    return _change(
+    return change_request(
         args, lambda db, a: dsr.resume(db, a, args.id, on, expected_version=args.expected_version)
-    )
-
-
-def cmd_types(args: argparse.Namespace) -> int:
-    reg = request_types.registry()
-    laws = [args.law] if args.law else list(reg.laws)
-    data = []
-    for law in laws:
-        for rtype in reg.law(law).types_on(None):
-            rule = reg.entry(law, rtype)
-            period = rule.clock.period
-            data.append(
-                {
-                    "law": law,
-                    "type": rtype,
-                    "clock": f"{period.amount} {period.unit.value.replace('_', ' ')}",
-                    "verification": rule.verification.mode.value,
-                    "extension": rule.extension is not None,
-                    "denial_reasons": list(rule.denial_reasons),
-                    "citation": rule.citation.text,
-                }
-            )
-
-    def text() -> str:
-        return "\n".join(
-            f"{d['law']:8} {d['type']:18} {d['clock']:18} {d['citation']}" for d in data
-        )
-
-    emit(args, data, text)
-    return EXIT_OK
-
-
-def cmd_clock(args: argparse.Namespace) -> int:
-    on = args.on or dt.date.today()
-    return _change(
-        args,
-        lambda db, a: dsr.clock_event(
-            db, a, args.id, args.event, on, args.reason, expected_version=args.expected_version
-        ),
-    )
-
-
-def cmd_excessive(args: argparse.Namespace) -> int:
-    return _change(
-        args,
-        lambda db, a: dsr.decide_manifestly_unfounded(
-            db, a, args.id, args.decision, args.reasons, expected_version=args.expected_version
-        ),
-    )
-
-
-def cmd_acknowledge(args: argparse.Namespace) -> int:
-    on = args.on or dt.date.today()
-    return _change(
-        args,
-        lambda db, a: dsr.acknowledge(
-            db, a, args.id, on, how=args.how, expected_version=args.expected_version
-        ),
     )
 
 
@@ -515,13 +410,13 @@ def cmd_close(args: argparse.Namespace) -> int:
             raise UsageError(
                 "A denial needs --reason: a ground the request's law allows (dsr show ID)."
             )
-        return _change(
+        return change_request(
             args,
             lambda db, a: dsr.deny(
                 db, a, args.id, args.reason, args.text, expected_version=args.expected_version
             ),
         )
-    return _change(
+    return change_request(
         args,
         lambda db, a: dsr.advance(
             db, a, args.id, args.outcome, note=args.text, expected_version=args.expected_version
@@ -569,85 +464,3 @@ def cmd_fulfil(args: argparse.Namespace) -> int:
             ),
         )
         return EXIT_OK
-
-
-def _task_data(v: RequestView, task_id: int) -> dict[str, Any]:
-    task = next(t for t in v.tasks if t.id == task_id)
-    return {
-        "request": v.id,
-        "version": v.version,
-        "id": task.id,
-        "source": task.source,
-        "action": task.action,
-        "assignee": task.assignee,
-        "due_date": task.due_on,
-        "status": task.status,
-        "note": task.note,
-        "done_by": task.done_by,
-    }
-
-
-def _task_line(data: dict[str, Any]) -> str:
-    return (
-        f"Task {data['id']} of request {data['request']}: {data['action']} in "
-        f"{data['source']}, {data['status']}, due {data['due_date']}"
-        + (f", assigned to {data['assignee']}" if data["assignee"] else "")
-    )
-
-
-def cmd_task_add(args: argparse.Namespace) -> int:
-    from console.services.requests import fulfil as work
-
-    with database(args) as db:
-        actor = sign_in(db, args)
-        task_id = work.add_task(
-            db, actor, args.id, args.source, args.action, assignee=args.assignee, due_on=args.due
-        )
-        data = _task_data(dsr.get_request(db, actor, args.id), task_id)
-        emit(args, data, lambda: _task_line(data))
-        return EXIT_OK
-
-
-def cmd_task_set(args: argparse.Namespace) -> int:
-    from console.services.requests import fulfil as work
-
-    with database(args) as db:
-        actor = sign_in(db, args)
-        if all(t.id != args.task_id for t in dsr.get_request(db, actor, args.id).tasks):
-            raise NotFound(f"Request {args.id} has no task {args.task_id}.")
-        work.set_task_status(db, actor, args.task_id, args.status, args.note)
-        data = _task_data(dsr.get_request(db, actor, args.id), args.task_id)
-        emit(args, data, lambda: _task_line(data))
-        return EXIT_OK
-
-
-def cmd_my_work(args: argparse.Namespace) -> int:
-    from console.services.my_work import my_work
-
-    with database(args) as db:
-        items = my_work(db, sign_in(db, args))
-    data = [
-        {
-            "kind": i.kind,
-            "id": i.id,
-            "ref": i.ref,
-            "title": i.title,
-            "status": i.status,
-            "due_date": i.due_on.isoformat(),
-            "days_left": i.days_left,
-            "next": i.next_action,
-        }
-        for i in items
-    ]
-
-    def text() -> str:
-        if not items:
-            return "Nothing is assigned to you."
-        return "\n".join(
-            f"{i.ref:<12} {i.due_on.isoformat()}  {i.when():<16} {i.status:<20} {i.title}\n"
-            f"{'':<12} next: {i.next_action}"
-            for i in items
-        )
-
-    emit(args, data, text)
-    return EXIT_OK

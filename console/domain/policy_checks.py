@@ -9,105 +9,34 @@ so an element the pack only assumes is reported as assumed, never as stated.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Iterable, Mapping
 
-from console.domain.policy import RECIPIENT_KIND_LABELS, CookieClass, PolicyPack, Right
-from console.errors import ConsoleError
-
-OK = "ok"
-MISSING = "missing"
-ASSUMED = "assumed"
-PARTIAL = "partial"
-WRONG = "wrong"
-NOT_APPLICABLE = "not_applicable"
-
-NOTHING = "Nothing."
-
-
-@dataclass(frozen=True)
-class Result:
-    status: str
-    says: str = NOTHING
-    # Specifics to add to the rule's advice, e.g. which purposes lack a legal basis.
-    detail: str = ""
-    # Pack fields the finding is about, for the reader who fixes the pack.
-    fields: tuple[str, ...] = ()
-    # Where the law makes the severity depend on the facts (11 CCR §7014: only if SPI is used).
-    severity: str | None = None
-
-
-Check = Callable[[PolicyPack, dt.date], Result]
-
-
-def assumed(text: str | None) -> bool:
-    """The pack's label for a value the statement does not give (data/policy/README.md)."""
-    return text is not None and text.strip().lower().startswith("organisation default")
-
-
-def _quote(text: str, ref: str | None = None) -> str:
-    return f'"{text}"' + (f" ({ref})" if ref else "")
-
-
-class Labelled(Protocol):
-    @property
-    def label(self) -> str: ...
-
-
-def _called(pack: PolicyPack, kind: str, ids: Iterable[str]) -> list[str]:
-    """The pack's labels for ids of one list (a finding names entries as people know them)."""
-    lookups: dict[str, Callable[[str], Labelled]] = {
-        "category": pack.category,
-        "purpose": pack.purpose,
-        "recipient": pack.recipient,
-        "source_kind": pack.source_kind,
-        "right": pack.right,
-    }
-    look = lookups[kind]
-    out = []
-    for item in ids:
-        try:
-            out.append(look(item).label)
-        except ConsoleError:  # a right the pack does not list ("non-discrimination", "limit")
-            out.append(item.replace("-", " ").capitalize())
-    return out
-
-
-def _names(items: Iterable[str], limit: int = 8) -> str:
-    items = list(items)
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def sharing_classes(pack: PolicyPack) -> tuple[CookieClass, ...]:
-    """Cookie classes that share data for cross-context behavioural advertising (§1798.140(ah)):
-    as the pack says, else third-party cookies used for marketing."""
-    return tuple(
-        c
-        for c in pack.cookie_classes
-        if c.shares_for_advertising
-        or (c.shares_for_advertising is None and "third" in c.parties and "marketing" in c.purposes)
-    )
-
-
-def _right(pack: PolicyPack, right_id: str) -> Right | None:
-    return next((r for r in pack.rights if r.id == right_id), None)
-
-
-def _stated_rights(pack: PolicyPack, wanted: Iterable[str]) -> tuple[list[str], list[str]]:
-    stated: list[str] = []
-    missing: list[str] = []
-    for right_id in wanted:
-        right = _right(pack, right_id)
-        (stated if right is not None and right.statement_ref else missing).append(right_id)
-    return stated, missing
-
-
-def _disclosed(pack: PolicyPack, name: str) -> str | None:
-    found = getattr(pack.disclosures, name, None) if pack.disclosures else None
-    return found if isinstance(found, str) else None
-
+from console.domain.policy import RECIPIENT_KIND_LABELS, PolicyPack
+from console.domain.policy_check_parts import (
+    ASSUMED,
+    MISSING,
+    NOTHING,
+    PARTIAL,
+    WRONG,
+    Check,
+    assumed,
+    called_by_label,
+    disclosed_text,
+    name_list,
+    quote,
+    right_of,
+    sharing_classes,
+    stated_rights,
+)
+from console.domain.policy_check_parts import (
+    NOT_APPLICABLE as NOT_APPLICABLE,
+)
+from console.domain.policy_check_parts import (
+    OK as OK,
+)
+from console.domain.policy_check_parts import (
+    Result as Result,
+)
 
 # --- contacts -----------------------------------------------------------------------------------
 
@@ -121,7 +50,7 @@ def controller_contact(pack: PolicyPack, on: dt.date) -> Result:
         # but the statement still names no way to reach the controller.
         return Result(
             ASSUMED,
-            f"{_quote(pack.contact)} No postal address, e-mail address or telephone number; "
+            f"{quote(pack.contact)} No postal address, e-mail address or telephone number; "
             f"the pack's {'; '.join(details)} is an organisation default ({org.contact_basis}).",
             fields=fields,
         )
@@ -129,7 +58,7 @@ def controller_contact(pack: PolicyPack, on: dt.date) -> Result:
         return Result(OK, "; ".join(details))
     return Result(
         MISSING,
-        f"{_quote(pack.contact)} No postal address, e-mail address or telephone number.",
+        f"{quote(pack.contact)} No postal address, e-mail address or telephone number.",
         fields=fields,
     )
 
@@ -146,7 +75,7 @@ def request_methods(pack: PolicyPack, on: dt.date) -> Result:
     methods = pack.disclosures.request_methods if pack.disclosures else ()
     if len(methods) >= 2:
         return Result(OK, "; ".join(methods))
-    says = _quote(pack.contact) + " No method to make a request is given."
+    says = quote(pack.contact) + " No method to make a request is given."
     status = PARTIAL if methods else MISSING
     return Result(status, says, fields=("disclosures.request_methods",))
 
@@ -161,10 +90,10 @@ def legal_bases(pack: PolicyPack, on: dt.date) -> Result:
     note = lacking[0].legal_basis_note
     says = (
         f"{len(pack.purposes)} purposes are listed; {len(lacking)} name no legal basis in the"
-        f" statement. The pack's bases are hints: {_quote(note)}"
+        f" statement. The pack's bases are hints: {quote(note)}"
     )
     status = MISSING if len(lacking) == len(pack.purposes) else PARTIAL
-    detail = "Purposes without a stated basis: " + _names(p.label for p in lacking)
+    detail = "Purposes without a stated basis: " + name_list(p.label for p in lacking)
     fields = tuple(f"purposes[{pack.purposes.index(p)}].legal_basis_ref" for p in lacking)
     return Result(status, says, detail, fields)
 
@@ -180,7 +109,7 @@ def legitimate_interests(pack: PolicyPack, on: dt.date) -> Result:
         MISSING if len(lacking) == len(relying) else PARTIAL,
         f"{len(lacking)} of the {len(relying)} purposes the pack bases on legitimate interests"
         " state no interest.",
-        "Purposes: " + _names(p.label for p in lacking),
+        "Purposes: " + name_list(p.label for p in lacking),
         tuple(f"purposes[{pack.purposes.index(p)}].legitimate_interest" for p in lacking),
     )
 
@@ -205,7 +134,7 @@ def recipients(pack: PolicyPack, on: dt.date) -> Result:
             PARTIAL,
             says,
             "Typed processor but receiving advertising cookies: "
-            + _names(_called(pack, "recipient", wrong)),
+            + name_list(called_by_label(pack, "recipient", wrong)),
             tuple(f"recipients[{[r.id for r in pack.recipients].index(w)}].kind" for w in wrong),
         )
     return Result(OK, says)
@@ -228,30 +157,30 @@ def advertising_recipients(pack: PolicyPack, on: dt.date) -> Result:
     if not wrong:
         return Result(OK, "Advertising recipients are not typed as processors.")
     in_transfers = [t.label for t in pack.transfers if set(t.recipients) & set(wrong)]
-    detail = "Recipients: " + _names(_called(pack, "recipient", wrong))
+    detail = "Recipients: " + name_list(called_by_label(pack, "recipient", wrong))
     if in_transfers:
-        detail += "; also in the processor transfers: " + _names(in_transfers)
+        detail += "; also in the processor transfers: " + name_list(in_transfers)
     index = [r.id for r in pack.recipients]
     return Result(
         WRONG,
-        "; ".join(_quote(r.description, r.statement_ref) for r in pack.recipients if r.id in wrong),
+        "; ".join(quote(r.description, r.statement_ref) for r in pack.recipients if r.id in wrong),
         detail,
         tuple(f"recipients[{index.index(w)}].kind" for w in wrong),
     )
 
 
 def _sharing_quotes(pack: PolicyPack) -> str:
-    quotes = [_quote(c.description, c.statement_ref) for c in sharing_classes(pack)]
+    quotes = [quote(c.description, c.statement_ref) for c in sharing_classes(pack)]
     no_sale = next((c for c in pack.commitments if c.id == "no_sale"), None)
     if no_sale is not None:
-        quotes.append(_quote(no_sale.text, no_sale.statement_ref))
+        quotes.append(quote(no_sale.text, no_sale.statement_ref))
     return " ".join(quotes)
 
 
 def sharing_purpose(pack: PolicyPack, on: dt.date) -> Result:
     if not sharing_classes(pack):
         return Result(NOT_APPLICABLE, "No advertising cookies share data.")
-    stated = _disclosed(pack, "sale_or_sharing")
+    stated = disclosed_text(pack, "sale_or_sharing")
     if stated:
         return Result(OK, stated)
     return Result(MISSING, _sharing_quotes(pack), fields=("disclosures.sale_or_sharing",))
@@ -259,7 +188,7 @@ def sharing_purpose(pack: PolicyPack, on: dt.date) -> Result:
 
 def sale_or_sharing_disclosed(pack: PolicyPack, on: dt.date) -> Result:
     classes = sharing_classes(pack)
-    stated = _disclosed(pack, "sale_or_sharing")
+    stated = disclosed_text(pack, "sale_or_sharing")
     if stated:
         return Result(OK, stated)
     if not classes:
@@ -273,7 +202,7 @@ def sale_or_sharing_disclosed(pack: PolicyPack, on: dt.date) -> Result:
         WRONG,
         _sharing_quotes(pack),
         "Advertising cookies are not disclosed as sharing; categories they carry: "
-        + _names(_called(pack, "category", categories)),
+        + name_list(called_by_label(pack, "category", categories)),
         ("disclosures.sale_or_sharing", *(f"cookie_classes.{c.id}" for c in classes)),
     )
 
@@ -281,7 +210,7 @@ def sale_or_sharing_disclosed(pack: PolicyPack, on: dt.date) -> Result:
 def opt_out_link(pack: PolicyPack, on: dt.date) -> Result:
     if not sharing_classes(pack):
         return Result(NOT_APPLICABLE, "No advertising cookies share data.")
-    stated = _disclosed(pack, "opt_out_link")
+    stated = disclosed_text(pack, "opt_out_link")
     if stated:
         return Result(OK, stated)
     return Result(MISSING, fields=("disclosures.opt_out_link",))
@@ -291,9 +220,9 @@ def opt_out_signals(pack: PolicyPack, on: dt.date) -> Result:
     policy = pack.cookie_policy
     if policy.honours_gpc:
         return Result(OK, policy.gpc or "Global Privacy Control is honoured.")
-    says = _quote(policy.dnt, policy.statement_ref) + " Nothing on Global Privacy Control."
+    says = quote(policy.dnt, policy.statement_ref) + " Nothing on Global Privacy Control."
     if policy.gpc:
-        says = _quote(policy.gpc) + " " + _quote(policy.dnt, policy.statement_ref)
+        says = quote(policy.gpc) + " " + quote(policy.dnt, policy.statement_ref)
     if not sharing_classes(pack):
         return Result(NOT_APPLICABLE, says)
     status = WRONG if not policy.honours_dnt else MISSING
@@ -302,13 +231,13 @@ def opt_out_signals(pack: PolicyPack, on: dt.date) -> Result:
 
 def dnt_disclosure(pack: PolicyPack, on: dt.date) -> Result:
     policy = pack.cookie_policy
-    return Result(OK, _quote(policy.dnt, policy.statement_ref))
+    return Result(OK, quote(policy.dnt, policy.statement_ref))
 
 
 def minors(pack: PolicyPack, on: dt.date) -> Result:
     if not sharing_classes(pack):
         return Result(NOT_APPLICABLE, "No sale or sharing.")
-    stated = _disclosed(pack, "minors_under_16")
+    stated = disclosed_text(pack, "minors_under_16")
     return (
         Result(OK, stated) if stated else Result(MISSING, fields=("disclosures.minors_under_16",))
     )
@@ -320,7 +249,7 @@ def transfer_safeguards(pack: PolicyPack, on: dt.date) -> Result:
     guessed = [t for t in pack.transfers if assumed(t.basis)]
     if not guessed:
         return Result(OK, "; ".join(f"{t.label}: {t.safeguard}" for t in pack.transfers))
-    says = " ".join(_quote(t.description, t.statement_ref) for t in guessed if t.statement_ref)
+    says = " ".join(quote(t.description, t.statement_ref) for t in guessed if t.statement_ref)
     says = (says + " No destination or safeguard is stated.").strip()
     return Result(
         ASSUMED,
@@ -344,10 +273,12 @@ def retention(pack: PolicyPack, on: dt.date) -> Result:
         " categories."
     )
     if guessed:
-        label = _quote("organisation default — not stated in the privacy statement")
+        label = quote("organisation default — not stated in the privacy statement")
         says += f" The pack sets {len(guessed)} as organisation defaults ({label})."
     status = ASSUMED if not none and not stated else MISSING if not stated else PARTIAL
-    detail = "Without any period: " + _names(_called(pack, "category", none)) if none else ""
+    detail = (
+        "Without any period: " + name_list(called_by_label(pack, "category", none)) if none else ""
+    )
     return Result(status, says, detail, ("categories[].retention",))
 
 
@@ -358,7 +289,7 @@ def categories_stated(pack: PolicyPack, on: dt.date) -> Result:
     return Result(
         PARTIAL,
         f"{len(pack.categories) - len(unsourced)} of {len(pack.categories)} categories.",
-        "Not in the statement: " + _names(_called(pack, "category", unsourced)),
+        "Not in the statement: " + name_list(called_by_label(pack, "category", unsourced)),
         ("categories[].statement_ref",),
     )
 
@@ -384,20 +315,21 @@ def sources(pack: PolicyPack, on: dt.date) -> Result:
     return Result(
         PARTIAL,
         "Sources listed.",
-        "Not in the statement: " + _names(_called(pack, "source_kind", unsourced)),
+        "Not in the statement: " + name_list(called_by_label(pack, "source_kind", unsourced)),
         ("source_kinds",),
     )
 
 
 def sensitive_information(pack: PolicyPack, on: dt.date) -> Result:
-    stated = _disclosed(pack, "sensitive_information")
+    stated = disclosed_text(pack, "sensitive_information")
     if stated:
         return Result(OK, stated)
     sensitive = [c.id for c in pack.categories if c.sensitive]
     if sensitive:
         return Result(
             MISSING,
-            detail="Sensitive categories: " + _names(_called(pack, "category", sensitive)),
+            detail="Sensitive categories: "
+            + name_list(called_by_label(pack, "category", sensitive)),
             fields=("disclosures.sensitive_information",),
             severity="high",
         )
@@ -411,7 +343,7 @@ def sensitive_information(pack: PolicyPack, on: dt.date) -> Result:
 def limit_link(pack: PolicyPack, on: dt.date) -> Result:
     if not any(c.sensitive for c in pack.categories):
         return Result(NOT_APPLICABLE, "No sensitive category in the pack.")
-    stated = _disclosed(pack, "limit_link")
+    stated = disclosed_text(pack, "limit_link")
     return Result(OK, stated) if stated else Result(MISSING, fields=("disclosures.limit_link",))
 
 
@@ -420,55 +352,55 @@ def limit_link(pack: PolicyPack, on: dt.date) -> Result:
 
 def gdpr_rights(pack: PolicyPack, on: dt.date) -> Result:
     wanted = ("access", "correction", "deletion", "restriction", "objection", "portability")
-    stated, missing = _stated_rights(pack, wanted)
+    stated, missing = stated_rights(pack, wanted)
     if not missing:
         return Result(OK, "Each right is described.")
-    contact = _quote(pack.contact)
-    says = f"Described: {_names(_called(pack, 'right', stated)) or 'none'}. {contact}"
+    contact = quote(pack.contact)
+    says = f"Described: {name_list(called_by_label(pack, 'right', stated)) or 'none'}. {contact}"
     return Result(
         MISSING if not stated else PARTIAL,
         says,
-        "Not described: " + _names(_called(pack, "right", missing)),
+        "Not described: " + name_list(called_by_label(pack, "right", missing)),
     )
 
 
 def ccpa_rights(pack: PolicyPack, on: dt.date) -> Result:
-    stated, missing = _stated_rights(pack, ("access", "deletion", "correction"))
+    stated, missing = stated_rights(pack, ("access", "deletion", "correction"))
     # The opt-out is explained only with its link and notice (§1798.135(a)(1)); a promise not to
     # sell is not an explanation of the right.
     if sharing_classes(pack):
-        (stated if _disclosed(pack, "opt_out_link") else missing).append("opt-out-sale")
-    if not _disclosed(pack, "non_discrimination"):
+        (stated if disclosed_text(pack, "opt_out_link") else missing).append("opt-out-sale")
+    if not disclosed_text(pack, "non_discrimination"):
         missing.append("non-discrimination")
-    if any(c.sensitive for c in pack.categories) and not _disclosed(pack, "limit_link"):
+    if any(c.sensitive for c in pack.categories) and not disclosed_text(pack, "limit_link"):
         missing.append("limit")
     if not missing:
         return Result(OK, "Each right is explained.")
     status = MISSING if not stated else PARTIAL
     return Result(
         status,
-        f"Explained: {_names(_called(pack, 'right', stated)) or 'none'}.",
-        "Not explained: " + _names(_called(pack, "right", missing)),
+        f"Explained: {name_list(called_by_label(pack, 'right', stated)) or 'none'}.",
+        "Not explained: " + name_list(called_by_label(pack, "right", missing)),
     )
 
 
 def withdraw_consent(pack: PolicyPack, on: dt.date) -> Result:
-    right = _right(pack, "withdraw-consent")
+    right = right_of(pack, "withdraw-consent")
     if right is not None and right.statement_ref:
-        return Result(OK, _quote(right.description, right.statement_ref))
+        return Result(OK, quote(right.description, right.statement_ref))
     said = []
-    marketing = _right(pack, "opt-out-marketing")
+    marketing = right_of(pack, "opt-out-marketing")
     if marketing is not None and marketing.statement_ref:
-        said.append(_quote(marketing.how, marketing.statement_ref))
-    said.append(_quote(pack.cookie_policy.blocking, pack.cookie_policy.statement_ref))
+        said.append(quote(marketing.how, marketing.statement_ref))
+    said.append(quote(pack.cookie_policy.blocking, pack.cookie_policy.statement_ref))
     return Result(PARTIAL, "Only: " + " ".join(said), fields=("rights.withdraw-consent",))
 
 
 def complaint_to_authority(pack: PolicyPack, on: dt.date) -> Result:
-    stated = _disclosed(pack, "supervisory_authority")
+    stated = disclosed_text(pack, "supervisory_authority")
     if stated:
         return Result(OK, stated)
-    complaint = _right(pack, "complaint")
+    complaint = right_of(pack, "complaint")
     says = "Nothing on a supervisory authority."
     if complaint is not None and complaint.statement_ref:
         says = f"Complaints go to the organisation only ({complaint.statement_ref}). " + says
@@ -476,10 +408,10 @@ def complaint_to_authority(pack: PolicyPack, on: dt.date) -> Result:
 
 
 def complaint_to_controller(pack: PolicyPack, on: dt.date) -> Result:
-    stated = _disclosed(pack, "complaint_to_controller")
+    stated = disclosed_text(pack, "complaint_to_controller")
     if stated:
         return Result(OK, stated)
-    complaint = _right(pack, "complaint")
+    complaint = right_of(pack, "complaint")
     if complaint is not None and complaint.statement_ref:
         return Result(
             PARTIAL,
@@ -490,7 +422,7 @@ def complaint_to_controller(pack: PolicyPack, on: dt.date) -> Result:
 
 
 def appeal_process(pack: PolicyPack, on: dt.date) -> Result:
-    stated = _disclosed(pack, "appeal_process")
+    stated = disclosed_text(pack, "appeal_process")
     return Result(OK, stated) if stated else Result(MISSING, fields=("disclosures.appeal_process",))
 
 
@@ -498,18 +430,18 @@ def appeal_process(pack: PolicyPack, on: dt.date) -> Result:
 
 
 def provision_requirement(pack: PolicyPack, on: dt.date) -> Result:
-    stated = _disclosed(pack, "provision_requirement")
+    stated = disclosed_text(pack, "provision_requirement")
     if stated:
         return Result(OK, stated)
     minimisation = next((c for c in pack.commitments if c.id == "data_minimisation"), None)
-    says = _quote(minimisation.text, minimisation.statement_ref) if minimisation else NOTHING
+    says = quote(minimisation.text, minimisation.statement_ref) if minimisation else NOTHING
     return Result(
         PARTIAL if minimisation else MISSING, says, fields=("disclosures.provision_requirement",)
     )
 
 
 def automated_decisions(pack: PolicyPack, on: dt.date) -> Result:
-    stated = _disclosed(pack, "automated_decisions")
+    stated = disclosed_text(pack, "automated_decisions")
     if stated:
         return Result(OK, stated)
     inference = next((s for s in pack.source_kinds if s.id == "inference"), None)
@@ -517,7 +449,7 @@ def automated_decisions(pack: PolicyPack, on: dt.date) -> Result:
         return Result(MISSING, fields=("disclosures.automated_decisions",))
     return Result(
         PARTIAL,
-        _quote(inference.description, inference.statement_ref)
+        quote(inference.description, inference.statement_ref)
         + " Nothing on whether any decision has legal or similarly significant effects.",
         fields=("disclosures.automated_decisions",),
     )
@@ -560,7 +492,7 @@ def pack_assumptions(pack: PolicyPack, on: dt.date) -> Result:
     return Result(
         ASSUMED,
         "Entries with no statement reference and no label.",
-        _names(unlabelled, 20),
+        name_list(unlabelled, 20),
         tuple(unlabelled),
     )
 

@@ -66,3 +66,8 @@ def number(n: float, decimals: int = 0) -> str:
     if decimals == 0:
         return loc.toString(round(n))
     return loc.toString(float(n), "f", decimals)
+
+
+def from_qdate(q: QDate) -> dt.date:
+    """A date picked in a QDateEdit as a Python date."""
+    return dt.date(q.year(), q.month(), q.day())

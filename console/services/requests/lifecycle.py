@@ -8,18 +8,16 @@ dashboard and the CCPA register and metrics in requests.metrics.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from console.domain import deadlines, identifiers, request_types
+from console.domain import deadlines
 from console.domain.permissions import Permission, Role, allows
 from console.domain.registry_model import VerificationMode
 from console.domain.workflow import (
     DsrStatus,
-    decide_excessive,
     deletion_outcome,
     denial_ground,
     transition,
@@ -27,6 +25,7 @@ from console.domain.workflow import (
 from console.errors import NotFound, ValidationError
 from console.services.audit import record
 from console.services.context import Actor
+from console.services.requests.intake import Intake, check_intake, normalised, phone_region
 from console.services.requests.model import (
     CHANNELS,
     DENIAL_REASONS,
@@ -55,138 +54,17 @@ __all__ = [
     "DENIAL_REASONS",
     "LAWS",
     "REQUEST_TYPES",
+    "Intake",
     "RequestView",
     "get_request",
 ]
-
-# --- intake ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Intake:
-    request_type: str
-    law: str
-    received_on: dt.date
-    emails: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    customer_ids: tuple[str, ...] = ()
-    name: str = ""
-    address: str = ""
-    channel: str = "email"
-    country: str | None = None
-    notes: str = ""
-
-    def identifiers(self) -> list[tuple[str, str]]:
-        return [
-            *(("email", e) for e in self.emails),
-            *(("phone", p) for p in self.phones),
-            *(("customer_id", c) for c in self.customer_ids),
-        ]
-
-
-def types_for(law: str, on: dt.date | None = None) -> list[tuple[str, str]]:
-    """The request types the law gives on `on` (now, without a date), with their labels: what
-    the New Request dialog offers for the law chosen (the registry's order)."""
-    reg = request_types.registry()
-    return [(t, reg.type_label(t)) for t in reg.law(law).types_on(on)]
-
-
-def type_description(law: str, request_type: str, on: dt.date | None = None) -> str:
-    """One line on what the law gives for the type: the right, its clock and verification."""
-    reg = request_types.registry()
-    try:
-        rule = reg.entry(law, request_type, on)
-    except request_types.RegistryError as e:
-        return str(e)
-    period = rule.clock.period
-    unit = period.unit.value.replace("_", " ")
-    return (
-        f"{reg.types[request_type].description} Answer within {period.amount} {unit}"
-        f" ({rule.clock.citation.text.split(':')[0]}). {rule.verification.mode.label}."
-    )
-
-
-def phone_region(law: str, country: str | None) -> str:
-    """The region a phone number without +country code is read in: the law's own calendar."""
-    try:
-        return deadlines.calendar_for(law, country=country).country
-    except deadlines.DeadlineError:
-        return "US"
-
-
-def email_problem(text: str) -> str | None:
-    """Why an email address is not usable, or None (the New Request dialog asks as you type)."""
-    if not text.strip():
-        return None
-    if identifiers.normalise_email(text) is None:
-        return "Not an email address (or a placeholder such as test@test.com)."
-    return None
-
-
-def phone_problem(text: str, region: str = "US") -> str | None:
-    if not text.strip():
-        return None
-    try:
-        phone = identifiers.normalise_phone(text, default_region=region)
-    except IndexError:  # identifiers.normalise_phone("+") fails; reported to the lead
-        phone = None
-    if phone is None:
-        return f"Not a phone number (read in region {region}; start with + for another country)."
-    return None
-
-
-def date_problem(text: str, today: dt.date | None = None) -> str | None:
-    try:
-        day = dt.date.fromisoformat(text.strip())
-    except ValueError:
-        return "A date like 2026-01-31."
-    if day > (today or dt.date.today()):
-        return "The received date cannot be in the future."
-    return None
-
-
-def _normalised(kind: str, value: str, region: str) -> str | None:
-    norm = identifiers.normalise(kind, value, default_region=region)
-    return f"{kind}:{norm}" if norm else None
-
-
-def check_intake(intake: Intake, today: dt.date | None = None) -> None:
-    """Refuse an intake that cannot be logged; the message names the field."""
-    if intake.request_type not in REQUEST_TYPES:
-        raise ValidationError(
-            f"Request type '{intake.request_type}' is unknown; use one of: "
-            + ", ".join(REQUEST_TYPES)
-        )
-    if intake.law not in LAWS:
-        raise ValidationError(f"Law '{intake.law}' is unknown; use one of: {', '.join(LAWS)}")
-    try:
-        request_types.registry().entry(intake.law, intake.request_type, intake.received_on)
-    except request_types.PairNotHeld as e:
-        raise ValidationError(str(e)) from None
-    if intake.channel not in CHANNELS:
-        raise ValidationError(
-            f"Channel '{intake.channel}' is unknown; use one of: {', '.join(CHANNELS)}"
-        )
-    if intake.received_on > (today or dt.date.today()):
-        raise ValidationError("Received date: it cannot be in the future.")
-    if not intake.identifiers():
-        raise ValidationError("Requester: give at least one email, phone or customer ID.")
-    region = phone_region(intake.law, intake.country)
-    for n, email in enumerate(intake.emails, start=1):
-        if email_problem(email):
-            raise ValidationError(f"Email {n}: not a usable email address.")
-    for n, phone in enumerate(intake.phones, start=1):
-        if phone_problem(phone, region):
-            raise ValidationError(f"Phone {n}: not a phone number (region {region}).")
-    if intake.country:
-        deadlines.calendar_for(intake.law, country=intake.country)
 
 
 def find_duplicates(db: Database, actor: Actor, intake: Intake) -> list[int]:
     """Ids of open requests of the same type for the same person (shown before saving)."""
     actor.require(Permission.VIEW_DSR)
     region = phone_region(intake.law, intake.country)
-    norms = [n for k, v in intake.identifiers() if (n := _normalised(k, v, region))]
+    norms = [n for k, v in intake.identifiers() if (n := normalised(k, v, region))]
     with db.read() as s:
         return duplicates_in(s, intake.request_type, norms)
 
@@ -240,7 +118,7 @@ def create_request(
         s.flush()
         norms: list[str] = []
         for kind, value in intake.identifiers():
-            norm = _normalised(kind, value, region)
+            norm = normalised(kind, value, region)
             if norm:
                 norms.append(norm)
             s.add(DsrIdentifier(request_id=req.id, kind=kind, value=value.strip(), normalised=norm))
@@ -283,7 +161,7 @@ def create_request(
 # --- the clock ------------------------------------------------------------------------------------
 
 
-def _apply_clock(
+def apply_clock(
     s: Session, actor: Actor, req: DsrRequest, entry: deadlines.ClockEntry
 ) -> deadlines.ClockState:
     if req.status not in OPEN_STATUSES:
@@ -334,7 +212,7 @@ def _store_clock(req: DsrRequest, state: deadlines.ClockState) -> None:
     req.extended = state.extended
 
 
-def _clock_change(
+def clock_change(
     db: Database,
     actor: Actor,
     request_id: int,
@@ -344,7 +222,7 @@ def _clock_change(
     actor.require(Permission.MANAGE_DSR)
     with writing(db) as s:
         req = load_for_update(s, request_id, expected_version)
-        state = _apply_clock(s, actor, req, entry)
+        state = apply_clock(s, actor, req, entry)
         s.flush()
         return build_view(s, req, state)
 
@@ -360,14 +238,14 @@ def pause(
 ) -> RequestView:
     """Stop the clock (only where the law allows it, and only for its reasons)."""
     entry = deadlines.ClockEntry(deadlines.EntryKind.PAUSE, at, reason=reason.strip())
-    return _clock_change(db, actor, request_id, entry, expected_version)
+    return clock_change(db, actor, request_id, entry, expected_version)
 
 
 def resume(
     db: Database, actor: Actor, request_id: int, at: dt.date, *, expected_version: int | None = None
 ) -> RequestView:
     entry = deadlines.ClockEntry(deadlines.EntryKind.RESUME, at)
-    return _clock_change(db, actor, request_id, entry, expected_version)
+    return clock_change(db, actor, request_id, entry, expected_version)
 
 
 def extend(
@@ -384,13 +262,13 @@ def extend(
     entry = deadlines.ClockEntry(
         deadlines.EntryKind.EXTEND, at, reason=reason.strip(), requester_told_on=requester_told_on
     )
-    return _clock_change(db, actor, request_id, entry, expected_version)
+    return clock_change(db, actor, request_id, entry, expected_version)
 
 
 # --- workflow -------------------------------------------------------------------------------------
 
 
-def _set_status(
+def set_status(
     s: Session,
     actor: Actor,
     req: DsrRequest,
@@ -469,7 +347,7 @@ def advance(
             extra["outcome"] = req.outcome
         elif target is DsrStatus.WITHDRAWN:
             req.outcome = "withdrawn"
-        _set_status(s, actor, req, target, note.strip(), day, extra)
+        set_status(s, actor, req, target, note.strip(), day, extra)
         s.flush()
         return build_view(s, req, clock_of(s, req))
 
@@ -547,8 +425,8 @@ def verify_identity(
             {"method": req.identity_method, "evidence_ref": req.identity_evidence},
         )
         if req.status == DsrStatus.RECEIVED.value:
-            _set_status(s, actor, req, DsrStatus.IDENTITY_VERIFICATION, "", day)
-        _set_status(s, actor, req, DsrStatus.IN_PROGRESS, "identity verified", day)
+            set_status(s, actor, req, DsrStatus.IDENTITY_VERIFICATION, "", day)
+        set_status(s, actor, req, DsrStatus.IN_PROGRESS, "identity verified", day)
         s.flush()
         return build_view(s, req, clock_of(s, req))
 
@@ -575,7 +453,7 @@ def deny(
         req.outcome = "denied"
         req.denial_reason = reason
         req.denial_text = text.strip()
-        _set_status(
+        set_status(
             s,
             actor,
             req,
@@ -623,138 +501,5 @@ def assign(
         req.assignee_id = user_id
         touch(req, actor)
         record(s, actor, "dsr.assign", OBJECT_TYPE, req.id, {"assignee": user_name})
-        s.flush()
-        return build_view(s, req, clock_of(s, req))
-
-
-# --- decisions the law records --------------------------------------------------------------------
-
-# The waits of the clock ledger a person asks for and records the answer to (UK GDPR Art. 12A:
-# identity information and a fee move the start; clarification of an access request stops it).
-CLOCK_EVENTS: dict[str, deadlines.EntryKind] = {
-    "identity-requested": deadlines.EntryKind.IDENTITY_REQUESTED,
-    "identity-received": deadlines.EntryKind.IDENTITY_RECEIVED,
-    "fee-requested": deadlines.EntryKind.FEE_REQUESTED,
-    "fee-paid": deadlines.EntryKind.FEE_PAID,
-    "clarification-requested": deadlines.EntryKind.CLARIFICATION_REQUESTED,
-    "clarification-received": deadlines.EntryKind.CLARIFICATION_RECEIVED,
-}
-
-
-def clock_event(
-    db: Database,
-    actor: Actor,
-    request_id: int,
-    event: str,
-    at: dt.date,
-    reason: str = "",
-    *,
-    expected_version: int | None = None,
-) -> RequestView:
-    """Record identity information, a fee or clarification asked for or received; the clock
-    follows the request's law (UK GDPR Art. 12A(2) moves the start, Art. 12A(5) stops it), and a
-    law that gives the wait no effect refuses it, saying so."""
-    actor.require(Permission.MANAGE_DSR)
-    kind = CLOCK_EVENTS.get(event)
-    if kind is None:
-        raise ValidationError(
-            f"Clock event '{event}' is unknown; use one of: {', '.join(CLOCK_EVENTS)}"
-        )
-    entry = deadlines.ClockEntry(kind, at, reason=reason.strip())
-    return _clock_change(db, actor, request_id, entry, expected_version)
-
-
-def decide_manifestly_unfounded(
-    db: Database,
-    actor: Actor,
-    request_id: int,
-    choice: str,
-    reasons: str,
-    *,
-    expected_version: int | None = None,
-    today: dt.date | None = None,
-) -> RequestView:
-    """A request found manifestly unfounded or excessive (GDPR Art. 12(5) and its peers): charge a
-    reasonable fee or refuse to act, with the reasons recorded, since the organisation bears the
-    burden of showing it. A refusal closes the request as denied on that ground; a fee, where the
-    law says so (UK GDPR Art. 12A(2)(c)), starts the period again once paid."""
-    actor.require(Permission.MANAGE_DSR)
-    day = today or dt.date.today()
-    with writing(db) as s:
-        req = load_for_update(s, request_id, expected_version)
-        if req.status not in OPEN_STATUSES:
-            raise RequestError(
-                f"Request {req.id} is {DsrStatus(req.status).label.lower()}: reopen it first."
-            )
-        decision = decide_excessive(rule_of(req), choice, reasons)
-        record(
-            s,
-            actor,
-            "dsr.excessive",
-            OBJECT_TYPE,
-            req.id,
-            {
-                "decision": decision.choice,
-                "reasons": decision.reasons,
-                "citation": decision.citation.text,
-            },
-        )
-        if decision.choice == "refuse":
-            ground = decision.denial_reason
-            req.outcome = "denied"
-            req.denial_reason = ground.code if ground else "manifestly_unfounded_or_excessive"
-            req.denial_text = decision.reasons
-            _set_status(
-                s,
-                actor,
-                req,
-                DsrStatus.DENIED,
-                decision.reasons,
-                day,
-                {"reason": req.denial_reason},
-            )
-            state = clock_of(s, req)
-        elif decision.fee_moves_start:
-            entry = deadlines.ClockEntry(
-                deadlines.EntryKind.FEE_REQUESTED, day, reason=decision.reasons
-            )
-            state = _apply_clock(s, actor, req, entry)
-        else:
-            touch(req, actor)
-            state = clock_of(s, req)
-        s.flush()
-        return build_view(s, req, state)
-
-
-def acknowledge(
-    db: Database,
-    actor: Actor,
-    request_id: int,
-    on: dt.date,
-    *,
-    how: str = "",
-    expected_version: int | None = None,
-) -> RequestView:
-    """Record that receipt was acknowledged (e.g. a UK complaint within 30 days, DPA 2018 s.164A(3));
-    the request keeps its acknowledge-by date, and the metrics compare the two."""
-    actor.require(Permission.MANAGE_DSR)
-    with writing(db) as s:
-        req = load_for_update(s, request_id, expected_version)
-        if on < req.received_on:
-            raise ValidationError("Acknowledged on: it cannot be before the request was received.")
-        touch(req, actor)
-        record(
-            s,
-            actor,
-            "dsr.acknowledge",
-            OBJECT_TYPE,
-            req.id,
-            {
-                "on": on.isoformat(),
-                "how": how.strip(),
-                "acknowledge_by": req.acknowledge_by.isoformat() if req.acknowledge_by else None,
-                "on_time": None if req.acknowledge_by is None else on <= req.acknowledge_by,
-            },
-        )
         s.flush()
         return build_view(s, req, clock_of(s, req))

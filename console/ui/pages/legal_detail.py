@@ -43,14 +43,10 @@ from console.services.legal.model import LegalDetail
 from console.ui import theme
 from console.ui.pages.base import UiContext
 from console.ui.plain import plain_label
-from console.ui.text import day
+from console.ui.text import day, from_qdate
 from console.ui.text import moment as text_moment
 from console.ui.widgets import empty_state, scrolled
 from console.wording import plural
-
-
-def _qdate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
 
 
 class LegalDetailView(QWidget):
@@ -495,9 +491,11 @@ class LegalDetailView(QWidget):
     def save_notice(self) -> None:
         rid = self._request_id()
         ndo = self.ndo_check.isChecked()
-        until = _qdate(self.ndo_until.date()) if ndo and self.ndo_expiry_check.isChecked() else None
+        until = (
+            from_qdate(self.ndo_until.date()) if ndo and self.ndo_expiry_check.isChecked() else None
+        )
         notice = self.notice_box.currentData()
-        delay = _qdate(self.delay_until.date()) if notice == "delay_until" else None
+        delay = from_qdate(self.delay_until.date()) if notice == "delay_until" else None
         self._run(
             lambda: legal_review.set_notice(
                 self.ctx.db,

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.services.requests import intake as intake_rules
 from console.services.requests import lifecycle as dsr
 from console.ui import theme
 from console.ui.plain import plain_label
@@ -111,7 +112,7 @@ class NewRequestDialog(QDialog):
         kept = self.type_box.currentData()
         self.type_box.blockSignals(True)
         self.type_box.clear()
-        for key, label in dsr.types_for(law, self._received()):
+        for key, label in intake_rules.types_for(law, self._received()):
             self.type_box.addItem(label, key)
         self.type_box.setCurrentIndex(max(self.type_box.findData(kept), 0))
         self.type_box.blockSignals(False)
@@ -120,7 +121,7 @@ class NewRequestDialog(QDialog):
     def describe_type(self) -> None:
         rtype = self.type_box.currentData()
         law = str(self.law_box.currentData())
-        text = dsr.type_description(law, str(rtype), self._received()) if rtype else ""
+        text = intake_rules.type_description(law, str(rtype), self._received()) if rtype else ""
         self.type_help.setText(text)
         self.validate()
 
@@ -130,15 +131,17 @@ class NewRequestDialog(QDialog):
 
     def problems(self) -> dict[QLineEdit, str]:
         out: dict[QLineEdit, str] = {}
-        if p := dsr.date_problem(self.received_edit.text(), self.today):
+        if p := intake_rules.date_problem(self.received_edit.text(), self.today):
             out[self.received_edit] = f"Received: {p}"
         for email in _split(self.email_edit.text()):
-            if p := dsr.email_problem(email):
+            if p := intake_rules.email_problem(email):
                 out[self.email_edit] = f"Email: {p}"
                 break
-        region = dsr.phone_region(str(self.law_box.currentData()), self.country_edit.text() or None)
+        region = intake_rules.phone_region(
+            str(self.law_box.currentData()), self.country_edit.text() or None
+        )
         for phone in _split(self.phone_edit.text()):
-            if p := dsr.phone_problem(phone, region):
+            if p := intake_rules.phone_problem(phone, region):
                 out[self.phone_edit] = f"Phone: {p}"
                 break
         if not any(

@@ -64,6 +64,7 @@ class HealthPanel(QWidget):
         top.addWidget(self.export)
         layout.addLayout(top)
         self.table = _table(HEALTH_COLUMNS, [])
+        self.table.setAccessibleName("Health check findings")
         layout.addWidget(self.table, 1)
 
     def show_report(self, report: HealthReport) -> None:
@@ -88,6 +89,7 @@ class HealthPanel(QWidget):
         assert layout is not None
         old = self.table
         self.table = _table(HEALTH_COLUMNS, rows)
+        self.table.setAccessibleName("Health check findings")
         layout.replaceWidget(old, self.table)
         old.deleteLater()
 

@@ -14,9 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QPushButton,
     QTableWidget,
@@ -26,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import labels
 from console.domain.permissions import Permission
 from console.domain.responses import LETTER_LABELS
 from console.domain.workflow import DsrStatus
@@ -41,35 +37,14 @@ from console.services.requests import presenter
 from console.services.requests import review as work_review
 from console.services.requests.model import RequestView, TaskView
 from console.ui import theme
-from console.ui.dialogs import Ask, plain_input_dialog
+from console.ui.dialogs import Ask
 from console.ui.pages.base import UiContext
 from console.ui.pages.request_dialogs import AddTaskDialog, CorrectionDialog
+from console.ui.pages.request_law_actions import DetailAsk, LawActions
 from console.ui.pages.request_records import RecordsTab
 from console.ui.plain import plain_label
 from console.ui.text import moment as text_moment
 from console.ui.widgets import empty_state
-
-
-class DetailAsk:
-    """The questions the detail page asks; tests replace these."""
-
-    @staticmethod
-    def text(parent: QWidget | None, title: str, label: str, default: str = "") -> str | None:
-        dialog = plain_input_dialog(parent, title, label)
-        dialog.setTextValue(default)
-        value = dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else ""
-        return value.strip() or None
-
-    @staticmethod
-    def out_dir(parent: QWidget | None) -> Path | None:
-        folder = QFileDialog.getExistingDirectory(parent, "Folder for the response files")
-        return Path(folder) if folder else None
-
-    @staticmethod
-    def save_pdf(parent: QWidget | None, suggested: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(parent, "Save the letter", suggested, "PDF (*.pdf)")
-        return Path(path) if path else None
-
 
 _NOBODY = "Nobody (unassigned)"
 
@@ -91,7 +66,7 @@ def _fill(t: QTableWidget, rows: Sequence[Sequence[object]]) -> None:
     t.resizeColumnsToContents()
 
 
-class RequestDetail(QWidget):
+class RequestDetail(LawActions, QWidget):
     loaded = Signal(object)  # RequestView
     changed = Signal(int)  # request id, after any saved change
     failed = Signal(str)
@@ -119,10 +94,12 @@ class RequestDetail(QWidget):
 
         action_row = QWidget()
         action_row.setObjectName("request_actions")
-        # Two rows of buttons rather than one: the row must fit the page at 1024 px.
-        actions = QGridLayout(action_row)
+        # Rows of buttons rather than one, each as wide as its own buttons: the page must fit
+        # 1024 px.
+        actions = QVBoxLayout(action_row)
         actions.setContentsMargins(0, 0, 0, 0)
         actions.setSpacing(theme.SPACE)
+        rows: list[QHBoxLayout] = []
         self.buttons: dict[str, QPushButton] = {}
         for key, label, slot in (
             ("advance", "&Advance…", self.advance),
@@ -133,7 +110,7 @@ class RequestDetail(QWidget):
             ("find", "&Find records", self.find_records),
             ("fulfil", "F&ulfil…", self.fulfil),
             ("deny", "&Deny…", self.deny),
-            ("excessive", "Unfounded or excess&ive…", self.excessive),
+            ("excessive", "Excess&ive…", self.excessive),
             ("clock_event", "&Waiting for…", self.clock_event),
             ("acknowledge", "Ack&nowledged…", self.acknowledge),
             ("letters", "Letter&s…", self.letters),
@@ -145,8 +122,16 @@ class RequestDetail(QWidget):
             b.clicked.connect(slot)
             b.setEnabled(False)
             self.buttons[key] = b
-            actions.addWidget(b, n // 5, n % 5)
-        actions.setColumnStretch(5, 1)
+            if n % 5 == 0:
+                rows.append(QHBoxLayout())
+                rows[-1].setSpacing(theme.SPACE)
+                actions.addLayout(rows[-1])
+            rows[-1].addWidget(b)
+        for row in rows:
+            row.addStretch(1)
+        self.buttons["excessive"].setToolTip(
+            "A manifestly unfounded or excessive request (GDPR Art. 12(5)): a fee or a refusal"
+        )
         layout.addWidget(action_row)
 
         self.tabs = QTabWidget()
@@ -565,98 +550,4 @@ class RequestDetail(QWidget):
 
         self.ctx.runner.submit(
             lambda: records.records_by_id(self.ctx.db, self.ctx.actor, ids), loaded, self._failed
-        )
-
-    def excessive(self) -> None:
-        """GDPR Art. 12(5): a reasonable fee or a refusal, with the reasons recorded."""
-        v = self.view
-        if v is None:
-            return
-        words = [labels.label("excessive_decision", c) for c in v.excessive_options]
-        choice = Ask.choose(self, "Manifestly unfounded or excessive", "Decision:", words)
-        if choice is None:
-            return
-        decision = v.excessive_options[words.index(choice)]
-        reasons = DetailAsk.text(
-            self,
-            "Manifestly unfounded or excessive",
-            "Why is the request manifestly unfounded or excessive? (recorded; you must be able"
-            " to show it)",
-        )
-        if reasons is None:
-            return
-        self._run(
-            lambda: dsr.decide_manifestly_unfounded(
-                self.ctx.db, self.ctx.actor, v.id, decision, reasons, expected_version=v.version
-            )
-        )
-
-    def clock_event(self) -> None:
-        """Identity, a fee or clarification asked for or received (UK GDPR Art. 12A)."""
-        v = self.view
-        if v is None:
-            return
-        words = [labels.label("clock", dsr.CLOCK_EVENTS[e].value) for e in v.clock_events]
-        choice = Ask.choose(self, "Clock", "What happened:", words)
-        if choice is None:
-            return
-        event = v.clock_events[words.index(choice)]
-        day = DetailAsk.text(self, "Clock", "On (YYYY-MM-DD):", dt.date.today().isoformat())
-        if day is None:
-            return
-        try:
-            on = dt.date.fromisoformat(day.strip())
-        except ValueError:
-            Ask.error(self, "Clock", f"Not a date like 2026-01-31: {day}")
-            return
-        self._run(
-            lambda: dsr.clock_event(
-                self.ctx.db, self.ctx.actor, v.id, event, on, expected_version=v.version
-            )
-        )
-
-    def acknowledge(self) -> None:
-        """Record when receipt was acknowledged (a UK complaint within 30 days, s.164A(3))."""
-        v = self.view
-        if v is None:
-            return
-        day = DetailAsk.text(
-            self,
-            "Acknowledged",
-            f"Acknowledged on (YYYY-MM-DD; due by {v.acknowledge_by}):",
-            dt.date.today().isoformat(),
-        )
-        if day is None:
-            return
-        try:
-            on = dt.date.fromisoformat(day.strip())
-        except ValueError:
-            Ask.error(self, "Acknowledged", f"Not a date like 2026-01-31: {day}")
-            return
-        how = DetailAsk.text(self, "Acknowledged", "How (e-mail, letter, …)?") or ""
-        self._run(
-            lambda: dsr.acknowledge(
-                self.ctx.db, self.ctx.actor, v.id, on, how=how, expected_version=v.version
-            )
-        )
-
-    def deny(self) -> None:
-        v = self.view
-        if v is None:
-            return
-        # Only the grounds the request's law allows for its type (the registry).
-        codes = list(v.denial_reasons)
-        if not codes:
-            Ask.info(self, "Deny", "The law gives no ground to refuse this request.")
-            return
-        words = [labels.label("denial_reason", c) for c in codes]
-        choice = Ask.choose(self, "Deny", "Ground for the denial:", words)
-        if choice is None:
-            return
-        reason = codes[words.index(choice)]
-        text = DetailAsk.text(self, "Deny", "Explanation for the requester:") or ""
-        self._run(
-            lambda: dsr.deny(
-                self.ctx.db, self.ctx.actor, v.id, reason, text, expected_version=v.version
-            )
         )

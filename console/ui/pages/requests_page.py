@@ -41,6 +41,9 @@ def _combo(name: str, everything: str, items: dict[str, str]) -> QComboBox:
     box.addItem(everything, "")
     for key, label in items.items():
         box.addItem(label, key)
+    # A long type name is read in the open list; the closed box keeps the filter row narrow.
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(14)
     return box
 
 

@@ -16,6 +16,7 @@ from console.importers.mapping import Mapping
 from console.services import audit
 from console.services.records import erasure, imports, suppression
 from console.services.requests import fulfil as work
+from console.services.requests import law_steps
 from console.services.requests import lifecycle as dsr
 from console.services.requests import review as review
 from console.services.requests.metrics import metrics_by_law, register_rows
@@ -118,12 +119,12 @@ def test_a_manifestly_unfounded_request_is_refused_with_the_reasons_recorded(
     view = open_request(db, officer, law="gdpr", received=TODAY)
     assert view.excessive_options == ["fee", "refuse"]
     with pytest.raises(WorkflowError, match="burden of demonstrating"):
-        dsr.decide_manifestly_unfounded(db, officer, view.id, "refuse", "  ")
+        law_steps.decide_manifestly_unfounded(db, officer, view.id, "refuse", "  ")
     with pytest.raises(WorkflowError, match="choose: fee, refuse"):
-        dsr.decide_manifestly_unfounded(db, officer, view.id, "ignore", "x")
+        law_steps.decide_manifestly_unfounded(db, officer, view.id, "ignore", "x")
     dsr.advance(db, officer, view.id, "review")
     reasons = "Fifth identical request this month, each answered in full."
-    view = dsr.decide_manifestly_unfounded(db, officer, view.id, "refuse", reasons)
+    view = law_steps.decide_manifestly_unfounded(db, officer, view.id, "refuse", reasons)
     assert (view.status, view.denial_reason) == ("denied", "manifestly_unfounded_or_excessive")
     assert view.denial_text == reasons
     [event] = _events(db, admin, view.id, "dsr.excessive")
@@ -141,11 +142,11 @@ def test_a_uk_fee_for_an_excessive_request_moves_the_start_when_paid(db, officer
     )
     # The day of receipt is day one: 1 Aug 2026 is a Saturday, so 3 Aug.
     assert view.due_on == D(2026, 8, 3)
-    view = dsr.decide_manifestly_unfounded(
+    view = law_steps.decide_manifestly_unfounded(
         db, officer, view.id, "fee", "Repeated request for the same copy", today=D(2026, 7, 3)
     )
     assert [c.kind for c in view.clock] == ["start", "fee_requested"]
-    view = dsr.clock_event(db, officer, view.id, "fee-paid", D(2026, 7, 10))
+    view = law_steps.clock_event(db, officer, view.id, "fee-paid", D(2026, 7, 10))
     assert view.due_on == D(2026, 8, 10)  # a month from the payment (a Monday)
 
 
@@ -158,14 +159,14 @@ def test_uk_identity_and_clarification_events_follow_article_12a(db, officer) ->
         officer,
         dsr.Intake("access", "uk-gdpr", D(2026, 7, 1), emails=("u@example.co.uk",), name="U"),
     )
-    view = dsr.clock_event(db, officer, view.id, "identity-requested", D(2026, 7, 2))
-    view = dsr.clock_event(db, officer, view.id, "identity-received", D(2026, 7, 6))
+    view = law_steps.clock_event(db, officer, view.id, "identity-requested", D(2026, 7, 2))
+    view = law_steps.clock_event(db, officer, view.id, "identity-received", D(2026, 7, 6))
     assert view.due_on == D(2026, 8, 6)  # a month from 6 Jul, the day of receipt counted
-    view = dsr.clock_event(db, officer, view.id, "clarification-requested", D(2026, 7, 10))
-    view = dsr.clock_event(db, officer, view.id, "clarification-received", D(2026, 7, 14))
+    view = law_steps.clock_event(db, officer, view.id, "clarification-requested", D(2026, 7, 10))
+    view = law_steps.clock_event(db, officer, view.id, "clarification-received", D(2026, 7, 14))
     assert view.due_on == D(2026, 8, 11)  # 10 to 14 Jul, both days, not counted: 5 days
     with pytest.raises(ValidationError, match="use one of: identity-requested"):
-        dsr.clock_event(db, officer, view.id, "fee-waived", D(2026, 7, 15))
+        law_steps.clock_event(db, officer, view.id, "fee-waived", D(2026, 7, 15))
 
 
 def test_a_uk_complaint_is_acknowledged_within_30_days(db, admin, officer) -> None:
@@ -177,11 +178,11 @@ def test_a_uk_complaint_is_acknowledged_within_30_days(db, admin, officer) -> No
         dsr.Intake("complaint", "uk-gdpr", D(2026, 7, 1), emails=("c@example.co.uk",), name="C"),
     )
     assert view.acknowledge_by == D(2026, 7, 30)
-    dsr.acknowledge(db, officer, view.id, D(2026, 7, 3), how="e-mail")
-    [event] = _events(db, admin, view.id, "dsr.acknowledge")
+    law_steps.acknowledge(db, officer, view.id, D(2026, 7, 3), how="e-mail")
+    [event] = _events(db, admin, view.id, "law_steps.acknowledge")
     assert event.details["on_time"] is True and event.details["acknowledge_by"] == "2026-07-30"
     with pytest.raises(ValidationError, match="before the request was received"):
-        dsr.acknowledge(db, officer, view.id, D(2026, 6, 1))
+        law_steps.acknowledge(db, officer, view.id, D(2026, 6, 1))
     [year] = metrics_by_law(db, officer, 2026, 2026, D(2026, 12, 31))
     [uk] = [t for t in year.timeliness if t.law == "uk-gdpr"]
     [row] = [r for r in uk.rows if r.request_type == "complaint"]
