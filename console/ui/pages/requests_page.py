@@ -43,7 +43,7 @@ def _combo(name: str, everything: str, items: dict[str, str]) -> QComboBox:
         box.addItem(label, key)
     # A long type name is read in the open list; the closed box keeps the filter row narrow.
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(14)
+    box.setMinimumContentsLength(9)
     return box
 
 
