@@ -179,7 +179,7 @@ def test_a_uk_complaint_is_acknowledged_within_30_days(db, admin, officer) -> No
     )
     assert view.acknowledge_by == D(2026, 7, 30)
     law_steps.acknowledge(db, officer, view.id, D(2026, 7, 3), how="e-mail")
-    [event] = _events(db, admin, view.id, "law_steps.acknowledge")
+    [event] = _events(db, admin, view.id, "dsr.acknowledge")
     assert event.details["on_time"] is True and event.details["acknowledge_by"] == "2026-07-30"
     with pytest.raises(ValidationError, match="before the request was received"):
         law_steps.acknowledge(db, officer, view.id, D(2026, 6, 1))
