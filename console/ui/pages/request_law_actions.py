@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
@@ -45,12 +45,13 @@ class LawActions:
 
     view: RequestView | None
     ctx: UiContext
+    if TYPE_CHECKING:  # RequestDetail's own: runs a change in the background, then reloads
 
-    def _run(self, fn: Callable[[], Any]) -> None:
-        raise NotImplementedError
+        def _run(self, fn: Callable[[], Any]) -> None: ...
 
-    def _parent(self) -> QWidget | None:
-        return self if isinstance(self, QWidget) else None
+    def _parent(self) -> QWidget:
+        assert isinstance(self, QWidget)  # only ever mixed into the request detail
+        return self
 
     def excessive(self) -> None:
         """GDPR Art. 12(5): a reasonable fee or a refusal, with the reasons recorded."""
