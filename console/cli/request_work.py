@@ -125,7 +125,7 @@ def cmd_task_set(args: argparse.Namespace) -> int:
 
 
 def cmd_my_work(args: argparse.Namespace) -> int:
-    from console.services.my_work import my_work
+    from console.services.requests.my_work import my_work
 
     with database(args) as db:
         items = my_work(db, sign_in(db, args))

@@ -318,13 +318,13 @@ class MainWindow(QMainWindow):
 
     # -- live counts in the sidebar -----------------------------------------------------------
     def refresh_counts(self) -> None:
-        from console.services import overview
+        from console.services.requests import overview
 
         ctx = self.ctx
         ctx.runner.submit(lambda: overview.overview(ctx.db, ctx.actor), self._show_counts)
 
     def _show_counts(self, o: object) -> None:
-        from console.services.overview import Overview
+        from console.services.requests.overview import Overview
         from console.wording import plural
 
         assert isinstance(o, Overview)

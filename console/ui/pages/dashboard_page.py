@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from console.domain.labels import label
 from console.domain.workflow import DsrStatus
-from console.services import overview
 from console.services.requests import metrics as m
+from console.services.requests import overview
 from console.services.requests.presenter import days_text
 from console.ui import theme
 from console.ui.charts import BarChart, WeekChart

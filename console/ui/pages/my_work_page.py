@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from console.services.my_work import WorkItem, my_work
+from console.services.requests.my_work import WorkItem, my_work
 from console.ui.pages.base import Page, UiContext, heading
 from console.ui.plain import plain_label
 from console.ui.widgets import empty_state

@@ -9,11 +9,11 @@ import pytest
 from console.domain import labels
 from console.domain.permissions import Role
 from console.errors import NotFound, ValidationError
-from console.services import my_work
 from console.services.legal import intake as legal
 from console.services.legal import review as legal_review
 from console.services.legal.model import IdentifierSpec, LegalIntake
 from console.services.requests import lifecycle as dsr
+from console.services.requests import my_work
 
 TODAY = date(2026, 3, 2)
 
