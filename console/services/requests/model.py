@@ -31,14 +31,8 @@ from console.store.requests_models import (
 from console.store.versioning import check_version, conflict_message
 
 OBJECT_TYPE = "dsr_request"
-CHANNELS: dict[str, str] = {
-    "web_form": "Web form",
-    "email": "Email",
-    "phone": "Phone",
-    "letter": "Letter",
-    "in_person": "In person",
-    "authorised_agent": "Authorised agent",
-}
+# How a request came in: the catalogue's one label per channel.
+CHANNELS: dict[str, str] = dict(labels.CHANNELS)
 # Request types, laws and denial reasons are the registry's (data/requests/registry.json): the one
 # source the CLI's choices, the window's lists and every label read. Denial reasons include the
 # legacy codes a stored request may hold; which reasons a law allows is per request (`deny`).

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from console.domain import labels
 from console.domain.permissions import Permission
 from console.errors import NotFound, ValidationError
 from console.services.audit import record
@@ -35,12 +36,9 @@ CONFIRMED = "confirmed"
 EXCLUDED = "excluded"
 AWAITING = "awaiting"
 # One label per stored code, used by the window, the command line and the case file alike.
-REVIEW_LABELS: dict[str, str] = {
-    CONFIRMED: "Confirmed",
-    EXCLUDED: "Excluded",
-    AWAITING: "Awaiting review",
-}
-LINK_LABELS: dict[str, str] = {"strong": "Strong link", "possible": "Possible match"}
+# One label per review state and link kind: the catalogue's (console.domain.labels).
+REVIEW_LABELS: dict[str, str] = dict(labels.REVIEW_STATES)
+LINK_LABELS: dict[str, str] = dict(labels.LINKS)
 NOTE_LIMIT = 2_000
 
 
